@@ -1,0 +1,57 @@
+// Command airlock is the whole of Airlock: the server, its migrations, token
+// management, a simulated device fleet and a benchmark.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+var version = "dev"
+
+const usage = `airlock — approved container updates for IoT fleets
+
+Usage:
+  airlock serve    [flags]   run the server (SQLite at ./airlock.db by default)
+  airlock migrate  [flags]   apply database migrations and exit
+  airlock token create --name NAME --role admin|approver|viewer
+  airlock version
+
+Run "airlock COMMAND -h" for a command's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "airlock:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return fmt.Errorf("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest)
+	case "migrate":
+		return migrate(ctx, rest)
+	case "token":
+		return token(ctx, rest)
+	case "version":
+		fmt.Println("airlock", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	}
+	fmt.Fprint(os.Stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}

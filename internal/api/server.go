@@ -1,0 +1,87 @@
+// Package api is Airlock's HTTP interface: the route table, authentication,
+// request decoding and the mapping of coded errors to statuses. It knows HTTP
+// and nothing else; use cases live in internal/service.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/airlock-iot/airlock/internal/service"
+	"github.com/airlock-iot/airlock/internal/store"
+)
+
+// Auth says who may call a route.
+type Auth int
+
+const (
+	Public   Auth = iota // anyone
+	Viewer               // an API token of any role
+	Approver             // approver or admin
+	Admin                // admin only
+	Device               // the device's own key
+	Webhook              // the webhook secret
+)
+
+func (a Auth) String() string {
+	return [...]string{"public", "viewer", "approver", "admin", "device", "webhook"}[a]
+}
+
+// Route is one entry of the route table. Tests walk the table, so a route
+// cannot exist without saying who may call it.
+type Route struct {
+	Method  string
+	Path    string
+	Auth    Auth
+	handler handlerFunc
+}
+
+// handlerFunc returns its error instead of writing it, so that errors are
+// rendered in exactly one place.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Server serves the API.
+type Server struct {
+	svc    *service.Service
+	db     *store.DB
+	log    *slog.Logger
+	routes []Route
+	mux    *http.ServeMux
+
+	touchMu sync.Mutex
+	touched map[int64]time.Time // token id → last recorded use
+}
+
+// New builds the server and its routes.
+func New(svc *service.Service, log *slog.Logger) *Server {
+	s := &Server{svc: svc, db: svc.DB, log: log, mux: http.NewServeMux(), touched: map[int64]time.Time{}}
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.Method+" "+rt.Path, s.guard(rt))
+	}
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "Not found", "message": "no route for " + r.Method + " " + r.URL.Path})
+	})
+	return s
+}
+
+// Routes returns the route table.
+func (s *Server) Routes() []Route { return s.routes }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+// run calls h and renders its error, if any, as JSON.
+func (s *Server) run(h handlerFunc, w http.ResponseWriter, r *http.Request) {
+	if err := h(w, r); err != nil {
+		status, body := errorBody(err)
+		if status >= 500 {
+			s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+		writeJSON(w, status, body)
+	}
+}

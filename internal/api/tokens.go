@@ -1,0 +1,42 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/service"
+)
+
+func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
+	toks, err := s.db.Tokens(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list[airlock.Token]{toks, len(toks)})
+	return nil
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	var in service.TokenInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	tok, err := s.svc.CreateToken(r.Context(), actor(r), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, tok)
+	return nil
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.RevokeToken(r.Context(), actor(r), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,170 @@
+// Package apitest starts a real Airlock server on 127.0.0.1:0 over a fresh
+// database and talks HTTP to it, for end-to-end tests.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/airlock-iot/airlock/internal/api"
+	"github.com/airlock-iot/airlock/internal/config"
+	"github.com/airlock-iot/airlock/internal/imageref"
+	"github.com/airlock-iot/airlock/internal/service"
+	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/storetest"
+)
+
+// AdminToken is the bootstrap admin token of every test server.
+const AdminToken = "alk_test-admin-token"
+
+// Server is a running test server.
+type Server struct {
+	URL   string
+	DB    *store.DB
+	Svc   *service.Service
+	API   *api.Server
+	Logs  *Logs
+	t     testing.TB
+	admin string
+}
+
+// Start runs a server over the database at dbURL until the test ends.
+func Start(t testing.TB, dbURL string) *Server {
+	t.Helper()
+	db := storetest.Open(t, dbURL)
+	logs := &Logs{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	cfg := config.Default()
+	prefixes, err := imageref.ParsePrefixes(cfg.InternalPrefixes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &service.Service{DB: db, Log: log, Internal: prefixes, OfflineAfter: cfg.DeviceOfflineAfter}
+	if _, err := svc.Bootstrap(context.Background(), AdminToken); err != nil {
+		t.Fatal(err)
+	}
+	a := api.New(svc, log)
+	hs := httptest.NewServer(a)
+	t.Cleanup(hs.Close)
+	return &Server{URL: hs.URL, DB: db, Svc: svc, API: a, Logs: logs, t: t, admin: AdminToken}
+}
+
+// Each starts a server per engine and runs fn against it as a subtest.
+func Each(t *testing.T, fn func(t *testing.T, s *Server)) {
+	t.Helper()
+	storetest.Each(t, func(t *testing.T, dbURL string) { fn(t, Start(t, dbURL)) })
+}
+
+// Response is an answer read whole.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v, failing the test if it cannot.
+func (r Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Map decodes the body as a JSON object.
+func (r Response) Map(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	r.JSON(t, &m)
+	return m
+}
+
+// Do sends a request with the given bearer token ("" for none). body may be
+// nil, a string or []byte (sent as is), or any value (sent as JSON).
+func (s *Server) Do(method, path, token string, body any, header ...string) Response {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.URL+path, bodyReader(s.t, body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// Admin sends a request as the bootstrap admin.
+func (s *Server) Admin(method, path string, body any) Response {
+	s.t.Helper()
+	return s.Do(method, path, s.admin, body)
+}
+
+// Must sends a request as admin and fails the test unless the status is want.
+func (s *Server) Must(want int, method, path string, body any) Response {
+	s.t.Helper()
+	r := s.Admin(method, path, body)
+	if r.Status != want {
+		s.t.Fatalf("%s %s: status %d, want %d: %s", method, path, r.Status, want, r.Body)
+	}
+	return r
+}
+
+// Token creates a token with role and returns its secret.
+func (s *Server) Token(role string) string {
+	s.t.Helper()
+	var tok struct{ Token string }
+	s.Must(http.StatusCreated, "POST", "/api/v1/tokens", map[string]string{"name": role + "-test", "role": role}).JSON(s.t, &tok)
+	return tok.Token
+}
+
+func bodyReader(t testing.TB, body any) io.Reader {
+	switch b := body.(type) {
+	case nil:
+		return nil
+	case string:
+		return strings.NewReader(b)
+	case []byte:
+		return bytes.NewReader(b)
+	}
+	buf, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.NewReader(buf)
+}
+
+// Logs collects everything the server logged.
+type Logs struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *Logs) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// String returns the log so far.
+func (l *Logs) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}

@@ -1,0 +1,86 @@
+package gate_test
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/gate"
+)
+
+var actionRequired = map[string]any{"action_required": "Admin must approve this image before deployment"}
+
+func notApproved(msg string) *airlock.Error {
+	return &airlock.Error{Code: airlock.EFORBIDDEN, Title: "Image not approved", Message: msg, Extra: actionRequired}
+}
+
+func TestDecide(t *testing.T) {
+	tests := []struct {
+		name string
+		in   gate.Input
+		want gate.Decision
+	}{
+		{"internal skips every check",
+			gate.Input{Image: "iotistic/agent", Tag: "v2.1.0", Internal: true},
+			gate.Decision{Outcome: gate.Internal, Allowed: true}},
+		{"internal wins over a deprecated tag",
+			gate.Input{Image: "iotistic/agent", Tag: "v1", Internal: true, Found: true, Status: "rejected", TagFound: true, TagDeprecated: true},
+			gate.Decision{Outcome: gate.Internal, Allowed: true}},
+		{"not in registry requests approval",
+			gate.Input{Image: "portainer/portainer-ce", Tag: "latest"},
+			gate.Decision{Outcome: gate.NotInRegistry, RequestApproval: true,
+				Err: notApproved("Image 'portainer/portainer-ce' is not in the approved registry")}},
+		{"pending",
+			gate.Input{Image: "redis", Tag: "7", Found: true, Status: "pending", TagFound: true},
+			gate.Decision{Outcome: gate.NotApproved,
+				Err: notApproved("Image 'redis' is awaiting approval in the image registry")}},
+		{"rejected",
+			gate.Input{Image: "redis", Tag: "7", Found: true, Status: "rejected"},
+			gate.Decision{Outcome: gate.NotApproved,
+				Err: notApproved("Image 'redis' has been rejected in the image registry")}},
+		{"unknown status is refused",
+			gate.Input{Image: "redis", Tag: "7", Found: true, Status: ""},
+			gate.Decision{Outcome: gate.NotApproved,
+				Err: notApproved("Image 'redis' is not approved in the image registry")}},
+		{"approved, tag unknown is auto-added",
+			gate.Input{Image: "redis", Tag: "7.6-alpine", Found: true, Status: "approved"},
+			gate.Decision{Outcome: gate.ApprovedNewTag, Allowed: true, AddTag: true}},
+		{"approved, tag deprecated",
+			gate.Input{Image: "redis", Tag: "6-alpine", Found: true, Status: "approved", TagFound: true, TagDeprecated: true},
+			gate.Decision{Outcome: gate.TagDeprecated, Err: &airlock.Error{Code: airlock.EFORBIDDEN,
+				Title: "Tag deprecated", Message: "Tag '6-alpine' for image 'redis' is marked as deprecated"}}},
+		{"approved, tag known",
+			gate.Input{Image: "redis", Tag: "7.5-alpine", Found: true, Status: "approved", TagFound: true},
+			gate.Decision{Outcome: gate.Approved, Allowed: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := gate.Decide(tt.in)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Decide (-want +got):\n%s", diff)
+			}
+			if got.Allowed == (got.Err != nil) {
+				t.Errorf("Allowed=%v but Err=%v", got.Allowed, got.Err)
+			}
+		})
+	}
+}
+
+func TestOutcomeString(t *testing.T) {
+	want := map[gate.Outcome]string{
+		0:                      "unknown",
+		gate.Internal:          "internal",
+		gate.Approved:          "approved",
+		gate.ApprovedNewTag:    "approved_new_tag",
+		gate.NotInRegistry:     "not_in_registry",
+		gate.NotApproved:       "not_approved",
+		gate.TagDeprecated:     "tag_deprecated",
+		gate.TagDeprecated + 1: "unknown",
+	}
+	for o, s := range want {
+		if got := o.String(); got != s {
+			t.Errorf("Outcome(%d).String() = %q, want %q", int(o), got, s)
+		}
+	}
+}

@@ -1,0 +1,31 @@
+package gate
+
+// Outcome names the row of the decision table that applied.
+// The zero value is no row, so a forgotten Decision is never mistaken for one.
+type Outcome int
+
+const (
+	Internal       Outcome = iota + 1 // internal prefix: no check
+	Approved                          // approved image, known tag
+	ApprovedNewTag                    // approved image, tag auto-added
+	NotInRegistry                     // unknown image: approval requested
+	NotApproved                       // image pending or rejected
+	TagDeprecated                     // approved image, deprecated tag
+)
+
+var outcomeNames = [...]string{
+	Internal:       "internal",
+	Approved:       "approved",
+	ApprovedNewTag: "approved_new_tag",
+	NotInRegistry:  "not_in_registry",
+	NotApproved:    "not_approved",
+	TagDeprecated:  "tag_deprecated",
+}
+
+// String returns a stable snake_case name, fit for metric labels and events.
+func (o Outcome) String() string {
+	if o < Internal || int(o) >= len(outcomeNames) {
+		return "unknown"
+	}
+	return outcomeNames[o]
+}

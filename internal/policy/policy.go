@@ -1,0 +1,139 @@
+package policy
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/rollout"
+)
+
+// Policy is an image_update_policy: which pushed images roll out, and how.
+type Policy struct {
+	ID                        int64        `json:"id"`
+	ImagePattern              string       `json:"image_pattern"`
+	TagConstraint             string       `json:"tag_constraint"`
+	UpdateStrategy            string       `json:"update_strategy"`
+	BatchSize                 int          `json:"batch_size"`
+	BatchPercent              int          `json:"batch_percent"`
+	BatchDelaySeconds         int          `json:"batch_delay_seconds"`
+	BatchDelayMinutes         int          `json:"batch_delay_minutes"`
+	CanarySize                int          `json:"canary_size"`
+	HealthCheckTimeoutSeconds int          `json:"health_check_timeout_seconds"`
+	FailureThresholdPercent   int          `json:"failure_threshold_percent"`
+	MinDevicesForThreshold    int          `json:"min_devices_for_threshold"`
+	AutoRollback              bool         `json:"auto_rollback"`
+	DeviceFilter              DeviceFilter `json:"device_filter"`
+	Enabled                   bool         `json:"enabled"`
+	Description               string       `json:"description"`
+	CreatedAt                 time.Time    `json:"created_at"`
+	UpdatedAt                 time.Time    `json:"updated_at"`
+}
+
+// Defaults for knobs left at zero. Enabled and AutoRollback cannot be told
+// apart from false here; the API defaults them to true.
+const (
+	DefaultStrategy           = rollout.Staged
+	DefaultBatchSize          = 10
+	DefaultHealthCheckTimeout = 300 // seconds
+	DefaultFailureThreshold   = 20  // percent
+	DefaultMinDevices         = 1
+)
+
+// maxSeconds bounds delays and timeouts: a week is longer than any sane
+// rollout step, and keeps every value far from overflowing a Duration.
+const maxSeconds = 7 * 24 * 3600
+
+// Validate fills defaults for knobs left at zero, then checks every field
+// and returns the first fault as an EINVALID naming the field.
+//
+// The batch delay may come in seconds or minutes; seconds is canonical.
+// Minutes alone means seconds = minutes*60; both must agree
+// (minutes = seconds/60, rounded down), and after Validate they do.
+func (p *Policy) Validate() error {
+	p.normalize()
+	for _, check := range []func() error{
+		p.checkPattern, p.checkConstraint, p.checkStrategy, p.checkBatches, p.checkDelay, p.checkHealth, p.DeviceFilter.validate,
+	} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *Policy) normalize() {
+	p.ImagePattern = strings.TrimSpace(p.ImagePattern)
+	p.TagConstraint = strings.TrimSpace(p.TagConstraint)
+	p.UpdateStrategy = cmp.Or(p.UpdateStrategy, DefaultStrategy)
+	if p.BatchSize == 0 && p.BatchPercent == 0 {
+		p.BatchSize = DefaultBatchSize
+	}
+	p.HealthCheckTimeoutSeconds = cmp.Or(p.HealthCheckTimeoutSeconds, DefaultHealthCheckTimeout)
+	p.FailureThresholdPercent = cmp.Or(p.FailureThresholdPercent, DefaultFailureThreshold)
+	p.MinDevicesForThreshold = cmp.Or(p.MinDevicesForThreshold, DefaultMinDevices)
+}
+
+func (p *Policy) checkPattern() error {
+	_, err := ParsePattern(p.ImagePattern)
+	return err
+}
+
+func (p *Policy) checkConstraint() error {
+	_, err := parseConstraint(p.TagConstraint)
+	return err
+}
+
+func (p *Policy) checkStrategy() error {
+	if !slices.Contains(rollout.Strategies, p.UpdateStrategy) {
+		return airlock.FieldErrorf("update_strategy", "must be one of %s", strings.Join(rollout.Strategies, ", "))
+	}
+	switch {
+	case p.CanarySize < 0:
+		return airlock.FieldErrorf("canary_size", "must not be negative")
+	case p.UpdateStrategy == rollout.Canary && p.CanarySize < 1:
+		return airlock.FieldErrorf("canary_size", "must be at least 1 for the canary strategy")
+	}
+	return nil
+}
+
+func (p *Policy) checkBatches() error {
+	switch {
+	case p.BatchSize < 0:
+		return airlock.FieldErrorf("batch_size", "must be at least 1")
+	case p.BatchPercent < 0 || p.BatchPercent > 100:
+		return airlock.FieldErrorf("batch_percent", "must be between 1 and 100")
+	case p.BatchSize > 0 && p.BatchPercent > 0:
+		return airlock.FieldErrorf("batch_percent", "batch_size and batch_percent are mutually exclusive; set one")
+	}
+	return nil
+}
+
+func (p *Policy) checkDelay() error {
+	switch {
+	case p.BatchDelaySeconds < 0 || p.BatchDelaySeconds > maxSeconds:
+		return airlock.FieldErrorf("batch_delay_seconds", "must be between 0 and %d", maxSeconds)
+	case p.BatchDelayMinutes < 0 || p.BatchDelayMinutes > maxSeconds/60:
+		return airlock.FieldErrorf("batch_delay_minutes", "must be between 0 and %d", maxSeconds/60)
+	case p.BatchDelaySeconds == 0:
+		p.BatchDelaySeconds = p.BatchDelayMinutes * 60
+	case p.BatchDelayMinutes != 0 && p.BatchDelayMinutes != p.BatchDelaySeconds/60:
+		return airlock.FieldErrorf("batch_delay_seconds", "disagrees with batch_delay_minutes; set one of them")
+	}
+	p.BatchDelayMinutes = p.BatchDelaySeconds / 60
+	return nil
+}
+
+func (p *Policy) checkHealth() error {
+	switch {
+	case p.HealthCheckTimeoutSeconds < 1 || p.HealthCheckTimeoutSeconds > maxSeconds:
+		return airlock.FieldErrorf("health_check_timeout_seconds", "must be between 1 and %d", maxSeconds)
+	case p.FailureThresholdPercent < 1 || p.FailureThresholdPercent > 100:
+		return airlock.FieldErrorf("failure_threshold_percent", "must be between 1 and 100")
+	case p.MinDevicesForThreshold < 1:
+		return airlock.FieldErrorf("min_devices_for_threshold", "must be at least 1")
+	}
+	return nil
+}

@@ -1,0 +1,63 @@
+package rollout
+
+import (
+	"strings"
+	"time"
+)
+
+// Report is a device's latest report of the app being rolled out; the zero
+// value means none.
+type Report struct {
+	Image      string
+	Status     string // running|failed|exited|…, as the device says
+	Healthy    *bool  // nil when the device reports no health
+	ReportedAt time.Time
+}
+
+// Judge returns the status of a device told at updateStartedAt to run target:
+//
+//   - succeeded: it reports target with status running and healthy true,
+//     or no health at all (running is then the only evidence there is);
+//   - failed: it reports target with status failed, exited, crashed or
+//     dead, or healthy false;
+//   - timed_out: no such report made by updateStartedAt+timeout (inclusive);
+//   - updating: otherwise.
+//
+// Only a report made within [updateStartedAt, updateStartedAt+timeout]
+// decides, so the verdict depends on when the device spoke, not on when
+// the monitor ticked. target and r.Image are compared as given: callers
+// pass both normalised. Status is compared case-insensitively.
+func Judge(target string, r Report, updateStartedAt, now time.Time, timeout time.Duration) string {
+	deadline := updateStartedAt.Add(timeout)
+	if r.Image == target && !r.ReportedAt.Before(updateStartedAt) && !r.ReportedAt.After(deadline) {
+		if v := verdict(r); v != DeviceUpdating {
+			return v
+		}
+	}
+	if !now.Before(deadline) {
+		return DeviceTimedOut
+	}
+	return DeviceUpdating
+}
+
+func verdict(r Report) string {
+	status := strings.ToLower(r.Status)
+	switch {
+	case r.Healthy != nil && !*r.Healthy:
+		return DeviceFailed
+	case status == "failed", status == "exited", status == "crashed", status == "dead":
+		return DeviceFailed
+	case status == "running":
+		return DeviceSucceeded
+	default:
+		return DeviceUpdating
+	}
+}
+
+// Exceeded reports whether failures stop a rollout: at least minDevices
+// devices were judged (succeeded, failed or timed out), at least one
+// failed, and failed/judged ≥ thresholdPercent/100 — reaching the threshold
+// stops, as DESIGN §5 says. failed counts timed-out devices too.
+func Exceeded(failed, judged, thresholdPercent, minDevices int) bool {
+	return failed > 0 && judged >= minDevices && failed*100 >= thresholdPercent*judged
+}

@@ -1,0 +1,29 @@
+// Package service holds Airlock's use cases. Each validates its input, then
+// runs as one store transaction that writes the change and its events together.
+package service
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"log/slog"
+	"time"
+
+	"github.com/airlock-iot/airlock/internal/imageref"
+	"github.com/airlock-iot/airlock/internal/store"
+)
+
+// Service is the set of use cases over one database.
+type Service struct {
+	DB           *store.DB
+	Log          *slog.Logger
+	Internal     imageref.Prefixes
+	OfflineAfter time.Duration
+}
+
+// NewSecret returns a random secret of n bytes, URL-safe encoded, with a
+// prefix that says what it is (so a leaked one is recognisable).
+func NewSecret(prefix string, n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return prefix + base64.RawURLEncoding.EncodeToString(b)
+}

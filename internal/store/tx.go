@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/airlock-iot/airlock/internal/airlock"
+)
+
+// Tx is one transaction. Every use case runs in exactly one, and writes its
+// events through it, so the audit trail commits or rolls back with the change.
+type Tx struct {
+	db     *DB
+	tx     *sql.Tx
+	events []airlock.Event
+	Actor  string
+}
+
+// InTx runs fn in a transaction, committing when it returns nil and rolling
+// back otherwise. Events written by fn are handed to OnCommit listeners.
+func (db *DB) InTx(ctx context.Context, actor string, fn func(*Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return wrapErr(fmt.Errorf("begin: %w", err))
+	}
+	tx := &Tx{db: db, tx: sqlTx, Actor: actor}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return wrapErr(fmt.Errorf("commit: %w", err))
+	}
+	for _, fn := range db.afterCommit {
+		fn(tx.events)
+	}
+	return nil
+}
+
+// Now is the transaction's clock.
+func (tx *Tx) Now() time.Time { return tx.db.Now() }
+
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	res, err := tx.tx.ExecContext(ctx, q, tx.db.args(args)...)
+	return res, wrapErr(err)
+}
+
+func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	rows, err := tx.tx.QueryContext(ctx, q, tx.db.args(args)...)
+	return rows, wrapErr(err)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, q, tx.db.args(args)...)
+}
+
+// AddEvent records an event in this transaction. The payload must never hold secrets.
+func (tx *Tx) AddEvent(ctx context.Context, typ, subject string, payload any) error {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("event payload: %w", err)
+	}
+	e := airlock.Event{Type: typ, Subject: subject, Actor: tx.Actor, Payload: body, CreatedAt: tx.db.Now()}
+	err = tx.queryRow(ctx, `INSERT INTO events (type, subject, actor, payload, created_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, e.Type, e.Subject, e.Actor, string(body), e.CreatedAt).Scan(&e.ID)
+	if err != nil {
+		return wrapErr(fmt.Errorf("insert event: %w", err))
+	}
+	tx.events = append(tx.events, e)
+	return nil
+}
+
+// notFound maps sql.ErrNoRows to a coded not-found error.
+func notFound(err error, format string, args ...any) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return airlock.Errorf(airlock.ENOTFOUND, format, args...)
+	}
+	return wrapErr(err)
+}
+
+// notFoundAs maps sql.ErrNoRows (as left by ON CONFLICT DO NOTHING … RETURNING)
+// to an error with the given code.
+func notFoundAs(err error, code, format string, args ...any) error {
+	if errors.Is(err, sql.ErrNoRows) || isUnique(err) {
+		return airlock.Errorf(code, format, args...)
+	}
+	return wrapErr(err)
+}
