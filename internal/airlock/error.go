@@ -7,18 +7,18 @@ import (
 	"fmt"
 )
 
-// Error codes. The API maps each to one HTTP status (internal/api/error.go).
+// Error codes. The API maps each to one HTTP status (internal/api/respond.go).
 const (
-	EINVALID      = "invalid"       // 422: well-formed but semantically wrong input
-	EBADREQUEST   = "bad_request"   // 400: malformed input
-	ENOTFOUND     = "not_found"     // 404
-	ECONFLICT     = "conflict"      // 409: duplicate or invalid state transition
-	EUNAUTHORIZED = "unauthorized"  // 401
-	EFORBIDDEN    = "forbidden"     // 403
-	ETOOLARGE     = "too_large"     // 413
-	ERATELIMIT    = "rate_limited"  // 429
-	EUNAVAILABLE  = "unavailable"   // 503: the database or a dependency is down
-	EINTERNAL     = "internal"      // 500
+	EINVALID      = "invalid"      // 422: well-formed but semantically wrong input
+	EBADREQUEST   = "bad_request"  // 400: malformed input
+	ENOTFOUND     = "not_found"    // 404
+	ECONFLICT     = "conflict"     // 409: duplicate or invalid state transition
+	EUNAUTHORIZED = "unauthorized" // 401
+	EFORBIDDEN    = "forbidden"    // 403
+	ETOOLARGE     = "too_large"    // 413
+	ERATELIMIT    = "rate_limited" // 429
+	EUNAVAILABLE  = "unavailable"  // 503: the database or a dependency is down
+	EINTERNAL     = "internal"     // 500
 )
 
 // Error is an application error with a code and a message fit for clients.
