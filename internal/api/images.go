@@ -146,3 +146,17 @@ func imageTagIDs(r *http.Request) (int64, int64, error) {
 	tagID, err := pathID(r, "tagId")
 	return id, tagID, err
 }
+
+func (s *Server) imageRoutes() []Route {
+	return []Route{
+		{"GET", "/api/v1/images", Viewer, s.listImages},
+		{"GET", "/api/v1/images/categories", Viewer, s.listCategories},
+		{"GET", "/api/v1/images/{id}", Viewer, s.getImage},
+		{"POST", "/api/v1/images", Approver, s.createImage},
+		{"PUT", "/api/v1/images/{id}", Approver, s.updateImage},
+		{"DELETE", "/api/v1/images/{id}", Approver, s.deleteImage},
+		{"POST", "/api/v1/images/{id}/tags", Approver, s.createTag},
+		{"PUT", "/api/v1/images/{id}/tags/{tagId}", Approver, s.updateTag},
+		{"DELETE", "/api/v1/images/{id}/tags/{tagId}", Approver, s.deleteTag},
+	}
+}

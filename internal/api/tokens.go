@@ -40,3 +40,11 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+func (s *Server) tokenRoutes() []Route {
+	return []Route{
+		{"GET", "/api/v1/tokens", Admin, s.listTokens},
+		{"POST", "/api/v1/tokens", Admin, s.createToken},
+		{"DELETE", "/api/v1/tokens/{id}", Admin, s.revokeToken},
+	}
+}

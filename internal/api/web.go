@@ -1,0 +1,5 @@
+package api
+
+func (s *Server) webRoutes() []Route {
+	return nil
+}
