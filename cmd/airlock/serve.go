@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/api"
@@ -75,7 +76,7 @@ func serve(ctx context.Context, args []string) error {
 	return nil
 }
 
-// bootstrap prints, once, the admin token made on the first start.
+// bootstrap prints, once, the admin token and webhook secret made on the first start.
 func bootstrap(ctx context.Context, svc *service.Service, cfg config.Config) error {
 	secret, err := svc.Bootstrap(ctx, cfg.AdminToken)
 	if err != nil {
@@ -84,7 +85,27 @@ func bootstrap(ctx context.Context, svc *service.Service, cfg config.Config) err
 	if secret != "" {
 		fmt.Fprintf(os.Stderr, "\nAdmin token (shown once, keep it safe):\n\n    %s\n\n", secret)
 	}
+	hook, err := svc.InitWebhookSecret(ctx, cfg.WebhookSecret)
+	if err != nil {
+		return err
+	}
+	if hook != "" {
+		fmt.Fprintf(os.Stderr, "Webhook URL for your registry (shown once, keep it safe):\n\n    %s/api/v1/webhooks/docker-registry?token=%s\n\n",
+			publicURL(cfg), hook)
+	}
 	return nil
+}
+
+// publicURL is where registries reach this server, for the printed webhook URL.
+func publicURL(cfg config.Config) string {
+	if cfg.PublicURL != "" {
+		return strings.TrimSuffix(cfg.PublicURL, "/")
+	}
+	host, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil || host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // runServer serves until ctx ends, then lets in-flight requests finish.

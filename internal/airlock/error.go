@@ -67,3 +67,15 @@ func ErrorMessage(err error) string {
 	}
 	return "internal error"
 }
+
+// Body is the JSON object a client sees for e, without a default title.
+func (e *Error) Body() map[string]any {
+	body := map[string]any{"error": e.Title, "message": e.Message}
+	if e.Field != "" {
+		body["field"] = e.Field
+	}
+	for k, v := range e.Extra {
+		body[k] = v
+	}
+	return body
+}

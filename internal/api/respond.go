@@ -48,14 +48,9 @@ func errorBody(err error) (int, map[string]any) {
 	body := map[string]any{"error": errorTitle[code], "message": airlock.ErrorMessage(err)}
 	var e *airlock.Error
 	if errors.As(err, &e) {
-		if e.Title != "" {
-			body["error"] = e.Title
-		}
-		if e.Field != "" {
-			body["field"] = e.Field
-		}
-		for k, v := range e.Extra {
-			body[k] = v
+		body = e.Body()
+		if e.Title == "" {
+			body["error"] = errorTitle[code]
 		}
 	}
 	return statusOf[code], body

@@ -13,6 +13,7 @@ func (s *Server) routeTable() []Route {
 		s.tokenRoutes(),
 		s.imageRoutes(),
 		s.webhookRoutes(),
+		s.approvalRoutes(),
 		s.deviceRoutes(),
 		s.policyRoutes(),
 		s.rolloutRoutes(),

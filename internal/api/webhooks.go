@@ -1,5 +1,35 @@
 package api
 
+import (
+	"net/http"
+
+	"github.com/airlock-iot/airlock/internal/service"
+)
+
 func (s *Server) webhookRoutes() []Route {
+	return []Route{
+		{"POST", "/api/v1/webhooks/{source}", Webhook, s.receiveWebhook},
+	}
+}
+
+// receiveWebhook answers a registry's push delivery. The service checks the
+// secret over the raw body, so nothing is parsed before it is authenticated.
+func (s *Server) receiveWebhook(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	answer, err := s.svc.Intake(r.Context(), service.Delivery{Source: r.PathValue("source"), Header: r.Header,
+		Query: r.URL.Query(), Body: body})
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if answer.Refused {
+		status = http.StatusForbidden
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(answer.Body, '\n'))
 	return nil
 }

@@ -25,6 +25,9 @@ import (
 // AdminToken is the bootstrap admin token of every test server.
 const AdminToken = "alk_test-admin-token"
 
+// WebhookSecret is the webhook secret of every test server.
+const WebhookSecret = "whs_test-webhook-secret"
+
 // Server is a running test server.
 type Server struct {
 	URL   string
@@ -48,6 +51,7 @@ func Start(t testing.TB, dbURL string) *Server {
 		t.Fatal(err)
 	}
 	svc := &service.Service{DB: db, Log: log, Internal: prefixes, OfflineAfter: cfg.DeviceOfflineAfter}
+	svc.WebhookSecret = WebhookSecret
 	if _, err := svc.Bootstrap(context.Background(), AdminToken); err != nil {
 		t.Fatal(err)
 	}

@@ -14,10 +14,11 @@ import (
 
 // Service is the set of use cases over one database.
 type Service struct {
-	DB           *store.DB
-	Log          *slog.Logger
-	Internal     imageref.Prefixes
-	OfflineAfter time.Duration
+	DB            *store.DB
+	Log           *slog.Logger
+	Internal      imageref.Prefixes
+	OfflineAfter  time.Duration
+	WebhookSecret string // authenticates webhook deliveries; see InitWebhookSecret
 }
 
 // NewSecret returns a random secret of n bytes, URL-safe encoded, with a

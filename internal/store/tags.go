@@ -82,3 +82,12 @@ func (db *DB) Tags(ctx context.Context, imageID int64) ([]airlock.Tag, error) {
 	}
 	return collect(rows, scanTag)
 }
+
+// TagByName reads one tag of an image by its name inside the transaction.
+func (tx *Tx) TagByName(ctx context.Context, imageID int64, tag string) (airlock.Tag, error) {
+	t, err := scanTag(tx.queryRow(ctx, `SELECT `+tagCols+` FROM image_tags WHERE image_id = $1 AND tag = $2`, imageID, tag))
+	if err != nil {
+		return t, notFound(err, "tag %q of image %d not found", tag, imageID)
+	}
+	return t, nil
+}

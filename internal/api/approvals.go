@@ -1,0 +1,90 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/airlock-iot/airlock/internal/airlock"
+)
+
+func (s *Server) approvalRoutes() []Route {
+	return []Route{
+		{"GET", "/api/v1/approval-requests", Viewer, s.listApprovals},
+		{"POST", "/api/v1/approval-requests/{id}/approve", Approver, s.approve},
+		{"POST", "/api/v1/approval-requests/{id}/reject", Approver, s.reject},
+		{"POST", "/api/v1/approval-requests/bulk", Approver, s.bulkDecide},
+	}
+}
+
+func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
+	f := airlock.ApprovalFilter{Status: r.URL.Query().Get("status")}
+	var err error
+	if f.Limit, err = queryInt(r, "limit", 100, 1000); err != nil {
+		return err
+	}
+	if f.Offset, err = queryInt(r, "offset", 0, 0); err != nil {
+		return err
+	}
+	items, total, err := s.svc.ApprovalRequests(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list[airlock.ApprovalRequest]{items, total})
+	return nil
+}
+
+func (s *Server) approve(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if r.ContentLength != 0 {
+		var none struct{}
+		if err := decode(r, &none); err != nil {
+			return err
+		}
+	}
+	req, err := s.svc.Approve(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, req)
+	return nil
+}
+
+func (s *Server) reject(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if r.ContentLength != 0 {
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+	}
+	req, err := s.svc.Reject(r.Context(), actor(r), id, in.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, req)
+	return nil
+}
+
+func (s *Server) bulkDecide(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		IDs    []int64 `json:"ids"`
+		Action string  `json:"action"`
+		Reason string  `json:"reason"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	results, err := s.svc.Bulk(r.Context(), actor(r), in.IDs, in.Action, in.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": results})
+	return nil
+}
