@@ -79,6 +79,9 @@ func TestGuideWorkflows(t *testing.T) {
 			t.Fatalf("approval requests: %d", n)
 		}
 		s.Must(201, "POST", "/api/v1/images", map[string]any{"image_name": "portainer-ce", "namespace": "portainer", "category": "management"})
+		if n := count(t, s, `SELECT COUNT(*) FROM image_approval_requests WHERE image_name = 'portainer-ce' AND status = 'approved'`); n != 1 {
+			t.Fatal("adding the image did not settle its approval request")
+		}
 		s.Must(201, "POST", "/api/v1/images/2/tags", map[string]any{"tag": "latest"})
 		wantAnswer(t, push(s, "portainer/portainer-ce", "latest"), 200, map[string]any{"outcome": "approved"})
 

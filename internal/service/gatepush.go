@@ -41,6 +41,8 @@ func (s *Service) gatePush(ctx context.Context, tx *store.Tx, p webhook.Push) (p
 		}
 	}
 	if !dec.Allowed {
+		s.Log.WarnContext(ctx, "[Webhook] Deployment refused: "+dec.Err.Message, "image", ref.Repository(), "tag", ref.Tag,
+			"outcome", dec.Outcome.String())
 		return pushResult{refused: true, outcome: dec.Outcome.String(), body: dec.Err.Body()},
 			tx.AddEvent(ctx, "image.webhook_rejected", subject, map[string]any{"image": ref.Repository(), "tag": ref.Tag,
 				"digest": ref.Digest, "outcome": dec.Outcome.String(), "reason": dec.Err.Message})

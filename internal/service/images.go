@@ -44,8 +44,10 @@ func (s *Service) CreateImage(ctx context.Context, actor string, in ImageInput) 
 	}
 	setApproval(&img, img.ApprovalStatus, actor, s.DB.Now())
 	err = s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
-		img, err = tx.CreateImage(ctx, img)
-		return err
+		if img, err = tx.CreateImage(ctx, img); err != nil {
+			return err
+		}
+		return tx.SettleApprovals(ctx, img)
 	})
 	return img, err
 }
@@ -70,8 +72,10 @@ func (s *Service) UpdateImage(ctx context.Context, actor string, id int64, in Im
 			}
 			setApproval(&img, *in.ApprovalStatus, actor, tx.Now())
 		}
-		img, err = tx.UpdateImage(ctx, img)
-		return err
+		if img, err = tx.UpdateImage(ctx, img); err != nil {
+			return err
+		}
+		return tx.SettleApprovals(ctx, img)
 	})
 	if err != nil {
 		return img, err

@@ -107,3 +107,28 @@ func (db *DB) PendingApprovals(ctx context.Context) (int, error) {
 	err := db.queryRow(ctx, `SELECT COUNT(*) FROM image_approval_requests WHERE status = 'pending'`).Scan(&n)
 	return n, wrapErr(err)
 }
+
+// SettleApprovals decides the pending request for an image, if there is one,
+// when an admin approves or rejects the image directly: the queue should not
+// keep asking about an image already decided.
+func (tx *Tx) SettleApprovals(ctx context.Context, img airlock.Image) error {
+	if img.ApprovalStatus == airlock.StatusPending {
+		return nil
+	}
+	rows, err := tx.query(ctx, `UPDATE image_approval_requests SET status = $1, decided_by = $2, decided_at = $3
+		WHERE registry = $4 AND namespace = $5 AND image_name = $6 AND status = 'pending' RETURNING `+approvalCols,
+		img.ApprovalStatus, tx.Actor, tx.Now(), img.Registry, img.Namespace, img.ImageName)
+	if err != nil {
+		return fmt.Errorf("settle approval requests: %w", err)
+	}
+	settled, err := collect(rows, scanApproval)
+	if err != nil {
+		return err
+	}
+	for _, a := range settled {
+		if err := tx.AddEvent(ctx, "image.approval_"+a.Status, approvalSubject(a.ID), a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
