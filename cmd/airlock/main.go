@@ -18,6 +18,7 @@ Usage:
   airlock serve    [flags]   run the server (SQLite at ./airlock.db by default)
   airlock migrate  [flags]   apply database migrations and exit
   airlock token create --name NAME --role admin|approver|viewer
+  airlock bench [--quick] [--json] [--database-url URL]
   airlock version
 
 Run "airlock COMMAND -h" for a command's flags.
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string) error {
 		return migrate(ctx, rest)
 	case "token":
 		return token(ctx, rest)
+	case "bench":
+		return benchCmd(ctx, rest)
 	case "version":
 		fmt.Println("airlock", version)
 		return nil

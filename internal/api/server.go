@@ -52,6 +52,10 @@ type Server struct {
 
 	touchMu sync.Mutex
 	touched map[int64]time.Time // token id → last recorded use
+
+	limits         RateLimits
+	webhookLimiter *limiter
+	deviceLimiter  *limiter
 }
 
 // New builds the server and its routes.
