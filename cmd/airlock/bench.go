@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"runtime/pprof"
 
 	"github.com/airlock-iot/airlock/internal/bench"
 )
@@ -19,8 +20,20 @@ func benchCmd(ctx context.Context, args []string) error {
 	fs.DurationVar(&cfg.Duration, "duration", 0, "length of each load scenario (default 10s, 2s with --quick)")
 	fs.IntVar(&cfg.Workers, "workers", 0, "concurrent clients (default 16)")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (read it with go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	report, err := bench.Run(ctx, cfg, os.Stderr)
 	if err != nil {

@@ -31,6 +31,8 @@ type DB struct {
 	read   *sql.DB
 	now    func() time.Time
 
+	writeStmts, readStmts *stmtCache // SQLite only
+
 	afterCommit []func([]airlock.Event)
 }
 
@@ -76,6 +78,7 @@ func (db *DB) openSQLite(path string) error {
 		return err
 	}
 	db.read.SetMaxOpenConns(8)
+	db.writeStmts, db.readStmts = &stmtCache{db: db.write}, &stmtCache{db: db.read}
 	return nil
 }
 
@@ -93,6 +96,10 @@ func (db *DB) openPostgres(rawURL string) error {
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.writeStmts != nil {
+		db.writeStmts.close()
+		db.readStmts.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -141,12 +148,30 @@ func sqliteTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05
 
 // query runs a read outside any transaction.
 func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	rows, err := db.read.QueryContext(ctx, q, db.args(args)...)
+	if db.readStmts == nil {
+		rows, err := db.read.QueryContext(ctx, q, db.args(args)...)
+		return rows, wrapErr(err)
+	}
+	s, cached, err := db.readStmts.get(ctx, q)
+	if err != nil {
+		return nil, wrapErr(err)
+	}
+	rows, err := s.QueryContext(ctx, db.args(args)...)
+	if !cached {
+		defer s.Close() // rows keep the statement's connection until closed
+	}
 	return rows, wrapErr(err)
 }
 
 func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return db.read.QueryRowContext(ctx, q, db.args(args)...)
+	if db.readStmts == nil {
+		return db.read.QueryRowContext(ctx, q, db.args(args)...)
+	}
+	s, cached, err := db.readStmts.get(ctx, q)
+	if err != nil || !cached {
+		return db.read.QueryRowContext(ctx, q, db.args(args)...)
+	}
+	return s.QueryRowContext(ctx, db.args(args)...)
 }
 
 // exec runs a single write outside an explicit transaction.

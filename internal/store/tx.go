@@ -18,6 +18,8 @@ type Tx struct {
 	tx     *sql.Tx
 	events []airlock.Event
 	Actor  string
+
+	unprepared []string // queries to prepare once the connection is free
 }
 
 // InTx runs fn in a transaction, committing when it returns nil and rolling
@@ -28,6 +30,7 @@ func (db *DB) InTx(ctx context.Context, actor string, fn func(*Tx) error) error 
 		return wrapErr(fmt.Errorf("begin: %w", err))
 	}
 	tx := &Tx{db: db, tx: sqlTx, Actor: actor}
+	defer tx.prepare(ctx)
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
@@ -41,21 +44,56 @@ func (db *DB) InTx(ctx context.Context, actor string, fn func(*Tx) error) error 
 	return nil
 }
 
+// prepare caches the statements the transaction ran unprepared.
+func (tx *Tx) prepare(ctx context.Context) {
+	for _, q := range tx.unprepared {
+		if s, cached, err := tx.db.writeStmts.get(ctx, q); err == nil && !cached {
+			s.Close()
+		}
+	}
+}
+
 // Now is the transaction's clock.
 func (tx *Tx) Now() time.Time { return tx.db.Now() }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if s := tx.stmt(ctx, q); s != nil {
+		res, err := s.ExecContext(ctx, tx.db.args(args)...)
+		return res, wrapErr(err)
+	}
 	res, err := tx.tx.ExecContext(ctx, q, tx.db.args(args)...)
 	return res, wrapErr(err)
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s := tx.stmt(ctx, q); s != nil {
+		rows, err := s.QueryContext(ctx, tx.db.args(args)...)
+		return rows, wrapErr(err)
+	}
 	rows, err := tx.tx.QueryContext(ctx, q, tx.db.args(args)...)
 	return rows, wrapErr(err)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if s := tx.stmt(ctx, q); s != nil {
+		return s.QueryRowContext(ctx, tx.db.args(args)...)
+	}
 	return tx.tx.QueryRowContext(ctx, q, tx.db.args(args)...)
+}
+
+// stmt is the cached prepared statement for q bound to this transaction, or
+// nil to run q unprepared (PostgreSQL, or a query not prepared yet). The
+// SQLite writer has one connection, which this transaction holds, so new
+// queries are prepared once it is done (see InTx).
+func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if tx.db.writeStmts == nil {
+		return nil
+	}
+	if s := tx.db.writeStmts.lookup(q); s != nil {
+		return tx.tx.StmtContext(ctx, s)
+	}
+	tx.unprepared = append(tx.unprepared, q)
+	return nil
 }
 
 // AddEvent records an event in this transaction. The payload must never hold secrets.
