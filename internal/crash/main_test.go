@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -67,7 +68,13 @@ func startServer(t *testing.T, dbURL string, env ...string) *server {
 		t.Fatal(err)
 	}
 	s := &server{t: t, cmd: cmd, url: "http://127.0.0.1:" + port, logs: logs}
-	t.Cleanup(func() { s.kill() })
+	t.Cleanup(func() {
+		s.kill()
+		if t.Failed() {
+			b, err := os.ReadFile(logs.Name())
+			t.Logf("serve log (%v):\n%s", err, errorLines(b))
+		}
+	})
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		if resp, err := http.Get(s.url + "/healthz"); err == nil {
@@ -105,4 +112,15 @@ func ctx(t *testing.T) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	return c
+}
+
+// errorLines is the lines of a log that report errors.
+func errorLines(b []byte) string {
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.Contains(l, "level=ERROR") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

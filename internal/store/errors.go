@@ -5,7 +5,9 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"strings"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -24,10 +26,16 @@ func wrapErr(err error) error {
 	var netErr net.Error
 	var connErr *pgconn.ConnectError
 	if errors.Is(err, driver.ErrBadConn) || errors.As(err, &netErr) || errors.As(err, &connErr) ||
-		errors.Is(err, context.DeadlineExceeded) || pgconn.SafeToRetry(err) || isAdminShutdown(err) {
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		pgconn.SafeToRetry(err) || pgconn.Timeout(err) || isAdminShutdown(err) || isClosedConn(err) {
 		return fmt.Errorf("%w: %w", errUnavailable, err)
 	}
 	return err
+}
+
+// isClosedConn matches pgx's error for a connection it already found dead.
+func isClosedConn(err error) bool {
+	return strings.HasSuffix(err.Error(), "conn closed")
 }
 
 func isAdminShutdown(err error) bool {

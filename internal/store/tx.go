@@ -11,6 +11,10 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 )
 
+// txTimeout bounds a transaction, waiting for the connection included, so a
+// database that hangs turns into a 503 rather than a request that never ends.
+const txTimeout = 30 * time.Second
+
 // Tx is one transaction. Every use case runs in exactly one, and writes its
 // events through it, so the audit trail commits or rolls back with the change.
 type Tx struct {
@@ -25,6 +29,8 @@ type Tx struct {
 // InTx runs fn in a transaction, committing when it returns nil and rolling
 // back otherwise. Events written by fn are handed to OnCommit listeners.
 func (db *DB) InTx(ctx context.Context, actor string, fn func(*Tx) error) error {
+	ctx, cancel := context.WithTimeout(ctx, txTimeout)
+	defer cancel()
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return wrapErr(fmt.Errorf("begin: %w", err))
@@ -33,7 +39,7 @@ func (db *DB) InTx(ctx context.Context, actor string, fn func(*Tx) error) error 
 	defer tx.prepare(ctx)
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
-		return err
+		return wrapErr(err)
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return wrapErr(fmt.Errorf("commit: %w", err))

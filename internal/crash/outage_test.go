@@ -1,0 +1,168 @@
+package crash
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/storetest"
+)
+
+// proxy stands between Airlock and PostgreSQL so a test can cut the
+// database off, for this server alone, and bring it back.
+type proxy struct {
+	ln     net.Listener
+	target string
+	down   atomic.Bool
+	mu     sync.Mutex
+	conns  map[net.Conn]bool
+}
+
+func startProxy(t *testing.T, target string) *proxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln, target: target, conns: map[net.Conn]bool{}}
+	t.Cleanup(func() { ln.Close(); p.cut() })
+	go p.serve()
+	return p
+}
+
+func (p *proxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		if p.down.Load() {
+			c.Close()
+			continue
+		}
+		go p.pipe(c)
+	}
+}
+
+func (p *proxy) pipe(c net.Conn) {
+	up, err := net.Dial("tcp", p.target)
+	if err != nil {
+		c.Close()
+		return
+	}
+	p.track(c, up)
+	go func() { io.Copy(up, c); up.Close() }()
+	io.Copy(c, up)
+	c.Close()
+}
+
+func (p *proxy) track(cs ...net.Conn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range cs {
+		p.conns[c] = true
+	}
+}
+
+// cut drops every connection and refuses new ones until restore.
+func (p *proxy) cut() {
+	p.down.Store(true)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.conns {
+		c.Close()
+	}
+	clear(p.conns)
+}
+
+func (p *proxy) restore() { p.down.Store(false) }
+
+func TestDatabaseOutage(t *testing.T) {
+	if os.Getenv("AIRLOCK_TEST_POSTGRES_URL") == "" {
+		t.Skip("needs PostgreSQL: set AIRLOCK_TEST_POSTGRES_URL")
+	}
+	t.Parallel()
+	direct := storetest.URL(t, store.Postgres)
+	storetest.Open(t, direct) // migrate through the direct route
+	u, _ := url.Parse(direct)
+	p := startProxy(t, u.Host)
+	u.Host = p.ln.Addr().String()
+	s := startServer(t, u.String())
+
+	var (
+		mu        sync.Mutex
+		committed []string // images whose push was answered 403: its approval request was written
+		statuses  = map[int]int{}
+		slowest   time.Duration
+	)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var seq atomic.Int64
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				img := fmt.Sprintf("outage/img%d", seq.Add(1))
+				t0 := time.Now()
+				st, body := s.call("POST", "/api/v1/webhooks/generic?token="+secret, "", fmt.Sprintf(`{"image": "example.com/%s:v1"}`, img))
+				if st == 500 {
+					t.Logf("500: %s", body)
+				}
+				d := time.Since(t0)
+				mu.Lock()
+				statuses[st]++
+				slowest = max(slowest, d)
+				if st == 403 {
+					committed = append(committed, img)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond)
+	p.cut()
+	time.Sleep(200 * time.Millisecond)
+	if st, b := s.call("GET", "/readyz", "", ""); st != 503 {
+		t.Errorf("/readyz during the outage: %d %s", st, b)
+	}
+	time.Sleep(time.Second)
+	p.restore()
+	time.Sleep(time.Second)
+	close(stop)
+	wg.Wait()
+
+	t.Logf("answers: %v; slowest %s; %d writes answered", statuses, slowest, len(committed))
+	for st := range statuses {
+		if st != 403 && st != 503 {
+			t.Errorf("%d answers with status %d: want 403 (written) or 503 (database down)", statuses[st], st)
+		}
+	}
+	if statuses[503] == 0 {
+		t.Error("the outage produced no 503")
+	}
+	if slowest > 5*time.Second {
+		t.Errorf("a request took %s during the outage: want a quick 503", slowest)
+	}
+	if st, _ := s.call("GET", "/readyz", "", ""); st != 200 {
+		t.Errorf("/readyz after the database returned: %d", st)
+	}
+	pending := s.requests("pending")
+	for _, img := range committed {
+		name := img[len("outage/"):]
+		if _, ok := pending[name]; !ok {
+			t.Errorf("push of %s was answered 403 but its approval request is missing", img)
+		}
+	}
+}
