@@ -19,6 +19,7 @@ Usage:
   airlock migrate  [flags]   apply database migrations and exit
   airlock token create --name NAME --role admin|approver|viewer
   airlock bench [--quick] [--json] [--database-url URL]
+  airlock agent    --server URL --token ADMIN --devices N --image REF   simulate a device fleet
   airlock version
 
 Run "airlock COMMAND -h" for a command's flags.
@@ -48,6 +49,8 @@ func run(ctx context.Context, args []string) error {
 		return token(ctx, rest)
 	case "bench":
 		return benchCmd(ctx, rest)
+	case "agent":
+		return agentCmd(ctx, rest)
 	case "version":
 		fmt.Println("airlock", version)
 		return nil

@@ -37,11 +37,12 @@ func (s *Server) authenticate(r *http.Request, a Auth) (*http.Request, error) {
 	case Public, Webhook: // webhook handlers verify the secret over the raw body themselves
 		return r, nil
 	case Device:
-		uuid, err := s.svc.AuthenticateDevice(r.Context(), r.PathValue("uuid"), bearer(r))
+		sess, err := s.svc.AuthenticateDevice(r.Context(), r.PathValue("uuid"), bearer(r))
 		if err != nil {
 			return nil, err
 		}
-		return r.WithContext(context.WithValue(r.Context(), deviceKey, uuid)), nil
+		ctx := context.WithValue(r.Context(), deviceKey, sess.UUID)
+		return r.WithContext(context.WithValue(ctx, sessionKey{}, sess)), nil
 	}
 	secret := bearer(r)
 	if secret == "" {

@@ -1,5 +1,227 @@
 package api
 
-func (s *Server) deviceRoutes() []Route {
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/service"
+)
+
+// sessionKey holds the airlock.DeviceSession of a device-key request.
+type sessionKey struct{}
+
+func deviceSession(r *http.Request) airlock.DeviceSession {
+	sess, _ := r.Context().Value(sessionKey{}).(airlock.DeviceSession)
+	return sess
+}
+
+func (s *Server) createDevice(w http.ResponseWriter, r *http.Request) error {
+	var in service.DeviceInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	d, err := s.svc.CreateDevice(r.Context(), actor(r), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, d)
 	return nil
+}
+
+func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) error {
+	var q airlock.DeviceQuery
+	var err error
+	if q.Limit, err = queryInt(r, "limit", 50, 1000); err != nil {
+		return err
+	}
+	if q.Offset, err = queryInt(r, "offset", 0, 0); err != nil {
+		return err
+	}
+	if q.Labels, err = labelSelector(r.URL.Query().Get("labels")); err != nil {
+		return err
+	}
+	switch v := r.URL.Query().Get("online"); v {
+	case "":
+	case "true", "false":
+		online := v == "true"
+		q.Online = &online
+	default:
+		return airlock.FieldErrorf("online", "must be true or false, got %q", v)
+	}
+	devices, total, err := s.svc.Devices(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list[airlock.Device]{devices, total})
+	return nil
+}
+
+// labelSelector parses "key=value,key2=value2": a device must carry every pair.
+func labelSelector(s string) (map[string]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for _, pair := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(pair, "=")
+		if k = strings.TrimSpace(k); !ok || k == "" {
+			return nil, airlock.FieldErrorf("labels", "want key=value pairs separated by commas, got %q", pair)
+		}
+		out[k] = strings.TrimSpace(v)
+	}
+	return out, nil
+}
+
+func (s *Server) getDevice(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.svc.Device(r.Context(), r.PathValue("uuid"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+func (s *Server) deleteDevice(w http.ResponseWriter, r *http.Request) error {
+	if err := s.svc.DeleteDevice(r.Context(), actor(r), r.PathValue("uuid")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) rotateDeviceKey(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.svc.RotateDeviceKey(r.Context(), actor(r), r.PathValue("uuid"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// targetBody is what a device reads: DESIGN §7's {"version", "apps"}.
+type targetBody struct {
+	Version int64                      `json:"version"`
+	Apps    map[string]airlock.AppSpec `json:"apps"`
+}
+
+func (s *Server) putTargetState(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Apps map[string]json.RawMessage `json:"apps"`
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	ts, err := s.svc.SetTargetState(r.Context(), actor(r), r.PathValue("uuid"), in.Apps)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, targetBody{ts.Version, ts.Apps})
+	return nil
+}
+
+// getTargetState is the poll of every device. The key lookup has already
+// read the version, so an unchanged state costs nothing more.
+func (s *Server) getTargetState(w http.ResponseWriter, r *http.Request) error {
+	sess := deviceSession(r)
+	tag := targetETag(sess.CreatedAt, sess.Version)
+	if etagMatches(r.Header.Get("If-None-Match"), tag) {
+		h := w.Header()
+		h["Etag"] = []string{tag}
+		h["Cache-Control"] = noCache
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	ts, err := s.db.TargetState(r.Context(), sess.UUID)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", targetETag(sess.CreatedAt, ts.Version))
+	w.Header()["Cache-Control"] = noCache
+	writeJSON(w, http.StatusOK, targetBody{ts.Version, ts.Apps})
+	return nil
+}
+
+var noCache = []string{"no-cache"}
+
+// targetETag is a strong validator of a device's target state: versions
+// only grow, and the device's creation time tells apart a device deleted
+// and provisioned again under the same uuid.
+func targetETag(created time.Time, version int64) string {
+	b := make([]byte, 0, 32)
+	b = append(b, '"')
+	b = strconv.AppendInt(b, created.UnixMicro(), 36)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, version, 10)
+	return string(append(b, '"'))
+}
+
+// etagMatches applies If-None-Match's weak comparison (RFC 9110 §13.1.2).
+func etagMatches(header, tag string) bool {
+	for header != "" {
+		var item string
+		item, header, _ = strings.Cut(header, ",")
+		item = strings.TrimPrefix(strings.TrimSpace(item), "W/")
+		if item == tag || item == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) reportState(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Apps       map[string]json.RawMessage `json:"apps"`
+		Metrics    map[string]any             `json:"metrics"`
+		ReportedAt *time.Time                 `json:"reported_at"` // the device's clock; the server's is kept
+	}
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	rep := airlock.DeviceReport{Metrics: in.Metrics}
+	if in.Apps != nil {
+		rep.Apps = make(map[string]airlock.AppReport, len(in.Apps))
+	}
+	for name, raw := range in.Apps {
+		var app airlock.AppReport
+		if err := decodeBytes(raw, &app); err != nil {
+			return withinField("apps."+name, err)
+		}
+		rep.Apps[name] = app
+	}
+	if _, err := s.svc.ReportState(r.Context(), deviceSession(r).UUID, rep); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// withinField names a nested value's error by its full path, e.g. apps.cache.healthy.
+func withinField(prefix string, err error) error {
+	var e *airlock.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	field := prefix
+	if e.Field != "" {
+		field += "." + e.Field
+	}
+	return airlock.FieldErrorf(field, "%s", e.Message)
+}
+
+func (s *Server) deviceRoutes() []Route {
+	return []Route{
+		{"POST", "/api/v1/devices", Admin, s.createDevice},
+		{"GET", "/api/v1/devices", Viewer, s.listDevices},
+		{"GET", "/api/v1/devices/{uuid}", Viewer, s.getDevice},
+		{"DELETE", "/api/v1/devices/{uuid}", Admin, s.deleteDevice},
+		{"POST", "/api/v1/devices/{uuid}/rotate-key", Admin, s.rotateDeviceKey},
+		{"PUT", "/api/v1/devices/{uuid}/target-state", Admin, s.putTargetState},
+		{"GET", "/api/v1/devices/{uuid}/target-state", Device, s.getTargetState},
+		{"PATCH", "/api/v1/devices/{uuid}/state", Device, s.reportState},
+	}
 }

@@ -2,25 +2,88 @@ package service
 
 import (
 	"context"
+	"slices"
+	"sync"
+	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 )
 
-// AuthenticateDevice checks that key belongs to the device uuid: a device key
-// speaks only for its own device.
-func (s *Service) AuthenticateDevice(ctx context.Context, uuid, key string) (string, error) {
+// AuthenticateDevice checks that key belongs to the device uuid — a device
+// key speaks only for its own device — and notes that the device was seen.
+// The session it returns carries the device's target-state version, so a
+// poll that changed nothing is answered without another read.
+func (s *Service) AuthenticateDevice(ctx context.Context, uuid, key string) (airlock.DeviceSession, error) {
 	if key == "" {
-		return "", airlock.Errorf(airlock.EUNAUTHORIZED, "missing device key")
+		return airlock.DeviceSession{}, airlock.Errorf(airlock.EUNAUTHORIZED, "missing device key")
 	}
-	owner, err := s.DB.DeviceByKey(ctx, key)
+	sess, err := s.DB.DeviceByKey(ctx, key)
 	if airlock.ErrorCode(err) == airlock.ENOTFOUND {
-		return "", airlock.Errorf(airlock.EUNAUTHORIZED, "invalid device key")
+		return sess, airlock.Errorf(airlock.EUNAUTHORIZED, "invalid device key")
 	}
 	if err != nil {
-		return "", err
+		return sess, err
 	}
-	if owner != uuid {
-		return "", airlock.Errorf(airlock.EFORBIDDEN, "this key belongs to another device")
+	if sess.UUID != uuid {
+		return airlock.DeviceSession{}, airlock.Errorf(airlock.EFORBIDDEN, "this key belongs to another device")
 	}
-	return owner, nil
+	s.markSeen(sess)
+	return sess, nil
+}
+
+// offlineAfter is how long an unseen device still counts as online.
+func (s *Service) offlineAfter() time.Duration {
+	if s.OfflineAfter > 0 {
+		return s.OfflineAfter
+	}
+	return 5 * time.Minute
+}
+
+// online reports whether a device last seen at seen counts as online now.
+func (s *Service) online(seen *time.Time) bool {
+	return seen != nil && s.DB.Now().Sub(*seen) < s.offlineAfter()
+}
+
+// seenFlushDelay is how long sightings gather before one write records them.
+const seenFlushDelay = 500 * time.Millisecond
+
+// seenBatch gathers the devices whose last_seen_at is stale, so that polls
+// stay reads: a device's sighting is written at most once per a fifth of
+// the offline threshold, and many devices' in one statement, off the
+// request path. Every replica decides from the last_seen_at it just read,
+// so several replicas need no shared memory. The zero value is ready.
+type seenBatch struct {
+	mu      sync.Mutex
+	pending map[string]struct{}
+}
+
+func (s *Service) markSeen(sess airlock.DeviceSession) {
+	if sess.LastSeenAt != nil && s.DB.Now().Sub(*sess.LastSeenAt) < s.offlineAfter()/5 {
+		return
+	}
+	b := &s.seen
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.pending) == 0 {
+		b.pending = map[string]struct{}{}
+		time.AfterFunc(seenFlushDelay, s.flushSeen)
+	}
+	b.pending[sess.UUID] = struct{}{}
+}
+
+func (s *Service) flushSeen() {
+	b := &s.seen
+	b.mu.Lock()
+	uuids := make([]string, 0, len(b.pending))
+	for u := range b.pending {
+		uuids = append(uuids, u)
+	}
+	b.pending = nil
+	b.mu.Unlock()
+	slices.Sort(uuids) // one lock order for every replica's flush
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.DB.TouchDevices(ctx, uuids, s.DB.Now()); err != nil && s.Log != nil {
+		s.Log.Warn("recording devices seen", "devices", len(uuids), "err", err)
+	}
 }

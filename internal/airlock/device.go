@@ -1,0 +1,100 @@
+package airlock
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Device is one device of the fleet. Only the SHA-256 of its key is stored.
+type Device struct {
+	UUID         string            `json:"uuid"`
+	Name         string            `json:"name"`
+	Labels       map[string]string `json:"labels"`
+	Architecture string            `json:"architecture"`
+	Online       bool              `json:"online"`
+	LastSeenAt   *time.Time        `json:"last_seen_at"`
+	CreatedAt    time.Time         `json:"created_at"`
+	APIKey       string            `json:"api_key,omitempty"` // only in the answers that make a key
+}
+
+// DeviceDetail is a device with what it is told to run, what it last
+// reported and the rollouts it is part of.
+type DeviceDetail struct {
+	Device
+	TargetState  TargetState     `json:"target_state"`
+	CurrentState *DeviceReport   `json:"current_state"`
+	Rollouts     []DeviceRollout `json:"rollouts"`
+}
+
+// DeviceQuery selects devices for listing.
+type DeviceQuery struct {
+	Labels        map[string]string // every pair must be on the device
+	Online        *bool
+	OfflineBefore time.Time // last seen before this (or never) means offline
+	Limit, Offset int
+}
+
+// AppSpec is one app of a target state: its "image" and whatever else the
+// admin gave, kept as given.
+type AppSpec map[string]json.RawMessage
+
+// Image returns the app's image reference, "" when it has none.
+func (a AppSpec) Image() string {
+	var s string
+	json.Unmarshal(a["image"], &s)
+	return s
+}
+
+// WithImage returns a copy of a whose image is image.
+func (a AppSpec) WithImage(image string) AppSpec {
+	out := make(AppSpec, len(a)+1)
+	for k, v := range a {
+		out[k] = v
+	}
+	out["image"], _ = json.Marshal(image)
+	return out
+}
+
+// TargetState is what a device is told to run. Version grows by one on every change.
+type TargetState struct {
+	Version   int64              `json:"version"`
+	Apps      map[string]AppSpec `json:"apps"`
+	UpdatedAt time.Time          `json:"updated_at,omitzero"`
+}
+
+// AppReport is a device's report of one app.
+type AppReport struct {
+	Image   string `json:"image"`
+	Status  string `json:"status"`
+	Healthy bool   `json:"healthy"`
+}
+
+// DeviceReport is a device's latest report. It is stored as
+// {"apps": …, "metrics": …} in device_current_state.state, with ReportedAt
+// (the server's clock) in reported_at.
+type DeviceReport struct {
+	Apps       map[string]AppReport `json:"apps"`
+	Metrics    map[string]any       `json:"metrics,omitempty"`
+	ReportedAt time.Time            `json:"reported_at"`
+}
+
+// DeviceRollout is a device's part in one rollout.
+type DeviceRollout struct {
+	RolloutID     int64     `json:"rollout_id"`
+	RolloutStatus string    `json:"rollout_status"`
+	App           string    `json:"app"`
+	Batch         int       `json:"batch"`
+	Status        string    `json:"status"`
+	PreviousImage string    `json:"previous_image"`
+	TargetImage   string    `json:"target_image"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+// DeviceSession is what a device key proves: which device speaks, and the
+// version of its target state, read together in one indexed lookup.
+type DeviceSession struct {
+	UUID       string
+	CreatedAt  time.Time
+	LastSeenAt *time.Time
+	Version    int64
+}

@@ -1,0 +1,200 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/airlock-iot/airlock/internal/airlock"
+)
+
+const deviceCols = `uuid, name, labels, architecture, last_seen_at, created_at`
+
+func scanDevice(s scanner) (airlock.Device, error) {
+	var d airlock.Device
+	var labels string
+	var seen nullTime
+	if err := s.Scan(&d.UUID, &d.Name, &labels, &d.Architecture, &seen, (*timeScan)(&d.CreatedAt)); err != nil {
+		return d, err
+	}
+	d.LastSeenAt = seen.ptr()
+	return d, json.Unmarshal([]byte(labels), &d.Labels)
+}
+
+func deviceSubject(uuid string) string { return "device/" + uuid }
+
+// emptyTargetState is the state of a device nobody has told anything yet.
+const emptyTargetState = `{"apps":{}}`
+
+// CreateDevice inserts a device whose key hashes to keyHash, with an empty
+// target state at version 0; a duplicate uuid is a conflict.
+func (tx *Tx) CreateDevice(ctx context.Context, d airlock.Device, keyHash string) (airlock.Device, error) {
+	labels, err := json.Marshal(d.Labels)
+	if err != nil {
+		return d, fmt.Errorf("device labels: %w", err)
+	}
+	now := tx.Now()
+	row := tx.queryRow(ctx, `INSERT INTO devices (uuid, name, labels, architecture, api_key_hash, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING `+deviceCols,
+		d.UUID, d.Name, string(labels), d.Architecture, keyHash, now)
+	created, err := scanDevice(row)
+	if err != nil {
+		return created, notFoundAs(err, airlock.ECONFLICT, "device %s already exists", d.UUID)
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO device_target_state (device_uuid, version, state, updated_at)
+		VALUES ($1, 0, $2, $3)`, d.UUID, emptyTargetState, now); err != nil {
+		return created, fmt.Errorf("insert target state: %w", err)
+	}
+	return created, tx.AddEvent(ctx, "device.provisioned", deviceSubject(d.UUID), created)
+}
+
+// DeleteDevice removes a device and, by cascade, its states and rollout entries.
+func (tx *Tx) DeleteDevice(ctx context.Context, uuid string) error {
+	var name string
+	err := tx.queryRow(ctx, `DELETE FROM devices WHERE uuid = $1 RETURNING name`, uuid).Scan(&name)
+	if err != nil {
+		return notFound(err, "device %s not found", uuid)
+	}
+	return tx.AddEvent(ctx, "device.removed", deviceSubject(uuid), map[string]string{"uuid": uuid, "name": name})
+}
+
+// SetDeviceKey replaces a device's key; the old one stops working at once.
+func (tx *Tx) SetDeviceKey(ctx context.Context, uuid, keyHash string) (airlock.Device, error) {
+	d, err := scanDevice(tx.queryRow(ctx, `UPDATE devices SET api_key_hash = $1 WHERE uuid = $2 RETURNING `+deviceCols, keyHash, uuid))
+	if err != nil {
+		return d, notFound(err, "device %s not found", uuid)
+	}
+	return d, tx.AddEvent(ctx, "device.key_rotated", deviceSubject(uuid), map[string]string{"uuid": uuid})
+}
+
+// Device returns one device.
+func (db *DB) Device(ctx context.Context, uuid string) (airlock.Device, error) {
+	d, err := scanDevice(db.queryRow(ctx, `SELECT `+deviceCols+` FROM devices WHERE uuid = $1`, uuid))
+	if err != nil {
+		return d, notFound(err, "device %s not found", uuid)
+	}
+	return d, nil
+}
+
+// Devices lists devices matching f, oldest first, with the total before paging.
+func (db *DB) Devices(ctx context.Context, f airlock.DeviceQuery) ([]airlock.Device, int, error) {
+	where, args := db.deviceWhere(f)
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM devices`+where, args...).Scan(&total); err != nil {
+		return nil, 0, wrapErr(err)
+	}
+	args = append(args, f.Limit, f.Offset)
+	rows, err := db.query(ctx, fmt.Sprintf(`SELECT %s FROM devices%s ORDER BY created_at, uuid LIMIT $%d OFFSET $%d`,
+		deviceCols, where, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	devices, err := collect(rows, scanDevice)
+	return devices, total, err
+}
+
+func (db *DB) deviceWhere(f airlock.DeviceQuery) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, v ...any) {
+		args = append(args, v...)
+		conds = append(conds, cond)
+	}
+	keys := make([]string, 0, len(f.Labels))
+	for k := range f.Labels {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		add(fmt.Sprintf(db.labelExpr(), len(args)+1, len(args)+2), db.labelKey(k), f.Labels[k])
+	}
+	if f.Online != nil && *f.Online {
+		add(fmt.Sprintf(`last_seen_at >= $%d`, len(args)+1), f.OfflineBefore)
+	}
+	if f.Online != nil && !*f.Online {
+		add(fmt.Sprintf(`(last_seen_at IS NULL OR last_seen_at < $%d)`, len(args)+1), f.OfflineBefore)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// labelExpr compares one label of the labels JSON text with a value; the
+// key is bound as a parameter, never spliced into SQL.
+func (db *DB) labelExpr() string {
+	if db.Engine == Postgres {
+		return `(labels::jsonb ->> $%d) = $%d`
+	}
+	return `json_extract(labels, $%d) = $%d`
+}
+
+// labelKey is the label key as the engine's JSON accessor takes it: SQLite
+// wants a quoted path member.
+func (db *DB) labelKey(k string) string {
+	if db.Engine == Postgres {
+		return k
+	}
+	return `$."` + strings.ReplaceAll(k, `"`, `\"`) + `"`
+}
+
+// TouchDevices records that the devices were seen at the given time. It is
+// one statement per thousand devices, not a write per poll.
+func (db *DB) TouchDevices(ctx context.Context, uuids []string, at time.Time) error {
+	for chunk := range slices.Chunk(uuids, 1000) {
+		args := make([]any, 0, len(chunk)+2)
+		args = append(args, at)
+		for _, u := range chunk {
+			args = append(args, u)
+		}
+		args = append(args, at)
+		q := `UPDATE devices SET last_seen_at = ` + db.param(1) + ` WHERE uuid IN (` + db.paramList(2, len(chunk)) +
+			`) AND (last_seen_at IS NULL OR last_seen_at < ` + db.param(len(args)) + `)`
+		if _, err := db.exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("touch devices: %w", err)
+		}
+	}
+	return nil
+}
+
+// param is the i-th (from 1) parameter of a statement with many. SQLite
+// gets anonymous "?"s, bound in order: it looks a named one up by scanning
+// the list of names, which makes a statement of thousands quadratic.
+func (db *DB) param(i int) string {
+	if db.Engine == SQLite {
+		return "?"
+	}
+	return "$" + strconv.Itoa(i)
+}
+
+// paramList is n parameters from the from-th, comma-separated.
+func (db *DB) paramList(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(db.param(from + i))
+	}
+	return b.String()
+}
+
+// DeviceRollouts lists the rollouts a device is part of, newest first.
+func (db *DB) DeviceRollouts(ctx context.Context, uuid string) ([]airlock.DeviceRollout, error) {
+	rows, err := db.query(ctx, `SELECT rd.rollout_id, r.status, rd.app, rd.batch, rd.status,
+		rd.previous_image, rd.target_image, rd.updated_at
+		FROM rollout_devices rd JOIN image_update_rollouts r ON r.id = rd.rollout_id
+		WHERE rd.device_uuid = $1 ORDER BY rd.rollout_id DESC, rd.app LIMIT 100`, uuid)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(s scanner) (airlock.DeviceRollout, error) {
+		var r airlock.DeviceRollout
+		return r, s.Scan(&r.RolloutID, &r.RolloutStatus, &r.App, &r.Batch, &r.Status,
+			&r.PreviousImage, &r.TargetImage, (*timeScan)(&r.UpdatedAt))
+	})
+}
