@@ -64,12 +64,20 @@ func serve(ctx context.Context, args []string) error {
 	if err := bootstrap(ctx, svc, cfg); err != nil {
 		return err
 	}
+	a := api.New(svc, log)
+	stopStreams := context.AfterFunc(ctx, a.Close) // event streams end as shutdown begins
+	defer stopStreams()
+	stopNotify, err := startNotify(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	defer stopNotify()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
 	log.Info("airlock listening", "addr", ln.Addr().String(), "version", version)
-	if err := runServer(ctx, ln, api.New(svc, log), cfg.ShutdownTimeout); err != nil {
+	if err := runServer(ctx, ln, a, cfg.ShutdownTimeout); err != nil {
 		return err
 	}
 	log.Info("airlock stopped")

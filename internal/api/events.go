@@ -1,5 +1,77 @@
 package api
 
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/store"
+)
+
 func (s *Server) eventRoutes() []Route {
+	return []Route{
+		{"GET", "/api/v1/events", Viewer, s.listEvents},
+		{"GET", "/api/v1/events/stream", Viewer, s.streamEvents},
+		{"GET", "/readyz", Public, s.readyz},
+		{"GET", "/metrics", Public, s.serveMetrics},
+		{"GET", "/api/v1/openapi.json", Public, s.serveOpenAPI},
+	}
+}
+
+// listEvents pages through the audit trail: with after, forward from it;
+// otherwise the latest events (before the id given, if one is).
+func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
+	f, err := eventFilter(r)
+	if err != nil {
+		return err
+	}
+	var after, before, limit int
+	if after, err = queryInt(r, "after", 0, 0); err != nil {
+		return err
+	}
+	if before, err = queryInt(r, "before", 0, 0); err != nil {
+		return err
+	}
+	if limit, err = queryInt(r, "limit", 100, 1000); err != nil {
+		return err
+	}
+	if limit == 0 {
+		return airlock.FieldErrorf("limit", "must be between 1 and 1000")
+	}
+	f.After, f.Before, f.Limit = int64(after), int64(before), limit
+	evs, total, err := s.db.Events(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list[airlock.Event]{evs, total})
+	return nil
+}
+
+// eventFilter reads the type and subject filters both event routes take.
+func eventFilter(r *http.Request) (store.EventFilter, error) {
+	q := r.URL.Query()
+	f := store.EventFilter{Type: q.Get("type"), Subject: q.Get("subject")}
+	for name, v := range map[string]string{"type": f.Type, "subject": f.Subject} {
+		if len(v) > 200 {
+			return f, airlock.FieldErrorf(name, "must be at most 200 characters")
+		}
+	}
+	return f, nil
+}
+
+// readyz answers 200 when the database answers and its schema is current.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	if err := s.db.SchemaCurrent(ctx); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	return nil
+}
+
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {
+	s.metrics.Handler().ServeHTTP(w, r)
 	return nil
 }

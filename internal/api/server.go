@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/airlock-iot/airlock/internal/events"
+	"github.com/airlock-iot/airlock/internal/metrics"
 	"github.com/airlock-iot/airlock/internal/service"
 	"github.com/airlock-iot/airlock/internal/store"
 )
@@ -56,11 +58,16 @@ type Server struct {
 	limits         RateLimits
 	webhookLimiter *limiter
 	deviceLimiter  *limiter
+
+	metrics   *metrics.Set  // see ops.go
+	hub       *events.Hub   // behind the event stream
+	heartbeat time.Duration // between comments on a quiet event stream
 }
 
 // New builds the server and its routes.
 func New(svc *service.Service, log *slog.Logger) *Server {
 	s := &Server{svc: svc, db: svc.DB, log: log, mux: http.NewServeMux(), touched: map[int64]time.Time{}}
+	s.initOps(svc)
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.guard(rt))
@@ -74,9 +81,9 @@ func New(svc *service.Service, log *slog.Logger) *Server {
 // Routes returns the route table.
 func (s *Server) Routes() []Route { return s.routes }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler: each request gets an id, a log line and its metrics (middleware.go).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mux.ServeHTTP(w, r)
+	s.observe(w, r)
 }
 
 // run calls h and renders its error, if any, as JSON.

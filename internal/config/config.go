@@ -23,6 +23,13 @@ type Config struct {
 	LogLevel           string
 	DeviceOfflineAfter time.Duration
 	ShutdownTimeout    time.Duration
+
+	// Notifications (see notify.go).
+	NotifyURLs      []string
+	NotifySecret    string
+	SMTPURL         string
+	NotifyEmailTo   []string
+	NotifyEmailFrom string
 }
 
 // Default is the configuration with nothing set.
@@ -36,6 +43,7 @@ func Default() Config {
 		LogLevel:           "info",
 		DeviceOfflineAfter: 5 * time.Minute,
 		ShutdownTimeout:    15 * time.Second,
+		NotifyEmailFrom:    "airlock@localhost",
 	}
 }
 
@@ -59,10 +67,12 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 	fs.StringVar(&c.LogFormat, "log-format", env("AIRLOCK_LOG_FORMAT", c.LogFormat), "text or json (AIRLOCK_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("AIRLOCK_LOG_LEVEL", c.LogLevel), "debug, info, warn or error (AIRLOCK_LOG_LEVEL)")
 	durationVar(fs, &c.DeviceOfflineAfter, "device-offline-after", env("AIRLOCK_DEVICE_OFFLINE_AFTER", ""), "a device unseen this long is offline (AIRLOCK_DEVICE_OFFLINE_AFTER)")
+	notify := notifyFlags(fs, &c, env)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	c.InternalPrefixes = splitList(prefixes)
+	notify()
 	return c, c.Validate()
 }
 
@@ -88,7 +98,7 @@ func (c Config) Validate() error {
 	if _, ok := levels[c.LogLevel]; !ok {
 		return fmt.Errorf("AIRLOCK_LOG_LEVEL must be debug, info, warn or error, got %q", c.LogLevel)
 	}
-	return nil
+	return c.validateNotify()
 }
 
 func splitList(s string) []string {

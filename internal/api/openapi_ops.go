@@ -1,0 +1,281 @@
+package api
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/airlock-iot/airlock/internal/web"
+)
+
+// oaOp documents one route.
+type oaOp struct {
+	method, path string
+	auth         Auth
+	tag, summary string
+	desc         string
+	query        []oaObj // query parameters
+	header       []oaObj // header parameters
+	body         string  // request body schema (a component name); "" for none
+	bodyOptional bool
+	status       int    // the success status
+	resp         oaObj  // its body schema; nil for none
+	respType     string // its media type; application/json when empty
+	okHeaders    oaObj  // headers of the success answer
+	more         oaObj  // further responses by status
+	errs         []int  // error statuses beyond those the route's kind implies
+	noDB         bool   // answers without the database
+}
+
+func oaQuery(name string, schema oaObj, desc string) oaObj {
+	return oaObj{"name": name, "in": "query", "schema": schema, "description": desc}
+}
+
+var (
+	oaStr   = oaObj{"type": "string"}
+	oaInt   = oaObj{"type": "integer", "minimum": 0}
+	oaBool  = oaObj{"type": "boolean"}
+	oaLimit = func(def, max int) oaObj {
+		return oaQuery("limit", oaObj{"type": "integer", "minimum": 0, "maximum": max, "default": def}, "page size")
+	}
+	oaOffset    = oaQuery("offset", oaInt, "items to skip")
+	oaApprovals = oaObj{"type": "string", "enum": []string{"pending", "approved", "rejected"}}
+)
+
+func oaList(name string) oaObj {
+	return oaObj{"type": "object", "required": []string{"items", "total"},
+		"properties": oaObj{"items": oaObj{"type": "array", "items": oaRef(name)}, "total": oaObj{"type": "integer"}}}
+}
+
+func oaStatus(v string) oaObj {
+	return oaObj{"type": "object", "required": []string{"status"}, "properties": oaObj{"status": oaObj{"type": "string", "const": v}}}
+}
+
+// oaOperations is every documented route.
+func oaOperations() []oaOp {
+	rolloutStatus := oaObj{"type": "string", "enum": []string{"pending", "in_progress", "paused", "completed", "failed", "rolled_back", "cancelled", "superseded"}}
+	eventFilters := []oaObj{
+		oaQuery("type", oaStr, "an event type, or a prefix ending in * (image.rollout_*)"),
+		oaQuery("subject", oaStr, "a subject (rollout/3), or a prefix ending in *"),
+	}
+	ops := []oaOp{
+		{method: "GET", path: "/healthz", auth: Public, tag: "operations", summary: "Liveness probe", status: 200, resp: oaStatus("ok"), noDB: true},
+		{method: "GET", path: "/readyz", auth: Public, tag: "operations", summary: "Readiness probe: the database answers and its schema is current", status: 200, resp: oaStatus("ready")},
+		{method: "GET", path: "/metrics", auth: Public, tag: "operations", summary: "Prometheus metrics", status: 200, resp: oaStr, respType: "text/plain", noDB: true},
+		{method: "GET", path: "/api/v1/openapi.json", auth: Public, tag: "operations", summary: "This document", status: 200, resp: oaObj{"type": "object"}, noDB: true},
+		{method: "GET", path: "/", auth: Public, tag: "ui", summary: "The admin web UI", status: 200, resp: oaStr, respType: "text/html", noDB: true},
+		{method: "GET", path: web.AssetPrefix + "{path}", auth: Public, tag: "ui", summary: "An asset of the admin web UI (path may span segments)",
+			status: 200, resp: oaStr, respType: "*/*", noDB: true},
+		{method: "GET", path: "/api/v1/me", auth: Viewer, tag: "tokens", summary: "Who the token belongs to, and its role", status: 200,
+			resp: oaObj{"type": "object", "required": []string{"name", "role"}, "properties": oaObj{"name": oaStr,
+				"role": oaObj{"type": "string", "enum": []string{"viewer", "approver", "admin"}}}}},
+
+		{method: "GET", path: "/api/v1/images", auth: Viewer, tag: "images", summary: "List images", status: 200, resp: oaList("Image"),
+			query: []oaObj{oaQuery("search", oaStr, "part of the name or description"), oaQuery("status", oaApprovals, "approval status"),
+				oaQuery("category", oaStr, "category"), oaQuery("registry", oaStr, "registry host"), oaLimit(50, 500), oaOffset}},
+		{method: "GET", path: "/api/v1/images/categories", auth: Viewer, tag: "images", summary: "List categories with their image counts", status: 200, resp: oaList("Category")},
+		{method: "GET", path: "/api/v1/images/{id}", auth: Viewer, tag: "images", summary: "Get an image with its tags", status: 200, resp: oaRef("Image")},
+		{method: "POST", path: "/api/v1/images", auth: Approver, tag: "images", summary: "Add an image (approved unless approval_status says otherwise)", body: "ImageInput", status: 201, resp: oaRef("Image"), errs: []int{409}},
+		{method: "PUT", path: "/api/v1/images/{id}", auth: Approver, tag: "images", summary: "Change an image", body: "ImageUpdate", status: 200, resp: oaRef("Image")},
+		{method: "DELETE", path: "/api/v1/images/{id}", auth: Approver, tag: "images", summary: "Remove an image and its tags", status: 204},
+		{method: "POST", path: "/api/v1/images/{id}/tags", auth: Approver, tag: "images", summary: "Add a tag", body: "TagInput", status: 201, resp: oaRef("Tag"), errs: []int{409}},
+		{method: "PUT", path: "/api/v1/images/{id}/tags/{tagId}", auth: Approver, tag: "images", summary: "Change a tag (recommend, deprecate)", body: "TagUpdate", status: 200, resp: oaRef("Tag")},
+		{method: "DELETE", path: "/api/v1/images/{id}/tags/{tagId}", auth: Approver, tag: "images", summary: "Remove a tag", status: 204},
+
+		{method: "GET", path: "/api/v1/approval-requests", auth: Viewer, tag: "approvals", summary: "List approval requests", status: 200, resp: oaList("ApprovalRequest"),
+			query: []oaObj{oaQuery("status", oaApprovals, "request status"), oaLimit(100, 1000), oaOffset}},
+		{method: "POST", path: "/api/v1/approval-requests/{id}/approve", auth: Approver, tag: "approvals", summary: "Approve a request (the image becomes approved)", status: 200, resp: oaRef("ApprovalRequest"), errs: []int{400, 409, 422}},
+		{method: "POST", path: "/api/v1/approval-requests/{id}/reject", auth: Approver, tag: "approvals", summary: "Reject a request", body: "Reason", bodyOptional: true, status: 200, resp: oaRef("ApprovalRequest"), errs: []int{409}},
+		{method: "POST", path: "/api/v1/approval-requests/bulk", auth: Approver, tag: "approvals", summary: "Approve or reject several requests, each on its own",
+			body: "BulkDecision", status: 200, resp: oaObj{"type": "object", "required": []string{"results"}, "properties": oaObj{"results": oaObj{"type": "array", "items": oaRef("BulkResult")}}}},
+
+		oaWebhookOp("/api/v1/webhooks/docker-registry", "Receive a registry push; the payload format is detected"),
+		oaWebhookOp("/api/v1/webhooks/{source}", "Receive a registry push in the named format"),
+
+		{method: "GET", path: "/api/v1/policies", auth: Viewer, tag: "policies", summary: "List update policies", status: 200, resp: oaList("Policy"),
+			query: []oaObj{oaQuery("enabled", oaBool, "only enabled (true) or disabled (false) policies"), oaLimit(100, 1000), oaOffset}},
+		{method: "POST", path: "/api/v1/policies", auth: Approver, tag: "policies", summary: "Create an update policy", body: "PolicyInput", status: 201, resp: oaRef("Policy"), errs: []int{409}},
+		{method: "GET", path: "/api/v1/policies/{id}", auth: Viewer, tag: "policies", summary: "Get an update policy", status: 200, resp: oaRef("Policy")},
+		{method: "PUT", path: "/api/v1/policies/{id}", auth: Approver, tag: "policies", summary: "Change an update policy", body: "PolicyInput", status: 200, resp: oaRef("Policy"), errs: []int{409}},
+		{method: "DELETE", path: "/api/v1/policies/{id}", auth: Approver, tag: "policies", summary: "Delete an update policy", status: 204},
+
+		{method: "GET", path: "/api/v1/rollouts", auth: Viewer, tag: "rollouts", summary: "List rollouts", status: 200, resp: oaList("Rollout"),
+			query: []oaObj{oaQuery("status", rolloutStatus, "rollout status"), oaQuery("image", oaStr, "a repository, e.g. docker.io/library/redis"), oaLimit(50, 500), oaOffset}},
+		{method: "POST", path: "/api/v1/rollouts", auth: Approver, tag: "rollouts", summary: "Create a rollout by hand", body: "RolloutInput", status: 201, resp: oaRef("Rollout"), errs: []int{409}},
+		{method: "GET", path: "/api/v1/rollouts/{id}", auth: Viewer, tag: "rollouts", summary: "Get a rollout with counts per status and per batch", status: 200, resp: oaRef("Rollout")},
+		{method: "GET", path: "/api/v1/rollouts/{id}/devices", auth: Viewer, tag: "rollouts", summary: "List a rollout's devices", status: 200, resp: oaList("RolloutDevice"),
+			query: []oaObj{oaQuery("status", oaStr, "device status in the rollout"), oaQuery("batch", oaInt, "only this batch (0: all)"), oaLimit(100, 1000), oaOffset}},
+	}
+	for _, action := range []string{"start", "pause", "resume", "cancel", "rollback"} {
+		ops = append(ops, oaOp{method: "POST", path: "/api/v1/rollouts/{id}/" + action, auth: Approver, tag: "rollouts",
+			summary: strings.ToUpper(action[:1]) + action[1:] + " a rollout", body: "Reason", bodyOptional: true, status: 200, resp: oaRef("Rollout"), errs: []int{409}})
+	}
+	ops = append(ops, []oaOp{
+		{method: "POST", path: "/api/v1/devices", auth: Admin, tag: "devices", summary: "Provision a device; the answer holds its key, shown once", body: "DeviceInput", status: 201, resp: oaRef("Device"), errs: []int{409}},
+		{method: "GET", path: "/api/v1/devices", auth: Viewer, tag: "devices", summary: "List devices", status: 200, resp: oaList("Device"),
+			query: []oaObj{oaQuery("labels", oaStr, "key=value pairs separated by commas; a device must carry every one"), oaQuery("online", oaBool, "only online (true) or offline (false) devices"), oaLimit(50, 1000), oaOffset}},
+		{method: "GET", path: "/api/v1/devices/{uuid}", auth: Viewer, tag: "devices", summary: "Get a device with its target state, last report and rollouts", status: 200, resp: oaRef("DeviceDetail")},
+		{method: "DELETE", path: "/api/v1/devices/{uuid}", auth: Admin, tag: "devices", summary: "Remove a device", status: 204},
+		{method: "POST", path: "/api/v1/devices/{uuid}/rotate-key", auth: Admin, tag: "devices", summary: "Give a device a new key (shown once); the old one stops working", status: 200, resp: oaRef("Device")},
+		{method: "PUT", path: "/api/v1/devices/{uuid}/target-state", auth: Admin, tag: "devices", summary: "Set what a device runs", body: "TargetStateInput", status: 200, resp: oaRef("TargetState")},
+		{method: "GET", path: "/api/v1/devices/{uuid}/target-state", auth: Device, tag: "devices", summary: "Poll the device's target state",
+			header: []oaObj{{"name": "If-None-Match", "in": "header", "schema": oaStr, "description": "the ETag of the state the device has"}},
+			status: 200, resp: oaRef("TargetState"), okHeaders: oaObj{"ETag": oaObj{"schema": oaStr, "description": "send it back as If-None-Match"}},
+			more: oaObj{"304": oaObj{"description": "Unchanged since the ETag given."}}},
+		{method: "PATCH", path: "/api/v1/devices/{uuid}/state", auth: Device, tag: "devices", summary: "Report what the device runs and how it is", body: "DeviceReportInput", status: 204},
+
+		{method: "GET", path: "/api/v1/tokens", auth: Admin, tag: "tokens", summary: "List API tokens", status: 200, resp: oaList("Token")},
+		{method: "POST", path: "/api/v1/tokens", auth: Admin, tag: "tokens", summary: "Create an API token; the answer holds its secret (token), shown once", body: "TokenInput", status: 201, resp: oaRef("Token"), errs: []int{409}},
+		{method: "DELETE", path: "/api/v1/tokens/{id}", auth: Admin, tag: "tokens", summary: "Revoke an API token", status: 204},
+
+		{method: "GET", path: "/api/v1/events", auth: Viewer, tag: "events", summary: "Query the audit trail, oldest first",
+			desc: "With after, the first events after it (page forward); otherwise the latest ones, before the id given if one is (page back).",
+			query: append(slices.Clone(eventFilters), oaQuery("after", oaInt, "only events with a greater id"),
+				oaQuery("before", oaInt, "only events with a smaller id"), oaLimit(100, 1000)),
+			status: 200, resp: oaList("Event")},
+		{method: "GET", path: "/api/v1/events/stream", auth: Viewer, tag: "events", summary: "Server-Sent Events: the events as they happen",
+			desc: "Each event is sent as `id: <id>` and `data: <the Event as JSON>`. Reconnecting with Last-Event-ID (or ?after=) " +
+				"replays exactly the events missed, then goes on live. Comment lines are heartbeats. A client that reads too slowly is " +
+				"disconnected and resumes with Last-Event-ID.",
+			query:  append(slices.Clone(eventFilters), oaQuery("after", oaInt, "resume after this event id (when Last-Event-ID is not sent)")),
+			header: []oaObj{{"name": "Last-Event-ID", "in": "header", "schema": oaStr, "description": "resume after this event id"}},
+			status: 200, resp: oaStr, respType: "text/event-stream", errs: []int{400}},
+	}...)
+	return ops
+}
+
+func oaWebhookOp(path, summary string) oaOp {
+	return oaOp{method: "POST", path: path, auth: Webhook, tag: "webhooks", summary: summary,
+		desc: "Gated against the approved-image registry. A delivery id seen before gets its first answer again and changes nothing.",
+		body: "Payload", status: 200, resp: oaRef("WebhookAnswer"), errs: []int{404},
+		more: oaObj{"403": oaObj{"description": "Image not approved (an approval request is recorded or bumped) or tag deprecated.",
+			"content": oaObj{"application/json": oaObj{"schema": oaRef("Error")}}}}}
+}
+
+var oaPathParam = regexp.MustCompile(`\{(\w+)\}`)
+
+// oaPath is the OpenAPI form of a mux pattern's path: "/{$}" is "/", and a
+// trailing "{path...}" wildcard is "{path}".
+func oaPath(pattern string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(pattern, "{$}", ""), "...}", "}")
+}
+
+// render turns oaOp into an OpenAPI operation object.
+func (o oaOp) render() oaObj {
+	out := oaObj{"summary": o.summary, "tags": []string{o.tag}, "operationId": oaOperationID(o.method, o.path),
+		"security": oaSecurity(o.auth)}
+	if o.desc != "" {
+		out["description"] = o.desc
+	}
+	params := []oaObj{}
+	for _, m := range oaPathParam.FindAllStringSubmatch(o.path, -1) {
+		params = append(params, oaPathParamDoc(m[1]))
+	}
+	params = append(append(params, o.query...), o.header...)
+	if len(params) > 0 {
+		out["parameters"] = params
+	}
+	if o.body != "" {
+		out["requestBody"] = oaRequestBody(o.body, !o.bodyOptional)
+	}
+	responses := oaObj{}
+	ok := oaObj{"description": "Success."}
+	if o.resp != nil {
+		mt := o.respType
+		if mt == "" {
+			mt = "application/json"
+		}
+		ok["content"] = oaObj{mt: oaObj{"schema": o.resp}}
+	}
+	if o.okHeaders != nil {
+		ok["headers"] = o.okHeaders
+	}
+	responses[strconv.Itoa(o.status)] = ok
+	for code, r := range o.more {
+		responses[code] = r
+	}
+	for _, code := range o.errorCodes() {
+		if _, set := responses[code]; !set {
+			responses[code] = oaObj{"$ref": "#/components/responses/" + code}
+		}
+	}
+	out["responses"] = responses
+	return out
+}
+
+// oaRequestBody documents a JSON body; a webhook's is whatever the registry sends.
+func oaRequestBody(schema string, required bool) oaObj {
+	s := oaRef(schema)
+	if schema == "Payload" {
+		s = oaObj{"type": "object", "description": "the registry's push notification, as it sends it"}
+	}
+	return oaObj{"required": required, "content": oaObj{"application/json": oaObj{"schema": s}}}
+}
+
+// errorCodes are the error statuses of the route: those its kind implies and its own.
+func (o oaOp) errorCodes() []string {
+	codes := slices.Clone(o.errs)
+	switch o.auth {
+	case Viewer:
+		codes = append(codes, 401)
+	case Approver, Admin:
+		codes = append(codes, 401, 403)
+	case Device:
+		codes = append(codes, 401, 403, 429)
+	case Webhook:
+		codes = append(codes, 400, 401, 413, 429)
+	}
+	if o.body != "" {
+		codes = append(codes, 400, 413, 422)
+	}
+	if strings.Contains(o.path, "{") {
+		codes = append(codes, 404)
+	}
+	if len(o.query) > 0 {
+		codes = append(codes, 422)
+	}
+	if !o.noDB {
+		codes = append(codes, 503)
+	}
+	slices.Sort(codes)
+	out := []string{}
+	for _, c := range slices.Compact(codes) {
+		out = append(out, strconv.Itoa(c))
+	}
+	return out
+}
+
+func oaPathParamDoc(name string) oaObj {
+	p := oaObj{"name": name, "in": "path", "required": true}
+	switch name {
+	case "uuid":
+		p["schema"], p["description"] = oaStr, "device uuid"
+	case "path":
+		p["schema"], p["description"] = oaStr, "the asset's path below the prefix"
+	case "source":
+		p["schema"], p["description"] = oaObj{"type": "string", "enum": oaWebhookSources}, "the registry's payload format"
+	default:
+		p["schema"] = oaObj{"type": "integer", "minimum": 1}
+	}
+	return p
+}
+
+// oaSecurity says who may call a route of kind a; apiToken lists the weakest role.
+func oaSecurity(a Auth) []oaObj {
+	switch a {
+	case Viewer, Approver, Admin:
+		return []oaObj{{"apiToken": []string{required[a]}}}
+	case Device:
+		return []oaObj{{"deviceKey": []string{}}}
+	case Webhook:
+		return []oaObj{{"webhookToken": []string{}}, {"webhookBearer": []string{}}, {"webhookSignature": []string{}}}
+	}
+	return []oaObj{}
+}
+
+var oaNonWord = regexp.MustCompile(`[^A-Za-z0-9]+`)
+
+func oaOperationID(method, path string) string {
+	return strings.ToLower(method) + strings.TrimRight(oaNonWord.ReplaceAllString(strings.TrimPrefix(path, "/api/v1"), "_"), "_")
+}

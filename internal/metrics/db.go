@@ -1,0 +1,67 @@
+package metrics
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/airlock-iot/airlock/internal/rollout"
+	"github.com/airlock-iot/airlock/internal/store"
+)
+
+// Every status is reported, zero included, so that a series does not
+// vanish when its count drops to nothing.
+var (
+	rolloutStatuses = []string{rollout.StatusPending, rollout.StatusInProgress, rollout.StatusPaused, rollout.StatusCompleted,
+		rollout.StatusFailed, rollout.StatusRolledBack, rollout.StatusCancelled, rollout.StatusSuperseded}
+	deviceStatuses = []string{rollout.DevicePending, rollout.DeviceUpdating, rollout.DeviceSucceeded, rollout.DeviceFailed,
+		rollout.DeviceTimedOut, rollout.DeviceRolledBack, rollout.DeviceSkipped}
+)
+
+// scrapeTimeout bounds the queries of one scrape.
+const scrapeTimeout = 5 * time.Second
+
+// dbCollector reports what the database holds, counted at scrape time: the
+// numbers are then right whichever replica changed them.
+type dbCollector struct {
+	db  *store.DB
+	log *slog.Logger
+
+	rollouts, devices, pending *prometheus.Desc
+}
+
+func newDBCollector(db *store.DB, log *slog.Logger) *dbCollector {
+	return &dbCollector{db: db, log: log,
+		rollouts: prometheus.NewDesc("airlock_rollouts", "Rollouts by status.", []string{"status"}, nil),
+		devices: prometheus.NewDesc("airlock_rollout_devices",
+			"Devices of unfinished (pending, in progress or paused) rollouts by their status in the rollout.", []string{"status"}, nil),
+		pending: prometheus.NewDesc("airlock_approval_requests_pending", "Approval requests waiting for a decision.", nil, nil),
+	}
+}
+
+func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.rollouts
+	ch <- c.devices
+	ch <- c.pending
+}
+
+// Collect leaves the database gauges out when the database does not
+// answer: a gap in the graph, rather than a false zero.
+func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
+	defer cancel()
+	st, err := c.db.Stats(ctx)
+	if err != nil {
+		c.log.Warn("metrics: counting rollouts and approvals", "err", err)
+		return
+	}
+	for _, s := range rolloutStatuses {
+		ch <- prometheus.MustNewConstMetric(c.rollouts, prometheus.GaugeValue, float64(st.Rollouts[s]), s)
+	}
+	for _, s := range deviceStatuses {
+		ch <- prometheus.MustNewConstMetric(c.devices, prometheus.GaugeValue, float64(st.RolloutDevices[s]), s)
+	}
+	ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(st.PendingApprovals))
+}

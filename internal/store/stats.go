@@ -1,0 +1,47 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// Stats are the counts /metrics reports, computed when it is scraped.
+type Stats struct {
+	Rollouts         map[string]int // by status
+	RolloutDevices   map[string]int // devices of unfinished rollouts, by status
+	PendingApprovals int
+}
+
+// Stats counts rollouts, the devices of unfinished rollouts and pending approval requests.
+func (db *DB) Stats(ctx context.Context) (Stats, error) {
+	var s Stats
+	var err error
+	if s.Rollouts, err = db.countBy(ctx, `SELECT status, COUNT(*) FROM image_update_rollouts GROUP BY status`); err != nil {
+		return s, err
+	}
+	if s.RolloutDevices, err = db.countBy(ctx, `SELECT d.status, COUNT(*) FROM rollout_devices d
+		JOIN image_update_rollouts r ON r.id = d.rollout_id
+		WHERE r.status IN ('pending', 'in_progress', 'paused') GROUP BY d.status`); err != nil {
+		return s, err
+	}
+	err = db.queryRow(ctx, `SELECT COUNT(*) FROM image_approval_requests WHERE status = 'pending'`).Scan(&s.PendingApprovals)
+	return s, wrapErr(err)
+}
+
+func (db *DB) countBy(ctx context.Context, q string) (map[string]int, error) {
+	rows, err := db.query(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("count: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, wrapErr(err)
+		}
+		out[k] = n
+	}
+	return out, wrapErr(rows.Err())
+}
