@@ -1,0 +1,213 @@
+// Small DOM helpers. Every piece of data reaches the page as text (never
+// as markup), so nothing the API returns can inject script.
+
+// h builds an element: h('a', {href: '#/x', class: 'y', onclick: fn}, 'text', child).
+// Attributes set to null, undefined or false are left out; `testid` sets data-testid.
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  let value;
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'testid') el.dataset.testid = v;
+    else if (k === 'value') value = v;
+    else if (k === 'checked' || k === 'selected') el[k] = Boolean(v);
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, children);
+  if (value !== undefined) el.value = value;
+  return el;
+}
+
+export function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : String(c));
+  }
+  return el;
+}
+
+// clear replaces el's children with children (skipping null, as h does).
+export function clear(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
+}
+
+// fullName is an image's normalised repository, e.g. docker.io/library/redis.
+export function fullName(x) {
+  return [x.registry, x.namespace, x.image_name].filter(Boolean).join('/');
+}
+
+// shortImage drops the docker.io/library/ a reader does not need.
+export function shortImage(ref) {
+  if (!ref) return '';
+  return ref.replace(/^docker\.io\/library\//, '').replace(/^docker\.io\//, '');
+}
+
+const units = [['year', 31536000], ['month', 2592000], ['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]];
+const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+
+// ago renders a timestamp as "3 minutes ago", with the exact time on hover.
+export function ago(ts) {
+  if (!ts) return h('span', { class: 'muted' }, 'never');
+  const d = new Date(ts);
+  const secs = Math.round((d.getTime() - Date.now()) / 1000);
+  let text = rtf.format(0, 'second');
+  for (const [unit, n] of units) {
+    if (Math.abs(secs) >= n || unit === 'second') {
+      text = Math.abs(secs) < 5 ? 'just now' : rtf.format(Math.trunc(secs / n), unit);
+      break;
+    }
+  }
+  return h('time', { datetime: d.toISOString(), title: d.toLocaleString() }, text);
+}
+
+export function badge(status, label) {
+  return h('span', { class: `badge ${status}`, testid: 'badge' }, label || String(status).replace('_', ' '));
+}
+
+export function emptyRow(cols, text) {
+  return h('tr', {}, h('td', { colspan: cols, class: 'empty', testid: 'empty' }, text));
+}
+
+// table builds a table with a header row; rows are <tr> elements.
+export function table(label, headers, rows, empty, attrs = {}) {
+  return h('table', { 'aria-label': label, ...attrs },
+    h('thead', {}, h('tr', {}, headers.map((x) => (x instanceof Node ? x : h('th', { scope: 'col', class: x.startsWith('#') ? 'num' : null }, x.replace(/^#/, '')))))),
+    h('tbody', {}, rows.length ? rows : emptyRow(headers.length, empty)));
+}
+
+export function errorBox(err) {
+  return h('div', { class: 'error', role: 'alert', testid: 'error' }, err && err.message ? err.message : String(err));
+}
+
+export function loading() {
+  return h('p', { class: 'muted', 'aria-busy': 'true' }, 'Loading…');
+}
+
+// toast shows a short message in the page's live region.
+export function toast(message, bad = false) {
+  const box = document.getElementById('toast');
+  const item = h('div', { class: bad ? 'bad' : null, testid: 'toast' }, message);
+  box.append(item);
+  setTimeout(() => item.remove(), bad ? 8000 : 4000);
+}
+
+// field builds a labelled input; opts: {label, name, type, value, hint, required, options, placeholder, wide}.
+let seq = 0;
+export function field(opts) {
+  const id = `f${++seq}`;
+  const hintId = opts.hint ? `${id}-hint` : null;
+  let input;
+  const common = { id, name: opts.name, 'aria-describedby': hintId, required: opts.required, testid: `field-${opts.name}` };
+  if (opts.options) {
+    input = h('select', { ...common, value: opts.value ?? '' },
+      opts.options.map(([v, text]) => h('option', { value: v }, text)));
+  } else if (opts.type === 'textarea') {
+    input = h('textarea', { ...common, placeholder: opts.placeholder, value: opts.value ?? '' });
+  } else if (opts.type === 'checkbox') {
+    input = h('input', { ...common, type: 'checkbox', checked: Boolean(opts.value) });
+    return h('div', { class: `field check${opts.wide ? ' wide' : ''}` }, input, h('label', { for: id }, opts.label),
+      hintId && h('span', { id: hintId, class: 'hint' }, opts.hint));
+  } else {
+    input = h('input', { ...common, type: opts.type || 'text', placeholder: opts.placeholder, min: opts.min, max: opts.max,
+      autocomplete: 'off', value: opts.value ?? '' });
+  }
+  return h('div', { class: `field${opts.wide ? ' wide' : ''}` }, h('label', { for: id }, opts.label), input,
+    hintId && h('span', { id: hintId, class: 'hint' }, opts.hint));
+}
+
+// showError puts an API error next to the input it names (the "field" of a
+// 422), or at the top of the form when it names none, and moves focus there.
+export function showError(form, err) {
+  clearErrors(form);
+  const input = err.field && findInput(form, err.field);
+  if (input) {
+    const msg = h('span', { class: 'field-error', id: `${input.id}-err`, testid: 'field-error' }, `${err.message}`);
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), msg.id].filter(Boolean).join(' '));
+    input.closest('.field').append(msg);
+    input.focus();
+    return;
+  }
+  const box = errorBox(err);
+  form.prepend(box);
+  box.tabIndex = -1;
+  box.focus();
+}
+
+function findInput(form, name) {
+  for (let n = name; n; n = n.includes('.') ? n.slice(0, n.lastIndexOf('.')) : '') {
+    const el = form.querySelector(`[name="${CSS.escape(n)}"]`);
+    if (el) return el;
+  }
+  return null;
+}
+
+export function clearErrors(form) {
+  form.querySelectorAll('.field-error, .error').forEach((e) => e.remove());
+  form.querySelectorAll('[aria-invalid]').forEach((e) => {
+    e.removeAttribute('aria-invalid');
+    const ids = (e.getAttribute('aria-describedby') || '').split(' ').filter((x) => x && !x.endsWith('-err'));
+    if (ids.length) e.setAttribute('aria-describedby', ids.join(' '));
+    else e.removeAttribute('aria-describedby');
+  });
+}
+
+// ask opens a modal dialog and resolves with the reason typed (or '') on
+// confirm, null on cancel. opts: {title, text, confirm, danger, reason: label, reasonRequired}.
+export function ask(opts) {
+  return new Promise((resolve) => {
+    const reason = opts.reason ? field({ label: opts.reason, name: 'reason', type: 'textarea', required: opts.reasonRequired }) : null;
+    const form = h('form', { method: 'dialog' },
+      h('h2', { id: 'dlg-title' }, opts.title),
+      opts.text && h('p', {}, opts.text),
+      reason,
+      h('div', { class: 'form-actions' },
+        h('button', { type: 'button', value: 'cancel', testid: 'dialog-cancel', onclick: () => dlg.close('cancel') }, 'Cancel'),
+        h('button', { type: 'submit', value: 'ok', class: opts.danger ? 'danger solid' : 'primary', testid: 'dialog-confirm' }, opts.confirm || 'OK')));
+    const dlg = h('dialog', { 'aria-labelledby': 'dlg-title', testid: 'dialog' }, form);
+    dlg.addEventListener('close', () => {
+      const text = reason ? reason.querySelector('textarea').value.trim() : '';
+      dlg.remove();
+      resolve(dlg.returnValue === 'ok' ? text : null);
+    });
+    document.body.append(dlg);
+    dlg.showModal();
+    (reason ? reason.querySelector('textarea') : form.querySelector('[value="ok"]')).focus();
+  });
+}
+
+// debounce calls fn once calls stop coming for ms.
+export function debounce(fn, ms) {
+  let t;
+  return (...args) => {
+    clearTimeout(t);
+    t = setTimeout(() => fn(...args), ms);
+  };
+}
+
+// pager renders "1–50 of 123" with previous/next buttons.
+export function pager(offset, limit, total, go) {
+  if (total <= limit && offset === 0) return null;
+  const last = Math.min(offset + limit, total);
+  return h('div', { class: 'pager' },
+    h('span', {}, `${total ? offset + 1 : 0}–${last} of ${total}`),
+    h('button', { type: 'button', disabled: offset === 0, onclick: () => go(Math.max(0, offset - limit)) }, 'Previous'),
+    h('button', { type: 'button', disabled: last >= total, onclick: () => go(offset + limit) }, 'Next'));
+}
+
+// keepFocus re-renders within container and puts the focus back on the
+// control that had it (matched by its row's data-key and its data-testid),
+// so a keyboard user does not lose their place when a list refreshes.
+export function keepFocus(container, render) {
+  const el = document.activeElement;
+  const row = el && container.contains(el) ? el.closest('[data-key]') : null;
+  const key = row && el.dataset.testid ? [row.dataset.key, el.dataset.testid] : null;
+  render();
+  if (!key) return;
+  const again = container.querySelector(`[data-key="${CSS.escape(key[0])}"] [data-testid="${CSS.escape(key[1])}"]`);
+  // The row may be gone (approved, deleted): keep the focus in the page rather than lose it to the document.
+  (again || document.getElementById('main')).focus({ preventScroll: !again });
+}

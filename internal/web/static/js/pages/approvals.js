@@ -1,0 +1,127 @@
+// The approval queue: images pushed that are not in the registry wait here
+// for an approver to let them through or turn them away.
+
+import { get, post, qs } from '../api.js';
+import { h, clear, ago, badge, table, errorBox, loading, toast, ask, fullName, debounce, keepFocus } from '../dom.js';
+
+export function approvalsPage(main, ctx) {
+  const write = ctx.can('approver');
+  const state = { status: 'pending', items: [], total: 0, selected: new Set() };
+  const status = h('select', { id: 'approval-status', testid: 'approval-status', value: 'pending' },
+    h('option', { value: 'pending' }, 'Pending'), h('option', { value: 'approved' }, 'Approved'),
+    h('option', { value: 'rejected' }, 'Rejected'), h('option', { value: '' }, 'All'));
+  const approveSel = h('button', { type: 'button', class: 'primary', testid: 'approve-selected', 'data-write': '' }, 'Approve selected');
+  const rejectSel = h('button', { type: 'button', class: 'danger', testid: 'reject-selected', 'data-write': '' }, 'Reject selected');
+  const body = h('div', {}, loading());
+  clear(main,
+    h('h1', {}, 'Approval queue'),
+    h('p', { class: 'lead' }, 'Pushes of images that are not in the approved registry were refused and wait here. ' +
+      'Approving one adds the image to the registry, so its next push passes the gate.'),
+    h('div', { class: 'toolbar' },
+      h('label', { for: 'approval-status' }, 'Show', status),
+      h('span', { class: 'spacer' }),
+      write && [approveSel, rejectSel]),
+    body);
+
+  async function load() {
+    try {
+      const res = await get(`/approval-requests${qs({ status: state.status, limit: 500 })}`);
+      state.items = res.items;
+      state.total = res.total;
+      const ids = new Set(res.items.map((r) => r.id));
+      state.selected.forEach((id) => ids.has(id) || state.selected.delete(id));
+      render();
+    } catch (err) {
+      clear(body, errorBox(err));
+    }
+  }
+
+  function render() {
+    const pending = state.status === 'pending';
+    const selectable = write && pending;
+    approveSel.hidden = rejectSel.hidden = !selectable;
+    approveSel.disabled = rejectSel.disabled = state.selected.size === 0;
+    approveSel.textContent = `Approve selected${state.selected.size ? ` (${state.selected.size})` : ''}`;
+    rejectSel.textContent = `Reject selected${state.selected.size ? ` (${state.selected.size})` : ''}`;
+    const all = selectable && h('input', { type: 'checkbox', 'aria-label': 'Select all', testid: 'select-all',
+      checked: state.items.length > 0 && state.selected.size === state.items.length,
+      onchange: (e) => {
+        state.items.forEach((r) => (e.target.checked ? state.selected.add(r.id) : state.selected.delete(r.id)));
+        render();
+      } });
+    const headers = [selectable ? h('th', { scope: 'col' }, all) : null, 'Image', 'Tags seen', '#Pushes', 'First seen', 'Last seen',
+      pending ? null : 'Decision', write && pending ? h('th', { scope: 'col' }, h('span', { class: 'muted' }, 'Actions')) : null].filter(Boolean);
+    const empty = pending ? 'Nothing waits for approval. Pushes of images not in the registry appear here.' : 'No requests.';
+    const caption = `${state.total} ${pending ? 'pending ' : ''}request${state.total === 1 ? '' : 's'}`;
+    const t = table('Approval requests', headers, state.items.map((r) => row(r, selectable, pending)), empty, { testid: 'approvals' });
+    t.prepend(h('caption', {}, caption));
+    keepFocus(body, () => clear(body, t));
+  }
+
+  function row(r, selectable, pending) {
+    const name = fullName(r);
+    return h('tr', { testid: 'approval-row', 'data-id': r.id, 'data-key': r.id, 'data-image': name },
+      selectable && h('td', {}, h('input', { type: 'checkbox', testid: 'select-row', 'aria-label': `Select ${name}`, checked: state.selected.has(r.id),
+        onchange: (e) => {
+          if (e.target.checked) state.selected.add(r.id);
+          else state.selected.delete(r.id);
+          render();
+        } })),
+      h('td', {}, h('strong', {}, name)),
+      h('td', { class: 'mono' }, (r.tags_seen && r.tags_seen.length ? r.tags_seen : [r.tag]).join(', ')),
+      h('td', { class: 'num' }, String(r.request_count)),
+      h('td', {}, ago(r.first_seen_at)),
+      h('td', {}, ago(r.last_seen_at)),
+      !pending && h('td', {}, badge(r.status), r.decided_by && h('span', { class: 'small muted' }, ` by ${r.decided_by}`),
+        r.reason && h('div', { class: 'small' }, r.reason)),
+      write && pending && h('td', { class: 'actions' },
+        h('button', { type: 'button', class: 'primary', testid: 'approve', 'data-write': '', 'aria-label': `Approve ${name}`,
+          onclick: () => decide([r.id], 'approve', name) }, 'Approve'),
+        h('button', { type: 'button', class: 'danger', testid: 'reject', 'data-write': '', 'aria-label': `Reject ${name}`,
+          onclick: () => decide([r.id], 'reject', name) }, 'Reject…')));
+  }
+
+  async function decide(ids, action, name) {
+    let reason = '';
+    if (action === 'reject') {
+      reason = await ask({ title: name ? `Reject ${name}?` : `Reject ${ids.length} requests?`,
+        text: 'Its pushes stay refused. The reason is kept with the decision.', reason: 'Reason (optional)',
+        confirm: 'Reject', danger: true });
+      if (reason === null) return;
+    }
+    try {
+      if (ids.length === 1) {
+        await post(`/approval-requests/${ids[0]}/${action}`, action === 'reject' && reason ? { reason } : undefined);
+        toast(`${action === 'approve' ? 'Approved' : 'Rejected'} ${name || 'request'}.`);
+      } else {
+        const res = await post('/approval-requests/bulk', { ids, action, reason: reason || undefined });
+        const failed = res.results.filter((x) => x.error);
+        toast(`${action === 'approve' ? 'Approved' : 'Rejected'} ${res.results.length - failed.length} of ${ids.length}.` +
+          (failed.length ? ` ${failed.length} failed: ${failed[0].error.message}` : ''), failed.length > 0);
+      }
+      ids.forEach((id) => state.selected.delete(id));
+    } catch (err) {
+      toast(err.message, true);
+    }
+    load();
+  }
+
+  approveSel.addEventListener('click', () => decide([...state.selected], 'approve', state.selected.size === 1 ? nameOf([...state.selected][0]) : ''));
+  rejectSel.addEventListener('click', () => decide([...state.selected], 'reject', state.selected.size === 1 ? nameOf([...state.selected][0]) : ''));
+  status.addEventListener('change', () => {
+    state.status = status.value;
+    state.selected.clear();
+    load();
+  });
+  const reload = debounce(load, 300);
+  ctx.on((e) => {
+    if (e.type.startsWith('image.approval_') || e.type === 'image.webhook_rejected') reload();
+  });
+
+  function nameOf(id) {
+    const r = state.items.find((x) => x.id === id);
+    return r ? fullName(r) : '';
+  }
+
+  load();
+}
