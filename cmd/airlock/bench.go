@@ -35,6 +35,9 @@ func benchCmd(ctx context.Context, args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if exe, err := os.Executable(); err == nil {
+		cfg.ServeBinary = exe
+	}
 	report, err := bench.Run(ctx, cfg, os.Stderr)
 	if err != nil {
 		return err

@@ -72,6 +72,8 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer stopNotify()
+	svc.MonitorInterval = cfg.MonitorInterval
+	defer svc.StartMonitor(ctx)() // stops, giving its lease up, before the database closes
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

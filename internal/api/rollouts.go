@@ -1,5 +1,117 @@
 package api
 
+import (
+	"net/http"
+
+	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/service"
+)
+
 func (s *Server) rolloutRoutes() []Route {
+	routes := []Route{
+		{"GET", "/api/v1/rollouts", Viewer, s.listRollouts},
+		{"POST", "/api/v1/rollouts", Approver, s.createRollout},
+		{"GET", "/api/v1/rollouts/{id}", Viewer, s.getRollout},
+		{"GET", "/api/v1/rollouts/{id}/devices", Viewer, s.listRolloutDevices},
+	}
+	for _, action := range []string{"start", "pause", "resume", "cancel", "rollback"} {
+		routes = append(routes, Route{"POST", "/api/v1/rollouts/{id}/" + action, Approver, s.controlRollout(action)})
+	}
+	return routes
+}
+
+func (s *Server) listRollouts(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := airlock.RolloutFilter{Status: q.Get("status"), Image: q.Get("image")}
+	var err error
+	if f.Limit, err = queryInt(r, "limit", 50, 500); err != nil {
+		return err
+	}
+	if f.Offset, err = queryInt(r, "offset", 0, 0); err != nil {
+		return err
+	}
+	items, total, err := s.svc.Rollouts(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list[airlock.Rollout]{items, total})
 	return nil
+}
+
+func (s *Server) getRollout(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ro, err := s.svc.Rollout(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ro)
+	return nil
+}
+
+func (s *Server) listRolloutDevices(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f := airlock.RolloutDeviceFilter{Status: r.URL.Query().Get("status")}
+	if f.Batch, err = queryInt(r, "batch", 0, 0); err != nil {
+		return err
+	}
+	if f.Limit, err = queryInt(r, "limit", 100, 1000); err != nil {
+		return err
+	}
+	if f.Offset, err = queryInt(r, "offset", 0, 0); err != nil {
+		return err
+	}
+	items, total, err := s.svc.RolloutDevices(r.Context(), id, f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list[airlock.RolloutDevice]{items, total})
+	return nil
+}
+
+func (s *Server) createRollout(w http.ResponseWriter, r *http.Request) error {
+	var in service.RolloutInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	ro, err := s.svc.CreateRollout(r.Context(), actor(r), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, ro)
+	return nil
+}
+
+// controlRollout serves POST /rollouts/{id}/{action}; the body, optional,
+// may give a reason.
+func (s *Server) controlRollout(action string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		var in struct {
+			Reason string `json:"reason"`
+		}
+		body, err := readBody(r)
+		if err != nil {
+			return err
+		}
+		if len(body) > 0 {
+			if err := decodeBytes(body, &in); err != nil {
+				return err
+			}
+		}
+		ro, err := s.svc.ControlRollout(r.Context(), actor(r), id, action, in.Reason)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, ro)
+		return nil
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/airlock-iot/airlock/internal/api"
 	"github.com/airlock-iot/airlock/internal/config"
@@ -37,11 +38,38 @@ type Server struct {
 	Logs  *Logs
 	t     testing.TB
 	admin string
+
+	http                        *httptest.Server
+	stopMonitor, abandonMonitor func()
+	closeOnce                   sync.Once
+}
+
+// Option changes how Start sets a server up.
+type Option func(*options)
+
+type options struct {
+	monitor time.Duration
+	tweak   []func(*service.Service)
+}
+
+// WithMonitor runs the rollout monitor every interval, as serve does.
+func WithMonitor(interval time.Duration) Option {
+	return func(o *options) { o.monitor = interval }
+}
+
+// WithService lets a test adjust the service before the server starts
+// (a clock, a monitor lease, hooks).
+func WithService(fn func(*service.Service)) Option {
+	return func(o *options) { o.tweak = append(o.tweak, fn) }
 }
 
 // Start runs a server over the database at dbURL until the test ends.
-func Start(t testing.TB, dbURL string) *Server {
+func Start(t testing.TB, dbURL string, opts ...Option) *Server {
 	t.Helper()
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	db := storetest.Open(t, dbURL)
 	logs := &Logs{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -52,13 +80,47 @@ func Start(t testing.TB, dbURL string) *Server {
 	}
 	svc := &service.Service{DB: db, Log: log, Internal: prefixes, OfflineAfter: cfg.DeviceOfflineAfter}
 	svc.WebhookSecret = WebhookSecret
+	svc.MonitorInterval = o.monitor
+	for _, fn := range o.tweak {
+		fn(svc)
+	}
 	if _, err := svc.Bootstrap(context.Background(), AdminToken); err != nil {
 		t.Fatal(err)
 	}
 	a := api.New(svc, log)
 	hs := httptest.NewServer(a)
-	t.Cleanup(hs.Close)
-	return &Server{URL: hs.URL, DB: db, Svc: svc, API: a, Logs: logs, t: t, admin: AdminToken}
+	s := &Server{URL: hs.URL, DB: db, Svc: svc, API: a, Logs: logs, t: t, admin: AdminToken, http: hs}
+	if o.monitor > 0 {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stopMonitor, s.abandonMonitor = svc.StartMonitor(ctx), cancel
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close stops the server as serve does on shutdown: the monitor finishes
+// its tick and gives its lease up, then the HTTP server closes.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		if s.stopMonitor != nil {
+			s.stopMonitor()
+		}
+		s.http.Close()
+	})
+}
+
+// Kill stops the server as a crash would: the monitor is abandoned
+// wherever it is, its lease left to expire, and the database closed under
+// any transaction still open.
+func (s *Server) Kill() {
+	s.closeOnce.Do(func() {
+		if s.abandonMonitor != nil {
+			s.abandonMonitor()
+		}
+		s.http.CloseClientConnections()
+		s.http.Close()
+		s.DB.Close()
+	})
 }
 
 // Each starts a server per engine and runs fn against it as a subtest.

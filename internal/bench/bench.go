@@ -17,6 +17,7 @@ type Config struct {
 	Duration    time.Duration // per load scenario
 	Workers     int           // concurrent clients
 	Fleet       []int         // fleet sizes for the rollout scenarios
+	ServeBinary string        // the airlock binary, to measure serve's RSS; "" skips it
 }
 
 // Defaults fills what cfg leaves unset.

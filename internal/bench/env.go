@@ -30,6 +30,9 @@ type env struct {
 	baseline string // bare net/http answering 304
 	client   *http.Client
 	closers  []func()
+	dbURL    string
+	fleets   []fleet // seeded by the rollout scenarios, smallest first
+	devices  int     // devices provisioned in all
 }
 
 func start(ctx context.Context, cfg Config) (*env, error) {
@@ -43,6 +46,7 @@ func start(ctx context.Context, cfg Config) (*env, error) {
 		e.closers = append(e.closers, func() { os.RemoveAll(dir) })
 		dbURL = "sqlite:" + filepath.Join(dir, "airlock.db")
 	}
+	e.dbURL = dbURL
 	db, err := store.Open(ctx, dbURL)
 	if err != nil {
 		return nil, errors.Join(err, e.close())

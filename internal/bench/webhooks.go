@@ -14,6 +14,9 @@ type scenario struct {
 
 var scenarios = []scenario{
 	{"webhooks", benchWebhooks},
+	{"devices", benchDevices},
+	{"rollouts", benchRollouts},
+	{"peak RSS", benchRSS},
 }
 
 // benchWebhooks measures the gate: an approved image with a known tag (no

@@ -6,26 +6,22 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 )
 
-// DeviceFilter narrows a policy to some devices. The empty filter admits all.
-type DeviceFilter struct {
-	Labels map[string]string `json:"labels,omitempty"` // every pair must be on the device
-	UUIDs  []string          `json:"uuids,omitempty"`  // the device must be listed
-}
+// DeviceFilter narrows a policy to some devices; see airlock.DeviceSelector.
+type DeviceFilter = airlock.DeviceSelector
 
-// Matches reports whether a device passes every part of the filter that is set.
-func (f DeviceFilter) Matches(uuid string, labels map[string]string) bool {
-	if len(f.UUIDs) > 0 && !slices.Contains(f.UUIDs, uuid) {
-		return false
-	}
-	for k, v := range f.Labels {
-		if got, ok := labels[k]; !ok || got != v {
-			return false
-		}
-	}
-	return true
-}
+// Bounds that keep a filter a selector rather than a fleet inventory.
+const (
+	maxFilterLabels = 64
+	maxFilterUUIDs  = 10000
+)
 
-func (f DeviceFilter) validate() error {
+func validateFilter(f DeviceFilter) error {
+	switch {
+	case len(f.Labels) > maxFilterLabels:
+		return airlock.FieldErrorf("device_filter", "at most %d labels", maxFilterLabels)
+	case len(f.UUIDs) > maxFilterUUIDs:
+		return airlock.FieldErrorf("device_filter", "at most %d uuids", maxFilterUUIDs)
+	}
 	for k := range f.Labels {
 		if k == "" {
 			return airlock.FieldErrorf("device_filter", "label keys must not be empty")

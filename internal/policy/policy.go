@@ -4,33 +4,13 @@ import (
 	"cmp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/rollout"
 )
 
-// Policy is an image_update_policy: which pushed images roll out, and how.
-type Policy struct {
-	ID                        int64        `json:"id"`
-	ImagePattern              string       `json:"image_pattern"`
-	TagConstraint             string       `json:"tag_constraint"`
-	UpdateStrategy            string       `json:"update_strategy"`
-	BatchSize                 int          `json:"batch_size"`
-	BatchPercent              int          `json:"batch_percent"`
-	BatchDelaySeconds         int          `json:"batch_delay_seconds"`
-	BatchDelayMinutes         int          `json:"batch_delay_minutes"`
-	CanarySize                int          `json:"canary_size"`
-	HealthCheckTimeoutSeconds int          `json:"health_check_timeout_seconds"`
-	FailureThresholdPercent   int          `json:"failure_threshold_percent"`
-	MinDevicesForThreshold    int          `json:"min_devices_for_threshold"`
-	AutoRollback              bool         `json:"auto_rollback"`
-	DeviceFilter              DeviceFilter `json:"device_filter"`
-	Enabled                   bool         `json:"enabled"`
-	Description               string       `json:"description"`
-	CreatedAt                 time.Time    `json:"created_at"`
-	UpdatedAt                 time.Time    `json:"updated_at"`
-}
+// Policy is an image_update_policy; see airlock.Policy.
+type Policy = airlock.Policy
 
 // Defaults for knobs left at zero. Enabled and AutoRollback cannot be told
 // apart from false here; the API defaults them to true.
@@ -46,25 +26,25 @@ const (
 // rollout step, and keeps every value far from overflowing a Duration.
 const maxSeconds = 7 * 24 * 3600
 
-// Validate fills defaults for knobs left at zero, then checks every field
-// and returns the first fault as an EINVALID naming the field.
+// Validate fills defaults for knobs of p left at zero, then checks every
+// field and returns the first fault as an EINVALID naming the field.
 //
 // The batch delay may come in seconds or minutes; seconds is canonical.
 // Minutes alone means seconds = minutes*60; both must agree
 // (minutes = seconds/60, rounded down), and after Validate they do.
-func (p *Policy) Validate() error {
-	p.normalize()
-	for _, check := range []func() error{
-		p.checkPattern, p.checkConstraint, p.checkStrategy, p.checkBatches, p.checkDelay, p.checkHealth, p.DeviceFilter.validate,
+func Validate(p *Policy) error {
+	normalize(p)
+	for _, check := range []func(*Policy) error{
+		checkPattern, checkConstraint, checkStrategy, checkBatches, checkDelay, checkHealth, checkText,
 	} {
-		if err := check(); err != nil {
+		if err := check(p); err != nil {
 			return err
 		}
 	}
-	return nil
+	return validateFilter(p.DeviceFilter)
 }
 
-func (p *Policy) normalize() {
+func normalize(p *Policy) {
 	p.ImagePattern = strings.TrimSpace(p.ImagePattern)
 	p.TagConstraint = strings.TrimSpace(p.TagConstraint)
 	p.UpdateStrategy = cmp.Or(p.UpdateStrategy, DefaultStrategy)
@@ -76,17 +56,17 @@ func (p *Policy) normalize() {
 	p.MinDevicesForThreshold = cmp.Or(p.MinDevicesForThreshold, DefaultMinDevices)
 }
 
-func (p *Policy) checkPattern() error {
+func checkPattern(p *Policy) error {
 	_, err := ParsePattern(p.ImagePattern)
 	return err
 }
 
-func (p *Policy) checkConstraint() error {
+func checkConstraint(p *Policy) error {
 	_, err := parseConstraint(p.TagConstraint)
 	return err
 }
 
-func (p *Policy) checkStrategy() error {
+func checkStrategy(p *Policy) error {
 	if !slices.Contains(rollout.Strategies, p.UpdateStrategy) {
 		return airlock.FieldErrorf("update_strategy", "must be one of %s", strings.Join(rollout.Strategies, ", "))
 	}
@@ -99,7 +79,7 @@ func (p *Policy) checkStrategy() error {
 	return nil
 }
 
-func (p *Policy) checkBatches() error {
+func checkBatches(p *Policy) error {
 	switch {
 	case p.BatchSize < 0:
 		return airlock.FieldErrorf("batch_size", "must be at least 1")
@@ -111,7 +91,7 @@ func (p *Policy) checkBatches() error {
 	return nil
 }
 
-func (p *Policy) checkDelay() error {
+func checkDelay(p *Policy) error {
 	switch {
 	case p.BatchDelaySeconds < 0 || p.BatchDelaySeconds > maxSeconds:
 		return airlock.FieldErrorf("batch_delay_seconds", "must be between 0 and %d", maxSeconds)
@@ -126,7 +106,7 @@ func (p *Policy) checkDelay() error {
 	return nil
 }
 
-func (p *Policy) checkHealth() error {
+func checkHealth(p *Policy) error {
 	switch {
 	case p.HealthCheckTimeoutSeconds < 1 || p.HealthCheckTimeoutSeconds > maxSeconds:
 		return airlock.FieldErrorf("health_check_timeout_seconds", "must be between 1 and %d", maxSeconds)
@@ -134,6 +114,13 @@ func (p *Policy) checkHealth() error {
 		return airlock.FieldErrorf("failure_threshold_percent", "must be between 1 and 100")
 	case p.MinDevicesForThreshold < 1:
 		return airlock.FieldErrorf("min_devices_for_threshold", "must be at least 1")
+	}
+	return nil
+}
+
+func checkText(p *Policy) error {
+	if len(p.Description) > 2000 {
+		return airlock.FieldErrorf("description", "must be at most 2000 characters")
 	}
 	return nil
 }

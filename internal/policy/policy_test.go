@@ -12,7 +12,7 @@ import (
 
 func TestValidateDefaults(t *testing.T) {
 	p := policy.Policy{ImagePattern: " redis:* ", BatchDelayMinutes: 5}
-	if err := p.Validate(); err != nil {
+	if err := policy.Validate(&p); err != nil {
 		t.Fatal(err)
 	}
 	want := policy.Policy{
@@ -38,7 +38,7 @@ func TestValidateDelay(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p := policy.Policy{ImagePattern: "redis", BatchDelaySeconds: tt.seconds, BatchDelayMinutes: tt.minutes}
-		if err := p.Validate(); err != nil {
+		if err := policy.Validate(&p); err != nil {
 			t.Errorf("%d s, %d min: %v", tt.seconds, tt.minutes, err)
 			continue
 		}
@@ -80,7 +80,7 @@ func TestValidateInvalid(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := policy.Policy{ImagePattern: "redis"}
 			tt.edit(&p)
-			err := p.Validate()
+			err := policy.Validate(&p)
 			var e *airlock.Error
 			if !errors.As(err, &e) || e.Code != airlock.EINVALID || e.Field != tt.field {
 				t.Errorf("Validate() = %v, want a field error on %s", err, tt.field)
@@ -97,7 +97,7 @@ func TestValidateValid(t *testing.T) {
 		{ImagePattern: "redis", BatchPercent: 100, FailureThresholdPercent: 100, TagConstraint: ">= 7"},
 		{ImagePattern: "redis", DeviceFilter: policy.DeviceFilter{Labels: map[string]string{"site": "a"}, UUIDs: []string{"u1"}}},
 	} {
-		if err := p.Validate(); err != nil {
+		if err := policy.Validate(&p); err != nil {
 			t.Errorf("%+v: %v", p, err)
 		}
 	}

@@ -69,9 +69,11 @@ func compile(p Policy) (rule, error) {
 // Select returns the most specific enabled policy whose pattern matches the
 // normalised repository and tag and whose tag_constraint holds. When there
 // is none, the reason is Disabled if a disabled policy would have applied,
-// else ConstraintUnmet if an enabled policy's pattern matched, else NoMatch.
+// else ConstraintUnmet if an enabled policy's pattern matched, else NoMatch;
+// the policy returned then is the one the reason names (zero for NoMatch),
+// so that callers can say which.
 func (s *Set) Select(repository, tag string) (Policy, bool, Reason) {
-	reason := NoMatch
+	reason, why := NoMatch, Policy{}
 	for _, r := range s.rules {
 		if !r.pattern.Match(repository, tag) {
 			continue
@@ -79,13 +81,13 @@ func (s *Set) Select(repository, tag string) (Policy, bool, Reason) {
 		switch ok := satisfies(r.constraint, tag); {
 		case ok && r.policy.Enabled:
 			return r.policy, true, Selected
-		case ok:
-			reason = Disabled
-		case r.policy.Enabled && reason == NoMatch:
-			reason = ConstraintUnmet
+		case ok && reason != Disabled:
+			reason, why = Disabled, r.policy
+		case !ok && r.policy.Enabled && reason == NoMatch:
+			reason, why = ConstraintUnmet, r.policy
 		}
 	}
-	return Policy{}, false, reason
+	return why, false, reason
 }
 
 // Select compiles policies and selects among them; invalid ones are skipped.

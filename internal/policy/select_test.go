@@ -21,7 +21,7 @@ func TestSelect(t *testing.T) {
 	}
 	tests := []struct {
 		repo, tag string
-		wantID    int64
+		wantID    int64 // the selected policy, or the one the reason names
 		reason    policy.Reason
 	}{
 		{"docker.io/library/redis", "7-alpine", 2, policy.Selected},
@@ -31,11 +31,12 @@ func TestSelect(t *testing.T) {
 		{"docker.io/iotistic/agent", "v1.9.0", 4, policy.Selected}, // 5's constraint fails
 		{"docker.io/iotistic/agent", "latest", 4, policy.Selected},
 		{"docker.io/iotistic/other", "1", 4, policy.Selected},
-		{"docker.io/library/nginx", "1.27", 0, policy.Disabled},
+		{"docker.io/library/nginx", "1.27", 7, policy.Disabled},
 		{"docker.io/library/memcached", "1", 0, policy.NoMatch},
 		{"ghcr.io/acme/api", "1.2.9", 8, policy.Selected},
-		{"ghcr.io/acme/api", "1.3.0", 0, policy.ConstraintUnmet},
-		{"ghcr.io/acme/api", "edge", 0, policy.Disabled}, // disabled outranks a failed constraint
+		{"ghcr.io/acme/api", "1.3.0", 8, policy.ConstraintUnmet},
+		{"ghcr.io/acme/api", "edge", 10, policy.Disabled}, // disabled outranks a failed constraint
+		{"docker.io/library/redis", "6.1", 1, policy.Selected},
 	}
 	set, err := policy.Compile(policies)
 	if err == nil {
@@ -49,7 +50,7 @@ func TestSelect(t *testing.T) {
 			},
 		} {
 			p, ok, reason := sel(tt.repo, tt.tag)
-			if p.ID != tt.wantID || ok != (tt.wantID != 0) || reason != tt.reason {
+			if p.ID != tt.wantID || ok != (tt.reason == policy.Selected) || reason != tt.reason {
 				t.Errorf("%s(%q, %q) = policy %d, %v, %q; want %d, %q", name, tt.repo, tt.tag, p.ID, ok, reason, tt.wantID, tt.reason)
 			}
 		}

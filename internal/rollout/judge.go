@@ -19,7 +19,7 @@ type Report struct {
 //   - succeeded: it reports target with status running and healthy true,
 //     or no health at all (running is then the only evidence there is);
 //   - failed: it reports target with status failed, exited, crashed or
-//     dead, or healthy false;
+//     dead, or running with healthy false;
 //   - timed_out: no such report made by updateStartedAt+timeout (inclusive);
 //   - updating: otherwise.
 //
@@ -40,14 +40,17 @@ func Judge(target string, r Report, updateStartedAt, now time.Time, timeout time
 	return DeviceUpdating
 }
 
+// verdict judges one report of the target image. Health is only judged of
+// a running app: one still pulling or starting is not healthy yet, and
+// agents say so (healthy false) without it being a failure.
 func verdict(r Report) string {
-	status := strings.ToLower(r.Status)
-	switch {
-	case r.Healthy != nil && !*r.Healthy:
+	switch strings.ToLower(r.Status) {
+	case "failed", "exited", "crashed", "dead":
 		return DeviceFailed
-	case status == "failed", status == "exited", status == "crashed", status == "dead":
-		return DeviceFailed
-	case status == "running":
+	case "running":
+		if r.Healthy != nil && !*r.Healthy {
+			return DeviceFailed
+		}
 		return DeviceSucceeded
 	default:
 		return DeviceUpdating

@@ -35,6 +35,7 @@ func TestJudge(t *testing.T) {
 		{"crashed", rollout.Report{Image: target, Status: "crashed", ReportedAt: at(time.Minute)}, at(time.Minute), "failed"},
 		{"dead", rollout.Report{Image: target, Status: "dead", ReportedAt: at(time.Minute)}, at(time.Minute), "failed"},
 		{"failure wins over healthy", rollout.Report{Image: target, Status: "exited", Healthy: ptr(true), ReportedAt: at(time.Minute)}, at(time.Minute), "failed"},
+		{"pulling, not healthy yet", rollout.Report{Image: target, Status: "pulling", Healthy: ptr(false), ReportedAt: at(time.Minute)}, at(time.Minute), "updating"},
 		{"starting keeps waiting", rollout.Report{Image: target, Status: "starting", ReportedAt: at(time.Minute)}, at(time.Minute), "updating"},
 		{"starting until the deadline", rollout.Report{Image: target, Status: "restarting", ReportedAt: at(time.Minute)}, at(timeout), "timed_out"},
 		{"old image still running", rollout.Report{Image: "docker.io/library/redis:7.4-alpine", Status: "running", Healthy: ptr(true), ReportedAt: at(time.Minute)}, at(time.Minute), "updating"},

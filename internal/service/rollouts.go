@@ -2,14 +2,280 @@ package service
 
 import (
 	"context"
+	"fmt"
+	"maps"
 
+	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/imageref"
+	"github.com/airlock-iot/airlock/internal/policy"
+	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/store"
 )
 
 // rolloutForPush is called inside the intake transaction for a push the gate
 // allowed. It creates and starts the rollout the push calls for and returns
-// it, or returns nil and the reason there is none.
-func (s *Service) rolloutForPush(ctx context.Context, tx *store.Tx, ref imageref.Ref) (any, string, error) {
-	return nil, "rollout engine not wired yet", nil
+// it, or returns nil and the reason there is none. When the image was rolled
+// out before, it returns that rollout and says so.
+func (s *Service) rolloutForPush(ctx context.Context, tx *store.Tx, ref imageref.Ref) (*airlock.Rollout, string, error) {
+	policies, err := tx.Policies(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	set, err := policy.Compile(policies)
+	if err != nil {
+		s.Log.WarnContext(ctx, "skipping invalid policies", "err", err)
+	}
+	p, ok, why := set.Select(ref.Repository(), ref.Tag)
+	if !ok {
+		return nil, noPolicyReason(why, p, ref), nil
+	}
+	return s.createRollout(ctx, tx, ref, p, &p.ID, tx.Actor)
+}
+
+func noPolicyReason(why policy.Reason, p airlock.Policy, ref imageref.Ref) string {
+	switch why {
+	case policy.Disabled:
+		return fmt.Sprintf("policy %d (%s) matches %s but is disabled", p.ID, p.ImagePattern, ref.Familiar())
+	case policy.ConstraintUnmet:
+		return fmt.Sprintf("tag %s does not satisfy the tag_constraint %q of policy %d (%s)", ref.Tag, p.TagConstraint, p.ID, p.ImagePattern)
+	}
+	return fmt.Sprintf("no policy matches %s:%s", ref.Familiar(), ref.Tag)
+}
+
+// createRollout plans a rollout of ref with p's knobs over the devices that
+// need it and, unless p is manual, starts it. It returns nil and the reason
+// when no device needs it, and the existing rollout and a reason when the
+// same image, tag and digest was rolled out before: however many deliveries
+// race, there is one rollout per image. A new rollout supersedes the
+// unfinished ones of its repository.
+func (s *Service) createRollout(ctx context.Context, tx *store.Tx, ref imageref.Ref, p airlock.Policy,
+	policyID *int64, trigger string) (*airlock.Rollout, string, error) {
+	if err := tx.LockRepository(ctx, ref.Repository()); err != nil {
+		return nil, "", err
+	}
+	key := airlock.Rollout{Registry: ref.Registry, Namespace: ref.Namespace, ImageName: ref.Name, Tag: ref.Tag, Digest: ref.Digest}
+	existing, err := tx.RolloutByImage(ctx, key)
+	switch {
+	case err == nil:
+		return &existing, existsReason(existing), nil
+	case airlock.ErrorCode(err) != airlock.ENOTFOUND:
+		return nil, "", err
+	}
+	apps, err := tx.TargetApps(ctx, ref.Repository())
+	if err != nil {
+		return nil, "", err
+	}
+	targets := needing(apps, p.DeviceFilter, ref)
+	if len(targets) == 0 {
+		return nil, fmt.Sprintf("no devices need %s", ref), nil
+	}
+	r, devices := plan(key, ref, p, targets)
+	r.PolicyID, r.Trigger = policyID, trigger
+	auto := r.UpdateStrategy != rollout.Manual
+	var first []airlock.RolloutDevice
+	if auto { // inserted updating: a new rollout need not read back what it just wrote
+		for i := range devices {
+			if devices[i].Batch == 1 {
+				devices[i].Status = rollout.DeviceUpdating
+				first = append(first, devices[i])
+			}
+		}
+	}
+	created, isNew, err := tx.CreateRollout(ctx, r, devices)
+	if err != nil || !isNew {
+		return &created, existsReason(created), err
+	}
+	s.Log.InfoContext(ctx, "rollout created", "rollout_id", created.ID, "image", created.Image,
+		"strategy", created.UpdateStrategy, "devices", created.TotalDevices, "batches", created.TotalBatches)
+	if err := rolloutEvent(ctx, tx, "image.rollout_created", created, nil); err != nil {
+		return nil, "", err
+	}
+	if err := s.supersede(ctx, tx, created); err != nil {
+		return nil, "", err
+	}
+	if auto {
+		if created, err = s.start(ctx, tx, created, "", first); err != nil {
+			return nil, "", err
+		}
+	}
+	return &created, "", nil
+}
+
+func existsReason(r airlock.Rollout) string {
+	return fmt.Sprintf("rollout %d already exists for %s (%s)", r.ID, r.Image, r.Status)
+}
+
+// needing keeps the apps that pass the filter and are not on ref already:
+// the same tag, and the same digest when the push names one.
+func needing(apps []store.TargetApp, filter airlock.DeviceSelector, ref imageref.Ref) []store.TargetApp {
+	parsed := map[string]imageref.Ref{}
+	var out []store.TargetApp
+	for _, a := range apps {
+		if !filter.Matches(a.DeviceUUID, a.Labels) {
+			continue
+		}
+		cur, ok := parsed[a.Image]
+		if !ok {
+			cur, _ = imageref.Parse(a.Image)
+			parsed[a.Image] = cur
+		}
+		if cur.Tag == ref.Tag && (ref.Digest == "" || cur.Digest == ref.Digest) {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// plan lays the targets out in batches of whole devices, in the stable order
+// TargetApps gives, and copies p's knobs into the rollout.
+func plan(key airlock.Rollout, ref imageref.Ref, p airlock.Policy, targets []store.TargetApp) (airlock.Rollout, []airlock.RolloutDevice) {
+	var uuids []string
+	for _, t := range targets {
+		if len(uuids) == 0 || uuids[len(uuids)-1] != t.DeviceUUID {
+			uuids = append(uuids, t.DeviceUUID)
+		}
+	}
+	batches := rollout.Plan(uuids, p.UpdateStrategy, p.BatchSize, p.BatchPercent, p.CanarySize)
+	batchOf := make(map[string]int, len(uuids))
+	for i, b := range batches {
+		for _, uuid := range b {
+			batchOf[uuid] = i + 1
+		}
+	}
+	devices := make([]airlock.RolloutDevice, len(targets))
+	for i, t := range targets {
+		devices[i] = airlock.RolloutDevice{DeviceUUID: t.DeviceUUID, App: t.App, Batch: batchOf[t.DeviceUUID],
+			PreviousImage: t.Image, TargetImage: ref.String(), Status: rollout.DevicePending}
+	}
+	r := key
+	r.UpdateStrategy, r.BatchSize, r.BatchPercent = p.UpdateStrategy, p.BatchSize, p.BatchPercent
+	r.BatchDelaySeconds, r.CanarySize = p.BatchDelaySeconds, p.CanarySize
+	r.HealthCheckTimeoutSeconds, r.FailureThresholdPercent = p.HealthCheckTimeoutSeconds, p.FailureThresholdPercent
+	r.MinDevicesForThreshold, r.AutoRollback = p.MinDevicesForThreshold, p.AutoRollback
+	r.Status, r.TotalBatches, r.TotalDevices = rollout.StatusPending, len(batches), len(devices)
+	return r, devices
+}
+
+// supersede ends the other unfinished rollouts of r's repository: their
+// pending devices are skipped, so only r updates them from now on.
+func (s *Service) supersede(ctx context.Context, tx *store.Tx, r airlock.Rollout) error {
+	old, err := tx.SupersedeRollouts(ctx, r.Registry, r.Namespace, r.ImageName, r.ID,
+		fmt.Sprintf("superseded by rollout %d (%s)", r.ID, r.Image))
+	if err != nil {
+		return err
+	}
+	for _, o := range old {
+		if err := tx.SkipPending(ctx, o.ID, fmt.Sprintf("rollout superseded by rollout %d", r.ID)); err != nil {
+			return err
+		}
+		s.Log.InfoContext(ctx, "rollout superseded", "rollout_id", o.ID, "by", r.ID)
+		if err := rolloutEvent(ctx, tx, "image.rollout_superseded", o, map[string]any{"superseded_by": r.ID}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// start moves a pending rollout to in progress and starts its first batch.
+// first are that batch's devices when the caller has just inserted them
+// updating; nil reads them from the rollout.
+func (s *Service) start(ctx context.Context, tx *store.Tx, r airlock.Rollout, reason string, first []airlock.RolloutDevice) (airlock.Rollout, error) {
+	r, err := tx.TransitionRollout(ctx, r.ID, store.Transition{From: r.Status, To: rollout.StatusInProgress, Reason: reason, Start: true})
+	if err != nil {
+		return r, err
+	}
+	if err := rolloutEvent(ctx, tx, "image.rollout_started", r, nil); err != nil {
+		return r, err
+	}
+	if first == nil {
+		return s.nextBatch(ctx, tx, r)
+	}
+	if r, err = tx.AdvanceBatch(ctx, r.ID, 0); err != nil {
+		return r, err
+	}
+	return r, s.launch(ctx, tx, r, first)
+}
+
+// nextBatch starts the batch after the current one. The batch advances
+// only from the current batch read, so a replayed step changes nothing.
+func (s *Service) nextBatch(ctx context.Context, tx *store.Tx, r airlock.Rollout) (airlock.Rollout, error) {
+	r, err := tx.AdvanceBatch(ctx, r.ID, r.CurrentBatch)
+	if err != nil {
+		return r, err
+	}
+	devices, err := tx.StartBatchDevices(ctx, r.ID, r.CurrentBatch, repository(r))
+	if err != nil {
+		return r, err
+	}
+	return r, s.launch(ctx, tx, r, devices)
+}
+
+// launch gives the devices of the current batch the new image.
+func (s *Service) launch(ctx context.Context, tx *store.Tx, r airlock.Rollout, devices []airlock.RolloutDevice) error {
+	changes := make([]store.AppImage, len(devices))
+	for i, d := range devices {
+		changes[i] = store.AppImage{DeviceUUID: d.DeviceUUID, App: d.App, Image: d.TargetImage}
+	}
+	if err := tx.SetAppImages(ctx, changes); err != nil {
+		return err
+	}
+	s.Log.InfoContext(ctx, "rollout batch started", "rollout_id", r.ID, "batch", r.CurrentBatch, "of", r.TotalBatches, "devices", len(devices))
+	return rolloutEvent(ctx, tx, "image.rollout_batch_started", r, map[string]any{"batch": r.CurrentBatch, "devices": len(devices)})
+}
+
+// finish ends a rollout by action (complete, fail, rollback or cancel).
+// Pending devices are skipped; a rollback gives every device that got the
+// new image, and still has it, its previous image back.
+func (s *Service) finish(ctx context.Context, tx *store.Tx, r airlock.Rollout, action, reason string) (airlock.Rollout, error) {
+	to, err := rollout.Transition(r.Status, action)
+	if err != nil {
+		return r, err
+	}
+	r, err = tx.TransitionRollout(ctx, r.ID, store.Transition{From: r.Status, To: to, Reason: reason, Finish: true})
+	if err != nil {
+		return r, err
+	}
+	restored := 0
+	if to == rollout.StatusRolledBack {
+		if restored, err = rollBack(ctx, tx, r.ID); err != nil {
+			return r, err
+		}
+	}
+	if err := tx.SkipPending(ctx, r.ID, "rollout "+to); err != nil {
+		return r, err
+	}
+	s.Log.InfoContext(ctx, "rollout "+to, "rollout_id", r.ID, "image", r.Image, "reason", reason)
+	var extra map[string]any
+	if to == rollout.StatusRolledBack {
+		extra = map[string]any{"devices_restored": restored}
+	}
+	return r, rolloutEvent(ctx, tx, "image.rollout_"+to, r, extra)
+}
+
+func rollBack(ctx context.Context, tx *store.Tx, id int64) (int, error) {
+	devices, err := tx.RollBackDevices(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	changes := make([]store.AppImage, len(devices))
+	for i, d := range devices {
+		changes[i] = store.AppImage{DeviceUUID: d.DeviceUUID, App: d.App, Image: d.PreviousImage}
+	}
+	return len(changes), tx.SetAppImages(ctx, changes)
+}
+
+// repository is the normalised repository a rollout's image belongs to.
+func repository(r airlock.Rollout) string {
+	return imageref.Ref{Registry: r.Registry, Namespace: r.Namespace, Name: r.ImageName}.Repository()
+}
+
+func rolloutEvent(ctx context.Context, tx *store.Tx, typ string, r airlock.Rollout, extra map[string]any) error {
+	payload := map[string]any{"rollout_id": r.ID, "image": r.Image, "status": r.Status, "strategy": r.UpdateStrategy,
+		"current_batch": r.CurrentBatch, "total_batches": r.TotalBatches, "total_devices": r.TotalDevices}
+	if r.Reason != "" {
+		payload["reason"] = r.Reason
+	}
+	maps.Copy(payload, extra)
+	return tx.AddEvent(ctx, typ, fmt.Sprintf("rollout/%d", r.ID), payload)
 }

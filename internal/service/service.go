@@ -19,6 +19,11 @@ type Service struct {
 	Internal      imageref.Prefixes
 	OfflineAfter  time.Duration
 	WebhookSecret string // authenticates webhook deliveries; see InitWebhookSecret
+
+	seen seenBatch // devices seen since last_seen_at was last written; see devicekeys.go
+
+	MonitorSettings              // the rollout monitor; see monitor.go
+	mon             monitorState // its leadership
 }
 
 // NewSecret returns a random secret of n bytes, URL-safe encoded, with a

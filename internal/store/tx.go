@@ -37,6 +37,12 @@ func (db *DB) InTx(ctx context.Context, actor string, fn func(*Tx) error) error 
 	}
 	tx := &Tx{db: db, tx: sqlTx, Actor: actor}
 	defer tx.prepare(ctx)
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback() // free the connection: on SQLite it is the only writer
+			panic(p)
+		}
+	}()
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return wrapErr(err)

@@ -1,5 +1,0 @@
-package api
-
-func (s *Server) policyRoutes() []Route {
-	return nil
-}

@@ -1,0 +1,197 @@
+package service
+
+import (
+	"context"
+	"slices"
+
+	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/imageref"
+	"github.com/airlock-iot/airlock/internal/policy"
+	"github.com/airlock-iot/airlock/internal/rollout"
+	"github.com/airlock-iot/airlock/internal/store"
+)
+
+// RolloutInput asks for a rollout of Image (with a tag) by hand: with the
+// knobs and device filter of policy PolicyID when given, else the defaults,
+// and any knob given here on top.
+type RolloutInput struct {
+	Image                     string                  `json:"image"`
+	PolicyID                  *int64                  `json:"policy_id"`
+	UpdateStrategy            *string                 `json:"update_strategy"`
+	BatchSize                 *int                    `json:"batch_size"`
+	BatchPercent              *int                    `json:"batch_percent"`
+	BatchDelaySeconds         *int                    `json:"batch_delay_seconds"`
+	BatchDelayMinutes         *int                    `json:"batch_delay_minutes"`
+	CanarySize                *int                    `json:"canary_size"`
+	HealthCheckTimeoutSeconds *int                    `json:"health_check_timeout_seconds"`
+	FailureThresholdPercent   *int                    `json:"failure_threshold_percent"`
+	MinDevicesForThreshold    *int                    `json:"min_devices_for_threshold"`
+	AutoRollback              *bool                   `json:"auto_rollback"`
+	DeviceFilter              *airlock.DeviceSelector `json:"device_filter"`
+}
+
+// CreateRollout creates a rollout by hand. It follows its strategy like one
+// made by a push: manual waits for start, the others start at once. The same
+// image, tag and digest rolled out before is a conflict.
+func (s *Service) CreateRollout(ctx context.Context, actor string, in RolloutInput) (airlock.Rollout, error) {
+	ref, err := imageref.Parse(in.Image)
+	if err != nil {
+		return airlock.Rollout{}, err
+	}
+	if ref.Tag == "" {
+		return airlock.Rollout{}, airlock.FieldErrorf("image", "must name a tag, e.g. redis:7.5-alpine")
+	}
+	p, err := s.rolloutKnobs(ctx, ref, in)
+	if err != nil {
+		return airlock.Rollout{}, err
+	}
+	var id int64
+	err = s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
+		r, reason, err := s.createRollout(ctx, tx, ref, p, in.PolicyID, "manual/"+actor)
+		switch {
+		case err != nil:
+			return err
+		case r == nil:
+			return airlock.Errorf(airlock.EINVALID, "%s", reason)
+		case reason != "":
+			e := airlock.Errorf(airlock.ECONFLICT, "%s", reason)
+			e.Extra = map[string]any{"rollout_id": r.ID}
+			return e
+		}
+		id = r.ID
+		return nil
+	})
+	if err != nil {
+		return airlock.Rollout{}, err
+	}
+	return s.Rollout(ctx, id)
+}
+
+// rolloutKnobs are the policy a manual rollout runs by.
+func (s *Service) rolloutKnobs(ctx context.Context, ref imageref.Ref, in RolloutInput) (airlock.Policy, error) {
+	p := newPolicy()
+	if in.PolicyID != nil {
+		var err error
+		if p, err = s.DB.Policy(ctx, *in.PolicyID); airlock.ErrorCode(err) == airlock.ENOTFOUND {
+			return p, airlock.FieldErrorf("policy_id", "policy %d not found", *in.PolicyID)
+		} else if err != nil {
+			return p, err
+		}
+	}
+	knobs{in.UpdateStrategy, in.BatchSize, in.BatchPercent, in.BatchDelaySeconds, in.BatchDelayMinutes, in.CanarySize,
+		in.HealthCheckTimeoutSeconds, in.FailureThresholdPercent, in.MinDevicesForThreshold, in.AutoRollback,
+		in.DeviceFilter}.apply(&p)
+	p.ImagePattern, p.TagConstraint = ref.Repository(), ""
+	return p, policy.Validate(&p)
+}
+
+// Rollout control actions, as POST /rollouts/{id}/{action} names them.
+var controlActions = []string{rollout.ActionStart, rollout.ActionPause, rollout.ActionResume, rollout.ActionCancel, rollout.ActionRollback}
+
+// ControlRollout applies an admin's action to rollout id in one
+// transaction: start, pause, resume, cancel or rollback. An action the
+// rollout's status does not allow is a conflict.
+func (s *Service) ControlRollout(ctx context.Context, actor string, id int64, action, reason string) (airlock.Rollout, error) {
+	if !slices.Contains(controlActions, action) {
+		return airlock.Rollout{}, airlock.FieldErrorf("action", "must be start, pause, resume, cancel or rollback")
+	}
+	if len(reason) > 1000 {
+		return airlock.Rollout{}, airlock.FieldErrorf("reason", "must be at most 1000 characters")
+	}
+	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
+		r, err := tx.RolloutForUpdate(ctx, id)
+		if err != nil {
+			return err
+		}
+		to, err := rollout.Transition(r.Status, action)
+		if err != nil {
+			return err
+		}
+		switch action {
+		case rollout.ActionStart:
+			_, err = s.start(ctx, tx, r, reason, nil)
+		case rollout.ActionPause, rollout.ActionResume:
+			err = s.setStatus(ctx, tx, r, to, reason)
+		default:
+			_, err = s.finish(ctx, tx, r, action, reason)
+		}
+		return err
+	})
+	if err != nil {
+		return airlock.Rollout{}, err
+	}
+	return s.Rollout(ctx, id)
+}
+
+// setStatus pauses or resumes a rollout. The monitor goes on judging the
+// devices of a paused rollout; it starts no batch until it is resumed.
+func (s *Service) setStatus(ctx context.Context, tx *store.Tx, r airlock.Rollout, to, reason string) error {
+	r, err := tx.TransitionRollout(ctx, r.ID, store.Transition{From: r.Status, To: to, Reason: reason})
+	if err != nil {
+		return err
+	}
+	typ := map[string]string{rollout.StatusPaused: "image.rollout_paused", rollout.StatusInProgress: "image.rollout_resumed"}[to]
+	s.Log.InfoContext(ctx, typ, "rollout_id", r.ID)
+	return rolloutEvent(ctx, tx, typ, r, nil)
+}
+
+// Rollout returns a rollout with its device counts by status, every status
+// present, overall and per batch.
+func (s *Service) Rollout(ctx context.Context, id int64) (airlock.Rollout, error) {
+	r, err := s.DB.Rollout(ctx, id)
+	if err != nil {
+		return r, err
+	}
+	r.Counts = allStatuses(r.Counts)
+	for i := range r.Batches {
+		r.Batches[i].Counts = allStatuses(r.Batches[i].Counts)
+	}
+	if r.Batches == nil {
+		r.Batches = []airlock.BatchCounts{}
+	}
+	return r, nil
+}
+
+var deviceStatuses = []string{rollout.DevicePending, rollout.DeviceUpdating, rollout.DeviceSucceeded, rollout.DeviceFailed,
+	rollout.DeviceTimedOut, rollout.DeviceRolledBack, rollout.DeviceSkipped}
+
+var rolloutStatuses = []string{rollout.StatusPending, rollout.StatusInProgress, rollout.StatusPaused, rollout.StatusCompleted,
+	rollout.StatusFailed, rollout.StatusRolledBack, rollout.StatusCancelled, rollout.StatusSuperseded}
+
+func allStatuses(counts map[string]int) map[string]int {
+	out := make(map[string]int, len(deviceStatuses))
+	for _, st := range deviceStatuses {
+		out[st] = counts[st]
+	}
+	return out
+}
+
+// Rollouts lists rollouts, newest first.
+func (s *Service) Rollouts(ctx context.Context, f airlock.RolloutFilter) ([]airlock.Rollout, int, error) {
+	if f.Status != "" && !slices.Contains(rolloutStatuses, f.Status) {
+		return nil, 0, airlock.FieldErrorf("status", "unknown rollout status %q", f.Status)
+	}
+	if f.Image != "" {
+		ref, err := imageref.Parse(f.Image)
+		if err != nil {
+			return nil, 0, airlock.FieldErrorf("image", "%s", airlock.ErrorMessage(err))
+		}
+		f.Image = ref.Repository()
+	}
+	items, total, err := s.DB.Rollouts(ctx, f)
+	for i := range items {
+		items[i].Counts = allStatuses(items[i].Counts)
+	}
+	return items, total, err
+}
+
+// RolloutDevices lists the devices of rollout id.
+func (s *Service) RolloutDevices(ctx context.Context, id int64, f airlock.RolloutDeviceFilter) ([]airlock.RolloutDevice, int, error) {
+	if f.Status != "" && !slices.Contains(deviceStatuses, f.Status) {
+		return nil, 0, airlock.FieldErrorf("status", "unknown device status %q", f.Status)
+	}
+	if _, err := s.DB.Rollout(ctx, id); err != nil {
+		return nil, 0, err
+	}
+	return s.DB.RolloutDevices(ctx, id, f)
+}
