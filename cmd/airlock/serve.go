@@ -65,6 +65,7 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	a := api.New(svc, log)
+	a.SetRateLimits(api.RateLimits(cfg.RateLimits))
 	stopStreams := context.AfterFunc(ctx, a.Close) // event streams end as shutdown begins
 	defer stopStreams()
 	stopNotify, err := startNotify(ctx, cfg, db, log)

@@ -45,3 +45,24 @@ func TestLoopbackIsExemptUnlessAsked(t *testing.T) {
 		}
 	})
 }
+
+func TestDeviceRateLimitIsPerKey(t *testing.T) {
+	t.Parallel()
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		a, b := provision(t, s), provision(t, s)
+		s.API.SetRateLimits(api.RateLimits{DevicePerSecond: 1, Loopback: true})
+		limited := false
+		for range 5 {
+			if r := s.Do("GET", "/api/v1/devices/"+a.UUID+"/target-state", a.Key, nil); r.Status == http.StatusTooManyRequests {
+				limited = r.Header.Get("Retry-After") != ""
+				break
+			}
+		}
+		if !limited {
+			t.Fatal("5 quick polls at 1/s were never limited with a Retry-After")
+		}
+		if r := s.Do("GET", "/api/v1/devices/"+b.UUID+"/target-state", b.Key, nil); r.Status == http.StatusTooManyRequests {
+			t.Fatal("device B limited by device A's polls")
+		}
+	})
+}

@@ -23,6 +23,7 @@ type Config struct {
 	LogLevel           string
 	DeviceOfflineAfter time.Duration
 	ShutdownTimeout    time.Duration
+	RateLimits         RateLimits
 
 	// Notifications (see notify.go).
 	NotifyURLs      []string
@@ -68,6 +69,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 	fs.StringVar(&c.LogLevel, "log-level", env("AIRLOCK_LOG_LEVEL", c.LogLevel), "debug, info, warn or error (AIRLOCK_LOG_LEVEL)")
 	durationVar(fs, &c.DeviceOfflineAfter, "device-offline-after", env("AIRLOCK_DEVICE_OFFLINE_AFTER", ""), "a device unseen this long is offline (AIRLOCK_DEVICE_OFFLINE_AFTER)")
 	notify := notifyFlags(fs, &c, env)
+	rateFlags(fs, &c, env)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -97,6 +99,9 @@ func (c Config) Validate() error {
 	}
 	if _, ok := levels[c.LogLevel]; !ok {
 		return fmt.Errorf("AIRLOCK_LOG_LEVEL must be debug, info, warn or error, got %q", c.LogLevel)
+	}
+	if err := c.RateLimits.validate(); err != nil {
+		return err
 	}
 	return c.validateNotify()
 }

@@ -54,7 +54,13 @@ type server struct {
 // startServer runs airlock serve on dbURL and waits until it answers.
 func startServer(t *testing.T, dbURL string, env ...string) *server {
 	t.Helper()
-	port := freePort(t)
+	return startServerOn(t, dbURL, freePort(t), env...)
+}
+
+// startServerOn is startServer on a given port, so that a restarted server
+// is found where its clients left it.
+func startServerOn(t *testing.T, dbURL, port string, env ...string) *server {
+	t.Helper()
 	logs, err := os.CreateTemp(t.TempDir(), "serve-*.log")
 	if err != nil {
 		t.Fatal(err)
