@@ -42,17 +42,20 @@ func (s *Server) observe(w http.ResponseWriter, r *http.Request) {
 	case webhookRoute:
 		s.metrics.ObserveWebhook(webhookSource(r.PathValue("source")), webhookOutcome(status), d)
 	}
-	s.log.LogAttrs(r.Context(), logLevel(route, status), "request", slog.String("method", method), slog.String("route", route),
+	s.log.LogAttrs(r.Context(), logLevel(r.Pattern, status), "request", slog.String("method", method), slog.String("route", route),
 		slog.String("path", r.URL.Path), slog.Int("status", status), slog.Duration("duration", d), slog.Int64("bytes", rec.bytes))
 }
 
-// logLevel keeps probes and scrapes, which come every few seconds, out of
-// the info log, and makes server errors stand out.
-func logLevel(route string, status int) slog.Level {
+// logLevel keeps probes, scrapes and the fleet's routine polls and reports
+// (thousands a second for a large fleet) out of the info log, and makes
+// server errors stand out.
+func logLevel(pattern string, status int) slog.Level {
 	switch {
 	case status >= 500:
 		return slog.LevelWarn
-	case route == "/healthz" || route == "/readyz" || route == "/metrics":
+	case pattern == "GET /healthz" || pattern == "GET /readyz" || pattern == "GET /metrics":
+		return slog.LevelDebug
+	case (pattern == pollRoute || pattern == reportRoute) && status < 400:
 		return slog.LevelDebug
 	}
 	return slog.LevelInfo

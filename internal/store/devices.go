@@ -55,6 +55,7 @@ func (tx *Tx) CreateDevice(ctx context.Context, d airlock.Device, keyHash string
 // DeleteDevice removes a device and, by cascade, its states and rollout entries.
 func (tx *Tx) DeleteDevice(ctx context.Context, uuid string) error {
 	var name string
+	tx.devicesChanged = true
 	err := tx.queryRow(ctx, `DELETE FROM devices WHERE uuid = $1 RETURNING name`, uuid).Scan(&name)
 	if err != nil {
 		return notFound(err, "device %s not found", uuid)
@@ -64,6 +65,7 @@ func (tx *Tx) DeleteDevice(ctx context.Context, uuid string) error {
 
 // SetDeviceKey replaces a device's key; the old one stops working at once.
 func (tx *Tx) SetDeviceKey(ctx context.Context, uuid, keyHash string) (airlock.Device, error) {
+	tx.devicesChanged = true
 	d, err := scanDevice(tx.queryRow(ctx, `UPDATE devices SET api_key_hash = $1 WHERE uuid = $2 RETURNING `+deviceCols, keyHash, uuid))
 	if err != nil {
 		return d, notFound(err, "device %s not found", uuid)
@@ -157,6 +159,9 @@ func (db *DB) TouchDevices(ctx context.Context, uuids []string, at time.Time) er
 		if _, err := db.exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("touch devices: %w", err)
 		}
+	}
+	if db.sessions != nil {
+		db.sessions.seen(uuids, at)
 	}
 	return nil
 }

@@ -32,6 +32,7 @@ type DB struct {
 	now    func() time.Time
 
 	writeStmts, readStmts *stmtCache // SQLite only
+	sessions              *sessions  // SQLite only
 
 	afterCommit []func([]airlock.Event)
 }
@@ -79,6 +80,7 @@ func (db *DB) openSQLite(path string) error {
 	}
 	db.read.SetMaxOpenConns(8)
 	db.writeStmts, db.readStmts = &stmtCache{db: db.write}, &stmtCache{db: db.read}
+	db.sessions = newSessions()
 	return nil
 }
 

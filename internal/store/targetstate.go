@@ -43,6 +43,7 @@ func parseState(s string) (map[string]airlock.AppSpec, error) {
 // SetTargetState replaces a device's target state, bumps its version and
 // re-indexes which repositories it runs.
 func (tx *Tx) SetTargetState(ctx context.Context, uuid string, apps map[string]airlock.AppSpec) (airlock.TargetState, error) {
+	tx.devicesChanged = true
 	ts := airlock.TargetState{Apps: apps, UpdatedAt: tx.Now()}
 	state, err := marshalState(apps)
 	if err != nil {
@@ -152,6 +153,7 @@ func (tx *Tx) SetAppImages(ctx context.Context, changes []AppImage) error {
 	if err != nil || len(byDevice) == 0 {
 		return err
 	}
+	tx.devicesChanged = true
 	uuids := slices.Sorted(maps.Keys(byDevice))
 	states, err := tx.lockStates(ctx, uuids)
 	if err != nil {

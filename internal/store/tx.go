@@ -24,6 +24,8 @@ type Tx struct {
 	Actor  string
 
 	unprepared []string // queries to prepare once the connection is free
+
+	devicesChanged bool // a device's key, existence or target state: see sessions
 }
 
 // InTx runs fn in a transaction, committing when it returns nil and rolling
@@ -47,7 +49,11 @@ func (db *DB) InTx(ctx context.Context, actor string, fn func(*Tx) error) error 
 		_ = sqlTx.Rollback()
 		return wrapErr(err)
 	}
-	if err := sqlTx.Commit(); err != nil {
+	err = sqlTx.Commit()
+	if tx.devicesChanged && db.sessions != nil {
+		db.sessions.invalidate() // a failed commit may still have written
+	}
+	if err != nil {
 		return wrapErr(fmt.Errorf("commit: %w", err))
 	}
 	for _, fn := range db.afterCommit {
