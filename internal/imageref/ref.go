@@ -40,6 +40,12 @@ func Parse(s string) (Ref, error) {
 		return Ref{}, airlock.FieldErrorf("image", "invalid image reference %q: %v", s, err)
 	}
 	r := Ref{Registry: reference.Domain(named)}
+	if r.Registry == "" {
+		// "a_b.c/x": the first component looks like a host to the
+		// normaliser but is not one, so reference leaves it in the path.
+		return Ref{}, airlock.FieldErrorf("image", "invalid image reference %q: %q is neither a registry host nor a namespace",
+			s, strings.SplitN(s, "/", 2)[0])
+	}
 	if strings.ToLower(r.Registry) != r.Registry {
 		// reference takes an uppercase first component for a host; hosts
 		// are case-insensitive, so one spelling keeps identities unique.
