@@ -74,12 +74,7 @@ func TestPolicyValidation(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		s.Must(201, "POST", "/api/v1/policies", map[string]any{"image_pattern": "redis"})
-		cases := []struct {
-			method, path string
-			body         any
-			status       int
-			field        string
-		}{
+		cases := []errorCase{
 			{"POST", "/api/v1/policies", map[string]any{}, 422, "image_pattern"},
 			{"POST", "/api/v1/policies", map[string]any{"image_pattern": "*foo["}, 422, "image_pattern"},
 			{"POST", "/api/v1/policies", map[string]any{"image_pattern": "redis:"}, 422, "image_pattern"},
@@ -100,16 +95,7 @@ func TestPolicyValidation(t *testing.T) {
 			{"GET", "/api/v1/policies/abc", nil, 404, ""},
 			{"GET", "/api/v1/policies?enabled=maybe", nil, 422, "enabled"},
 		}
-		for _, c := range cases {
-			r := s.Admin(c.method, c.path, c.body)
-			if r.Status != c.status {
-				t.Errorf("%s %s %v: status %d, want %d: %s", c.method, c.path, c.body, r.Status, c.status, r.Body)
-				continue
-			}
-			if c.field != "" && r.Map(t)["field"] != c.field {
-				t.Errorf("%s %s %v: field %v, want %s", c.method, c.path, c.body, r.Map(t)["field"], c.field)
-			}
-		}
+		checkErrors(t, s, cases)
 		if n := count(t, s, `SELECT COUNT(*) FROM image_update_policies`); n != 1 {
 			t.Fatalf("%d policies stored, want 1", n)
 		}

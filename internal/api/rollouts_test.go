@@ -511,12 +511,7 @@ func TestRolloutAPIValidation(t *testing.T) {
 		if first["status"] != "pending" || first["policy_id"] != 1.0 {
 			t.Fatalf("from policy 1: %v", first)
 		}
-		cases := []struct {
-			method, path string
-			body         any
-			status       int
-			field        string
-		}{
+		cases := []errorCase{
 			{"POST", "/api/v1/rollouts", map[string]any{"image": "iotistic/agent:v2"}, 409, ""},
 			{"POST", "/api/v1/rollouts", map[string]any{"image": "iotistic/agent:v1"}, 422, ""},
 			{"POST", "/api/v1/rollouts", map[string]any{"image": "Bad Image"}, 422, "image"},
@@ -535,16 +530,7 @@ func TestRolloutAPIValidation(t *testing.T) {
 			{"GET", "/api/v1/rollouts/1/devices?status=bogus", nil, 422, "status"},
 			{"GET", "/api/v1/rollouts?limit=-1", nil, 422, "limit"},
 		}
-		for _, c := range cases {
-			r := s.Admin(c.method, c.path, c.body)
-			if r.Status != c.status {
-				t.Errorf("%s %s %v: status %d, want %d: %s", c.method, c.path, c.body, r.Status, c.status, r.Body)
-				continue
-			}
-			if c.field != "" && r.Map(t)["field"] != c.field {
-				t.Errorf("%s %s %v: field %v, want %s", c.method, c.path, c.body, r.Map(t)["field"], c.field)
-			}
-		}
+		checkErrors(t, s, cases)
 		s.Must(201, "POST", "/api/v1/rollouts", map[string]any{"image": "iotistic/agent:v3", "device_filter": map[string]any{"uuids": []string{"dev-2"}}})
 		var all struct {
 			Items []rolloutState `json:"items"`

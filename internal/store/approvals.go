@@ -101,13 +101,6 @@ func (db *DB) ApprovalRequests(ctx context.Context, f airlock.ApprovalFilter) ([
 	return items, total, err
 }
 
-// PendingApprovals counts pending approval requests.
-func (db *DB) PendingApprovals(ctx context.Context) (int, error) {
-	var n int
-	err := db.queryRow(ctx, `SELECT COUNT(*) FROM image_approval_requests WHERE status = 'pending'`).Scan(&n)
-	return n, wrapErr(err)
-}
-
 // SettleApprovals decides the pending request for an image, if there is one,
 // when an admin approves or rejects the image directly: the queue should not
 // keep asking about an image already decided.
