@@ -304,3 +304,61 @@ func TestAdvanceIdleStatuses(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAdvance checks Advance's invariants over arbitrary fleets: changes
+// only for devices in flight, starts only of pending devices, nothing
+// started or completed while paused, a stop rolls back exactly when
+// AutoRollback is set, and every failure event is a failed or timed-out
+// change.
+func FuzzAdvance(f *testing.F) {
+	f.Add(uint8(0), uint8(1), uint8(3), int64(60), uint8(20), uint8(1), uint8(1), []byte{1, 1, 2, 0, 3, 1})
+	f.Add(uint8(1), uint8(2), uint8(2), int64(300), uint8(50), uint8(3), uint8(0), []byte{2, 4, 1, 5, 2, 6, 9, 9})
+	f.Add(uint8(2), uint8(0), uint8(2), int64(7), uint8(60), uint8(2), uint8(2), []byte{0, 0, 1, 7, 2, 3})
+	f.Fuzz(func(t *testing.T, st, current, total uint8, nowSec int64, pct, minDev, knobs uint8, fleet []byte) {
+		statuses := []string{"pending", "updating", "baking", "deferred", "succeeded", "failed", "timed_out", "skipped"}
+		reports := []string{"", "running", "failed", "deferred", "created"}
+		healths := []string{"", "starting", "healthy", "unhealthy", "none"}
+		s := rollout.State{Status: []string{"in_progress", "paused", "waiting_for_window"}[st%3], CurrentBatch: int(current % 5),
+			TotalBatches: int(total % 5), Timeout: 20 * time.Second, ThresholdPercent: int(pct), MinDevices: int(minDev),
+			AutoRollback: knobs&1 == 1, Canary: knobs&2 == 2, MaxRetries: int(knobs>>2) % 3, Bake: time.Duration(knobs%7) * time.Second,
+			Rate: rollout.Rate{MaxPerMinute: int(knobs % 4)}}
+		var devs []rollout.Device
+		for i := 0; i+1 < len(fleet) && len(devs) < 40; i += 2 {
+			b, r := fleet[i], fleet[i+1]
+			devs = append(devs, rollout.Device{UUID: fmt.Sprint(i), Batch: int(b % 5), Status: statuses[int(b)%len(statuses)],
+				Target: target, UpdatedAt: t0, Report: rollout.Report{Image: target, Status: reports[int(r)%len(reports)],
+					Health: healths[int(r/5)%len(healths)], RestartCount: int(r / 128), ReportedAt: at(time.Duration(r%40) * time.Second)}})
+		}
+		p := rollout.Advance(s, devs, at(time.Duration(nowSec%120)*time.Second))
+		was := map[string]string{}
+		for _, d := range devs {
+			was[d.UUID] = d.Status
+		}
+		for _, c := range p.Changes {
+			if w := was[c.UUID]; w != "updating" && w != "baking" && w != "deferred" || c.Status == "pending" {
+				t.Fatalf("change %s → %s", w, c.Status)
+			}
+		}
+		for _, c := range p.Start {
+			if was[c.UUID] != "pending" || c.Status != "updating" {
+				t.Fatalf("started a %s device", was[c.UUID])
+			}
+		}
+		for _, c := range p.Failed {
+			if c.Status != "failed" && c.Status != "timed_out" {
+				t.Fatalf("failure event for %s", c.Status)
+			}
+		}
+		if s.Status == "paused" && (p.NextBatch || len(p.Start) > 0 || strings.HasPrefix(p.Action, "complete")) {
+			t.Fatalf("paused rollout: %+v", p)
+		}
+		if (p.Action == "fail" && s.AutoRollback) || (p.Action == "rollback" && !s.AutoRollback) {
+			t.Fatalf("%s with AutoRollback=%v", p.Action, s.AutoRollback)
+		}
+		if p.Action != "wait" {
+			if _, err := rollout.Transition(s.Status, p.Action); err != nil {
+				t.Fatalf("action %s from %s: %v", p.Action, s.Status, err)
+			}
+		}
+	})
+}

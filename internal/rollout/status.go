@@ -68,7 +68,8 @@ const (
 // It is refused for pending (nothing changed: cancel it) and superseded
 // (a newer rollout owns the devices). Complete and fail come from the
 // monitor; fail also applies to a paused rollout, whose updating devices are
-// still judged, and so is a rollout waiting for a window. Pausing one that
+// still judged, and so is a rollout waiting for a window, which completes
+// if its last devices finish while it waits. Pausing one that
 // waits for a window pauses it; resuming returns it to in_progress and the
 // monitor holds it again if the window is still closed.
 var transitions = map[string]struct {
@@ -82,8 +83,8 @@ var transitions = map[string]struct {
 	ActionRollback: {[]string{StatusInProgress, StatusPaused, StatusWaitingForWindow, StatusFailed, StatusCompleted,
 		StatusCompletedWithFailures, StatusCancelled}, StatusRolledBack},
 	ActionSupersede:            {[]string{StatusPending, StatusInProgress, StatusPaused, StatusWaitingForWindow}, StatusSuperseded},
-	ActionComplete:             {[]string{StatusInProgress}, StatusCompleted},
-	ActionCompleteWithFailures: {[]string{StatusInProgress}, StatusCompletedWithFailures},
+	ActionComplete:             {[]string{StatusInProgress, StatusWaitingForWindow}, StatusCompleted},
+	ActionCompleteWithFailures: {[]string{StatusInProgress, StatusWaitingForWindow}, StatusCompletedWithFailures},
 	ActionFail:                 {[]string{StatusInProgress, StatusPaused, StatusWaitingForWindow}, StatusFailed},
 	ActionHold:                 {[]string{StatusInProgress}, StatusWaitingForWindow},
 	ActionRelease:              {[]string{StatusWaitingForWindow}, StatusInProgress},

@@ -43,14 +43,15 @@ func judgeSeries(s rollout.State, reports []rep, end float64) (string, rollout.T
 	return d.Status, d.Track
 }
 
+// Policies of the judgement tests.
+var (
+	base      = rollout.State{Timeout: 20 * time.Second, ThresholdPercent: 100, MinDevices: 1}
+	bake      = rollout.State{Timeout: 20 * time.Second, ThresholdPercent: 100, MinDevices: 1, Bake: 5 * time.Second}
+	grace     = rollout.State{Timeout: 20 * time.Second, ThresholdPercent: 100, MinDevices: 1, HealthGrace: 5 * time.Second}
+	deferring = rollout.State{Timeout: 20 * time.Second, ThresholdPercent: 100, MinDevices: 1, DeferTimeout: time.Minute}
+)
+
 func TestJudgement(t *testing.T) {
-	base := rollout.State{Timeout: 20 * time.Second, ThresholdPercent: 100, MinDevices: 1}
-	bake := base
-	bake.Bake = 5 * time.Second
-	grace := base
-	grace.HealthGrace = 5 * time.Second
-	deferring := base
-	deferring.DeferTimeout = time.Minute
 	tests := []struct {
 		name    string
 		s       rollout.State
