@@ -6,12 +6,19 @@ import (
 )
 
 // Report is a device's latest report of the app being rolled out; the zero
-// value means none.
+// value means none. Judge and Decide read Image, Status, Healthy and
+// ReportedAt; Advance reads all of it.
 type Report struct {
 	Image      string
-	Status     string // running|failed|exited|…, as the device says
-	Healthy    *bool  // nil when the device reports no health
+	Status     string // running|failed|exited|deferred|…, as the device says
+	Healthy    *bool  // nil when the device reports no health; Health, when set, wins
 	ReportedAt time.Time
+
+	Health       string // starting|healthy|unhealthy|none; empty: derived from Healthy
+	Digest       string // the digest the device runs; empty when it does not say
+	Message      string // the app's last words, at most MaxMessage bytes
+	ExitCode     *int
+	RestartCount int // restarts of the app's container, as the engine counts them
 }
 
 // Judge returns the status of a device told at updateStartedAt to run target:

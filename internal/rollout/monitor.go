@@ -1,6 +1,10 @@
 package rollout
 
-import "time"
+import (
+	"time"
+
+	"github.com/airlock-iot/airlock/internal/window"
+)
 
 // Monitor-only actions; a Step's other actions, ActionComplete,
 // ActionRollback and ActionFail, are Transition's own.
@@ -19,6 +23,17 @@ type State struct {
 	ThresholdPercent           int
 	MinDevices                 int
 	AutoRollback               bool
+
+	// Read by Advance only; every zero value means the feature is off.
+	HealthGrace    time.Duration   // how long a running target may be unhealthy; Timeout when zero
+	Bake           time.Duration   // how long a device must stay healthy to succeed
+	DeferTimeout   time.Duration   // how long a device may defer the update; Timeout when zero
+	MaxRetries     int             // further attempts before a failure or timeout counts
+	RetryBackoff   time.Duration   // the first retry's delay, doubling; DefaultRetryBackoff when zero
+	Canary         bool            // batch 1 is a canary, judged on its own
+	Rate           Rate            // how fast devices start
+	Windows        []window.Window // devices start only inside one (none: any time)
+	StartAt, EndAt time.Time       // a manual rollout's span; zero for none
 }
 
 // Device is one device of a rollout. For an updating device UpdatedAt is
@@ -30,6 +45,9 @@ type Device struct {
 	Target    string
 	UpdatedAt time.Time
 	Report    Report
+
+	TargetDigest string   // when set, a report naming another digest is not of the target (Advance)
+	Track        Tracking // what Advance remembers between ticks; the caller stores it as returned
 }
 
 // Step is the monitor's decision for one tick.

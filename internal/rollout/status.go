@@ -1,6 +1,3 @@
-// Package rollout is the pure logic of rollouts: batch planning, the rollout
-// state machine and the judgement of devices from their reports. The clock is
-// always passed in, so every decision can be replayed in a test.
 package rollout
 
 import (
@@ -11,26 +8,41 @@ import (
 
 // Rollout statuses.
 const (
-	StatusPending    = "pending"
-	StatusInProgress = "in_progress"
-	StatusPaused     = "paused"
-	StatusCompleted  = "completed"
-	StatusFailed     = "failed"
-	StatusRolledBack = "rolled_back"
-	StatusCancelled  = "cancelled"
-	StatusSuperseded = "superseded"
+	StatusPending          = "pending"
+	StatusInProgress       = "in_progress"
+	StatusPaused           = "paused"
+	StatusWaitingForWindow = "waiting_for_window" // devices are due to start but no maintenance window is open
+	StatusCompleted        = "completed"
+	// StatusCompletedWithFailures: every batch ran, and some devices failed
+	// or timed out without reaching the failure threshold.
+	StatusCompletedWithFailures = "completed_with_failures"
+	StatusFailed                = "failed" // stopped by failures without rollback
+	StatusRolledBack            = "rolled_back"
+	StatusCancelled             = "cancelled"
+	StatusSuperseded            = "superseded"
 )
+
+// Statuses lists every rollout status.
+var Statuses = []string{StatusPending, StatusInProgress, StatusPaused, StatusWaitingForWindow, StatusCompleted,
+	StatusCompletedWithFailures, StatusFailed, StatusRolledBack, StatusCancelled, StatusSuperseded}
 
 // Device statuses within a rollout.
 const (
 	DevicePending    = "pending"
 	DeviceUpdating   = "updating"
+	DeviceBaking     = "baking"   // healthy, waiting out the bake time
+	DeviceDeferred   = "deferred" // the device holds the update off (an update lock)
 	DeviceSucceeded  = "succeeded"
 	DeviceFailed     = "failed"
 	DeviceTimedOut   = "timed_out"
 	DeviceRolledBack = "rolled_back"
-	DeviceSkipped    = "skipped"
+	DeviceSkipped    = "skipped"   // never told to update, with the reason
+	DeviceCancelled  = "cancelled" // told to update, then its rollout was cancelled or superseded
 )
+
+// DeviceStatuses lists every device status within a rollout.
+var DeviceStatuses = []string{DevicePending, DeviceUpdating, DeviceBaking, DeviceDeferred, DeviceSucceeded,
+	DeviceFailed, DeviceTimedOut, DeviceRolledBack, DeviceSkipped, DeviceCancelled}
 
 // Actions on a rollout.
 const (
@@ -42,6 +54,10 @@ const (
 	ActionSupersede = "supersede"
 	ActionComplete  = "complete"
 	ActionFail      = "fail"
+
+	ActionCompleteWithFailures = "complete_with_failures"
+	ActionHold                 = "hold"    // no maintenance window is open: wait for one
+	ActionRelease              = "release" // a window opened
 )
 
 // transitions maps each action to the statuses it applies to and its result.
@@ -52,19 +68,26 @@ const (
 // It is refused for pending (nothing changed: cancel it) and superseded
 // (a newer rollout owns the devices). Complete and fail come from the
 // monitor; fail also applies to a paused rollout, whose updating devices are
-// still judged.
+// still judged, and so is a rollout waiting for a window, which completes
+// if its last devices finish while it waits. Pausing one that
+// waits for a window pauses it; resuming returns it to in_progress and the
+// monitor holds it again if the window is still closed.
 var transitions = map[string]struct {
 	from []string
 	to   string
 }{
-	ActionStart:     {[]string{StatusPending}, StatusInProgress},
-	ActionPause:     {[]string{StatusInProgress}, StatusPaused},
-	ActionResume:    {[]string{StatusPaused}, StatusInProgress},
-	ActionCancel:    {[]string{StatusPending, StatusInProgress, StatusPaused}, StatusCancelled},
-	ActionRollback:  {[]string{StatusInProgress, StatusPaused, StatusFailed, StatusCompleted, StatusCancelled}, StatusRolledBack},
-	ActionSupersede: {[]string{StatusPending, StatusInProgress, StatusPaused}, StatusSuperseded},
-	ActionComplete:  {[]string{StatusInProgress}, StatusCompleted},
-	ActionFail:      {[]string{StatusInProgress, StatusPaused}, StatusFailed},
+	ActionStart:  {[]string{StatusPending}, StatusInProgress},
+	ActionPause:  {[]string{StatusInProgress, StatusWaitingForWindow}, StatusPaused},
+	ActionResume: {[]string{StatusPaused}, StatusInProgress},
+	ActionCancel: {[]string{StatusPending, StatusInProgress, StatusPaused, StatusWaitingForWindow}, StatusCancelled},
+	ActionRollback: {[]string{StatusInProgress, StatusPaused, StatusWaitingForWindow, StatusFailed, StatusCompleted,
+		StatusCompletedWithFailures, StatusCancelled}, StatusRolledBack},
+	ActionSupersede:            {[]string{StatusPending, StatusInProgress, StatusPaused, StatusWaitingForWindow}, StatusSuperseded},
+	ActionComplete:             {[]string{StatusInProgress, StatusWaitingForWindow}, StatusCompleted},
+	ActionCompleteWithFailures: {[]string{StatusInProgress, StatusWaitingForWindow}, StatusCompletedWithFailures},
+	ActionFail:                 {[]string{StatusInProgress, StatusPaused, StatusWaitingForWindow}, StatusFailed},
+	ActionHold:                 {[]string{StatusInProgress}, StatusWaitingForWindow},
+	ActionRelease:              {[]string{StatusWaitingForWindow}, StatusInProgress},
 }
 
 // Transition returns the status a rollout in status reaches by action.
@@ -87,7 +110,7 @@ func Transition(status, action string) (string, error) {
 // Failed is terminal too: only an admin's rollback can follow it.
 func Terminal(status string) bool {
 	switch status {
-	case StatusCompleted, StatusFailed, StatusRolledBack, StatusCancelled, StatusSuperseded:
+	case StatusCompleted, StatusCompletedWithFailures, StatusFailed, StatusRolledBack, StatusCancelled, StatusSuperseded:
 		return true
 	}
 	return false

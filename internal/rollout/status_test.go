@@ -7,24 +7,24 @@ import (
 	"github.com/airlock-iot/airlock/internal/rollout"
 )
 
-var allStatuses = []string{
-	rollout.StatusPending, rollout.StatusInProgress, rollout.StatusPaused, rollout.StatusCompleted,
-	rollout.StatusFailed, rollout.StatusRolledBack, rollout.StatusCancelled, rollout.StatusSuperseded,
-}
+var allStatuses = rollout.Statuses
 
 func TestTransition(t *testing.T) {
 	// allowed lists, per action, each status it applies to and the result;
 	// every other status must be a conflict.
 	allowed := map[string]map[string]string{
 		"start":  {"pending": "in_progress"},
-		"pause":  {"in_progress": "paused"},
+		"pause":  {"in_progress": "paused", "waiting_for_window": "paused"},
 		"resume": {"paused": "in_progress"},
-		"cancel": {"pending": "cancelled", "in_progress": "cancelled", "paused": "cancelled"},
-		"rollback": {"in_progress": "rolled_back", "paused": "rolled_back", "failed": "rolled_back",
-			"completed": "rolled_back", "cancelled": "rolled_back"},
-		"supersede": {"pending": "superseded", "in_progress": "superseded", "paused": "superseded"},
-		"complete":  {"in_progress": "completed"},
-		"fail":      {"in_progress": "failed", "paused": "failed"},
+		"cancel": {"pending": "cancelled", "in_progress": "cancelled", "paused": "cancelled", "waiting_for_window": "cancelled"},
+		"rollback": {"in_progress": "rolled_back", "paused": "rolled_back", "waiting_for_window": "rolled_back", "failed": "rolled_back",
+			"completed": "rolled_back", "completed_with_failures": "rolled_back", "cancelled": "rolled_back"},
+		"supersede":              {"pending": "superseded", "in_progress": "superseded", "paused": "superseded", "waiting_for_window": "superseded"},
+		"complete":               {"in_progress": "completed", "waiting_for_window": "completed"},
+		"complete_with_failures": {"in_progress": "completed_with_failures", "waiting_for_window": "completed_with_failures"},
+		"fail":                   {"in_progress": "failed", "paused": "failed", "waiting_for_window": "failed"},
+		"hold":                   {"in_progress": "waiting_for_window"},
+		"release":                {"waiting_for_window": "in_progress"},
 	}
 	for action, ok := range allowed {
 		for _, from := range allStatuses {
@@ -56,7 +56,7 @@ func TestTransitionMessages(t *testing.T) {
 }
 
 func TestTerminal(t *testing.T) {
-	terminal := map[string]bool{"completed": true, "failed": true, "rolled_back": true, "cancelled": true, "superseded": true}
+	terminal := map[string]bool{"completed": true, "completed_with_failures": true, "failed": true, "rolled_back": true, "cancelled": true, "superseded": true}
 	for _, s := range allStatuses {
 		if got := rollout.Terminal(s); got != terminal[s] {
 			t.Errorf("Terminal(%q) = %v", s, got)
