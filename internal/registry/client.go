@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/time/rate"
 )
@@ -125,7 +126,11 @@ func New(cfg Config) (*Client, error) {
 func (c *Client) Host() string { return c.cfg.Host }
 
 func (c *Client) repository(repo string) (name.Repository, error) {
-	r, err := name.NewRepository(c.cfg.Host+"/"+repo, nameOpts(c.cfg)...)
+	var opts []name.Option
+	if c.cfg.Insecure {
+		opts = append(opts, name.Insecure)
+	}
+	r, err := name.NewRepository(c.cfg.Host+"/"+repo, opts...)
 	if err != nil {
 		return name.Repository{}, fmt.Errorf("repository %q: %w", repo, err)
 	}
@@ -137,11 +142,10 @@ func (c *Client) digestRef(repo, digest string) (name.Digest, error) {
 	if err != nil {
 		return name.Digest{}, err
 	}
-	d, err := name.NewDigest(r.Name()+"@"+digest, nameOpts(c.cfg)...)
-	if err != nil {
+	if _, err := v1.NewHash(digest); err != nil {
 		return name.Digest{}, fmt.Errorf("digest %q: %w", digest, err)
 	}
-	return d, nil
+	return r.Digest(digest), nil
 }
 
 func (c *Client) tagRef(repo, tag string) (name.Tag, error) {
@@ -149,18 +153,10 @@ func (c *Client) tagRef(repo, tag string) (name.Tag, error) {
 	if err != nil {
 		return name.Tag{}, err
 	}
-	t, err := name.NewTag(r.Name()+":"+tag, nameOpts(c.cfg)...)
-	if err != nil {
+	if _, err := name.NewTag("x:" + tag); err != nil {
 		return name.Tag{}, fmt.Errorf("tag %q: %w", tag, err)
 	}
-	return t, nil
-}
-
-func nameOpts(cfg Config) []name.Option {
-	if cfg.Insecure {
-		return []name.Option{name.Insecure}
-	}
-	return nil
+	return r.Tag(tag), nil
 }
 
 // call bounds one metadata operation by the configured timeout.

@@ -76,8 +76,9 @@ func (e *rateLimitedError) Error() string {
 }
 
 func (c *Client) fail(op, repo string, err error) error {
-	if err == nil {
-		return nil
+	var done *Error
+	if err == nil || errors.As(err, &done) {
+		return err // nil, or already described by an inner call
 	}
 	e := &Error{Op: op, Host: c.cfg.Host, Repo: repo, Kind: kindOf(err), Err: err}
 	var rl *rateLimitedError

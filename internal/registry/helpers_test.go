@@ -231,7 +231,7 @@ func (r *testRegistry) pushBundle(t *testing.T, repo string, subject v1.Descript
 		"schemaVersion": 2, "mediaType": MediaOCIManifest,
 		"artifactType": "application/vnd.dev.sigstore.bundle.v0.3+json",
 		"config":       cfg, "layers": []any{layer},
-		"subject":      map[string]any{"mediaType": subject.MediaType, "digest": subject.Digest.String(), "size": subject.Size},
+		"subject": map[string]any{"mediaType": subject.MediaType, "digest": subject.Digest.String(), "size": subject.Size},
 	})
 }
 

@@ -38,13 +38,12 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			after = t.fallback
 		}
 		resp.Body.Close()
-		if attempt >= t.retries || after > t.maxWait || !rewindable(req) {
+		// Requests with a body (uploads) are not replayed: Copy fails and
+		// its caller retries it whole.
+		if attempt >= t.retries || after > t.maxWait || (req.Body != nil && req.Body != http.NoBody) {
 			return nil, &rateLimitedError{after: after}
 		}
 		if err := t.wait(req.Context(), after); err != nil {
-			return nil, err
-		}
-		if req, err = rewind(req); err != nil {
 			return nil, err
 		}
 	}
@@ -63,23 +62,6 @@ func (t *limitTransport) take(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-func rewindable(req *http.Request) bool {
-	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-}
-
-func rewind(req *http.Request) (*http.Request, error) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return req, nil
-	}
-	body, err := req.GetBody()
-	if err != nil {
-		return nil, err
-	}
-	r := req.Clone(req.Context())
-	r.Body = body
-	return r, nil
 }
 
 // parseRetryAfter reads delay-seconds or an HTTP date (RFC 9110 §10.2.3).
