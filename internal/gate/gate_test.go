@@ -15,6 +15,16 @@ func notApproved(msg string) *airlock.Error {
 	return &airlock.Error{Code: airlock.EFORBIDDEN, Title: "Image not approved", Message: msg, Extra: actionRequired}
 }
 
+func unvouched(host string) string {
+	return "Declare the registry " + host + " (POST /api/v1/registries) and send its webhooks with its own secret; until then its pushes never deploy"
+}
+
+func unvouchedErr(image, host string) *airlock.Error {
+	return &airlock.Error{Code: airlock.EFORBIDDEN, Title: "Registry not verified",
+		Message: "Image '" + image + "' was pushed to " + host + ", which this webhook's secret cannot vouch for",
+		Extra:   map[string]any{"action_required": unvouched(host)}}
+}
+
 func TestDecide(t *testing.T) {
 	tests := []struct {
 		name string
@@ -53,6 +63,31 @@ func TestDecide(t *testing.T) {
 		{"approved, tag known",
 			gate.Input{Image: "redis", Tag: "7.5-alpine", Found: true, Status: "approved", TagFound: true},
 			gate.Decision{Outcome: gate.Approved, Allowed: true}},
+		{"approved, pinned by digest alone",
+			gate.Input{Image: "redis", Found: true, Status: "approved"},
+			gate.Decision{Outcome: gate.Approved, Allowed: true}},
+		{"rejected, pinned by digest alone",
+			gate.Input{Image: "redis", Found: true, Status: "rejected"},
+			gate.Decision{Outcome: gate.NotApproved,
+				Err: notApproved("Image 'redis' has been rejected in the image registry")}},
+
+		{"unvouched: unknown image still asks",
+			gate.Input{Image: "10.0.0.5:5000/acme/app", Tag: "v1", Unvouched: true, Host: "10.0.0.5:5000"},
+			gate.Decision{Outcome: gate.NotInRegistry, RequestApproval: true, Err: &airlock.Error{Code: airlock.EFORBIDDEN,
+				Title: "Image not approved", Message: "Image '10.0.0.5:5000/acme/app' is not in the approved registry",
+				Extra: map[string]any{"action_required": "Admin must approve this image before deployment", "registry": unvouched("10.0.0.5:5000")}}}},
+		{"unvouched: internal name gets no bypass and asks nothing",
+			gate.Input{Image: "iotistic/agent", Tag: "v2.2.0", Internal: true, Unvouched: true, Host: "docker.io"},
+			gate.Decision{Outcome: gate.Unvouched, Err: unvouchedErr("iotistic/agent", "docker.io")}},
+		{"unvouched: approved image, known tag, does not deploy",
+			gate.Input{Image: "redis", Tag: "7", Found: true, Status: "approved", TagFound: true, Unvouched: true, Host: "docker.io"},
+			gate.Decision{Outcome: gate.Unvouched, Err: unvouchedErr("redis", "docker.io")}},
+		{"unvouched: approved image, new tag, is not added",
+			gate.Input{Image: "redis", Tag: "7-evil", Found: true, Status: "approved", Unvouched: true, Host: "docker.io"},
+			gate.Decision{Outcome: gate.Unvouched, Err: unvouchedErr("redis", "docker.io")}},
+		{"unvouched: rejected image",
+			gate.Input{Image: "redis", Tag: "7", Found: true, Status: "rejected", Unvouched: true, Host: "docker.io"},
+			gate.Decision{Outcome: gate.NotApproved, Err: notApproved("Image 'redis' has been rejected in the image registry")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,7 +111,8 @@ func TestOutcomeString(t *testing.T) {
 		gate.NotInRegistry:     "not_in_registry",
 		gate.NotApproved:       "not_approved",
 		gate.TagDeprecated:     "tag_deprecated",
-		gate.TagDeprecated + 1: "unknown",
+		gate.Unvouched:         "registry_unverified",
+		gate.Unvouched + 1:     "unknown",
 	}
 	for o, s := range want {
 		if got := o.String(); got != s {

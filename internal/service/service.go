@@ -19,6 +19,9 @@ type Service struct {
 	Internal      imageref.Prefixes
 	OfflineAfter  time.Duration
 	WebhookSecret string // authenticates webhook deliveries; see InitWebhookSecret
+	// DeliveryRetention is how long a delivery's answer is kept for its
+	// redeliveries; DefaultDeliveryRetention when zero.
+	DeliveryRetention time.Duration
 
 	seen seenBatch // devices seen since last_seen_at was last written; see devicekeys.go
 
