@@ -57,6 +57,9 @@ func crashAt(t *testing.T, k int) (crashed bool) {
 	}))
 	ctx := context.Background()
 	uuids := provision(t, s.Svc, 4)
+	if _, err := s.Svc.CreateImage(ctx, "test", service.ImageInput{ImageName: "redis"}); err != nil {
+		t.Fatal(err)
+	}
 	strategy, size, zero := "staged", 2, 0
 	r, err := s.Svc.CreateRollout(ctx, "test", service.RolloutInput{Image: "redis:7.5-alpine", UpdateStrategy: &strategy,
 		BatchSize: &size, BatchDelaySeconds: &zero})
@@ -109,7 +112,7 @@ func provision(t *testing.T, svc *service.Service, n int) []string {
 			t.Fatal(err)
 		}
 		apps := map[string]json.RawMessage{"cache": json.RawMessage(`{"image": "redis:7.4-alpine"}`)}
-		if _, err := svc.SetTargetState(ctx, "test", d.UUID, apps); err != nil {
+		if _, err := svc.SetTargetState(ctx, "test", d.UUID, apps, service.Override{Force: true, Reason: "test fleet"}); err != nil {
 			t.Fatal(err)
 		}
 		uuids = append(uuids, d.UUID)
