@@ -40,7 +40,17 @@ func (s spoof) RoundTrip(req *http.Request) (*http.Response, error) {
 		out.URL.Host = s.real
 	}
 	out.Host = s.host
-	return http.DefaultTransport.RoundTrip(out)
+	resp, err := http.DefaultTransport.RoundTrip(out)
+	if err != nil {
+		return nil, err
+	}
+	// The registry builds its redirects from the Host it was sent; point
+	// them back at its real address, as a client that resolved that name would.
+	if loc, err := resp.Location(); err == nil && loc.Host == s.host {
+		loc.Host = s.real
+		resp.Header.Set("Location", loc.String())
+	}
+	return resp, nil
 }
 
 func (r *Registry) options(ctx context.Context, opts []PushOption) []remote.Option {

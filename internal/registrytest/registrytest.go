@@ -12,6 +12,7 @@ import (
 	"expvar"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -33,6 +34,9 @@ type Options struct {
 	// Headers are sent with every notification, e.g. the Authorization
 	// header that carries a webhook secret.
 	Headers http.Header
+	// Notify, when set, gives NotifyURL and Headers once the registry's
+	// host:port is known, e.g. to declare the registry and use its secret.
+	Notify func(host string) (url string, h http.Header)
 }
 
 // Registry is a running Distribution registry.
@@ -89,6 +93,13 @@ func Start(t testing.TB, o Options) *Registry {
 	name := fmt.Sprintf("airlock-test-%d", nEndpoint)
 	endpoints.Unlock()
 	r := &Registry{t: t, endpoint: name, arrived: make(chan struct{})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Notify != nil {
+		o.NotifyURL, o.Headers = o.Notify(ln.Addr().String())
+	}
 	var notify []configuration.Endpoint
 	if o.NotifyURL != "" {
 		r.hook = httptest.NewServer(r.forward(o.NotifyURL))
@@ -106,7 +117,10 @@ func Start(t testing.TB, o Options) *Registry {
 	}
 	cfg.HTTP.Secret = "registrytest"
 	r.app = handlers.NewApp(context.Background(), cfg)
-	r.http = httptest.NewServer(r.app)
+	r.http = httptest.NewUnstartedServer(r.app)
+	r.http.Listener.Close()
+	r.http.Listener = ln
+	r.http.Start()
 	t.Cleanup(r.Close)
 	return r
 }
