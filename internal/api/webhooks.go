@@ -1,27 +1,15 @@
 package api
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/airlock-iot/airlock/internal/service"
-	"github.com/airlock-iot/airlock/internal/webhook"
 )
 
 func (s *Server) webhookRoutes() []Route {
 	return []Route{
 		{"POST", "/api/v1/webhooks/{source}", Webhook, s.receiveWebhook},
 	}
-}
-
-// senderKey holds the webhook.Sender a delivery's secret proved.
-type senderKey struct{}
-
-// webhookSender is who an authenticated delivery speaks for: a registry or
-// the global secret. Limits per sender key on its Key().
-func webhookSender(r *http.Request) (webhook.Sender, bool) {
-	from, ok := r.Context().Value(senderKey{}).(webhook.Sender)
-	return from, ok
 }
 
 // receiveWebhook answers a registry's push delivery. The secret is checked
@@ -34,11 +22,12 @@ func (s *Server) receiveWebhook(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in := service.Delivery{Source: r.PathValue("source"), Header: r.Header, Query: r.URL.Query(), Body: body}
+	// from is who the delivery speaks for; from.Key() ("registry/<id>" or
+	// "global") is what limits per sender are keyed by.
 	from, err := s.svc.AuthenticateWebhook(r.Context(), in)
 	if err != nil {
 		return err
 	}
-	r = r.WithContext(context.WithValue(r.Context(), senderKey{}, from))
 	answer, err := s.svc.Intake(r.Context(), from, in)
 	if err != nil {
 		return err
