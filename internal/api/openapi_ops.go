@@ -93,15 +93,6 @@ func oaOperations() []oaOp {
 		oaWebhookOp("/api/v1/webhooks/docker-registry", "Receive a registry push; the payload format is detected"),
 		oaWebhookOp("/api/v1/webhooks/{source}", "Receive a registry push in the named format"),
 
-		{method: "GET", path: "/api/v1/registries", auth: Admin, tag: "registries", summary: "List declared registries", status: 200, resp: oaList("Registry")},
-		{method: "POST", path: "/api/v1/registries", auth: Admin, tag: "registries", summary: "Declare a registry; the answer holds its webhook_url and webhook_secret, shown once",
-			body: "RegistryInput", status: 201, resp: oaRef("Registry"), errs: []int{409}},
-		{method: "GET", path: "/api/v1/registries/{id}", auth: Admin, tag: "registries", summary: "Get a declared registry", status: 200, resp: oaRef("Registry")},
-		{method: "PUT", path: "/api/v1/registries/{id}", auth: Admin, tag: "registries", summary: "Change a registry (its host stays)", body: "RegistryUpdate", status: 200, resp: oaRef("Registry"), errs: []int{409}},
-		{method: "DELETE", path: "/api/v1/registries/{id}", auth: Admin, tag: "registries", summary: "Remove a registry declaration", status: 204},
-		{method: "POST", path: "/api/v1/registries/{id}/rotate-secret", auth: Admin, tag: "registries",
-			summary: "Give a registry a new webhook secret (shown once, with its webhook_url); the old one stops working", status: 200, resp: oaRef("Registry")},
-
 		{method: "GET", path: "/api/v1/policies", auth: Viewer, tag: "policies", summary: "List update policies", status: 200, resp: oaList("Policy"),
 			query: []oaObj{oaQuery("enabled", oaBool, "only enabled (true) or disabled (false) policies"), oaLimit(100, 1000), oaOffset}},
 		{method: "POST", path: "/api/v1/policies", auth: Approver, tag: "policies", summary: "Create an update policy", body: "PolicyInput", status: 201, resp: oaRef("Policy"), errs: []int{409}},
@@ -156,7 +147,20 @@ func oaOperations() []oaOp {
 			header: []oaObj{{"name": "Last-Event-ID", "in": "header", "schema": oaStr, "description": "resume after this event id"}},
 			status: 200, resp: oaStr, respType: "text/event-stream", errs: []int{400}},
 	}...)
-	return ops
+	return append(ops, oaRegistryOps()...)
+}
+
+func oaRegistryOps() []oaOp {
+	return []oaOp{
+		{method: "GET", path: "/api/v1/registries", auth: Admin, tag: "registries", summary: "List declared registries", status: 200, resp: oaList("Registry")},
+		{method: "POST", path: "/api/v1/registries", auth: Admin, tag: "registries", summary: "Declare a registry; the answer holds its webhook_url and webhook_secret, shown once",
+			body: "RegistryInput", status: 201, resp: oaRef("Registry"), errs: []int{409}},
+		{method: "GET", path: "/api/v1/registries/{id}", auth: Admin, tag: "registries", summary: "Get a declared registry", status: 200, resp: oaRef("Registry")},
+		{method: "PUT", path: "/api/v1/registries/{id}", auth: Admin, tag: "registries", summary: "Change a registry (its host stays)", body: "RegistryUpdate", status: 200, resp: oaRef("Registry"), errs: []int{409}},
+		{method: "DELETE", path: "/api/v1/registries/{id}", auth: Admin, tag: "registries", summary: "Remove a registry declaration", status: 204},
+		{method: "POST", path: "/api/v1/registries/{id}/rotate-secret", auth: Admin, tag: "registries",
+			summary: "Give a registry a new webhook secret (shown once, with its webhook_url); the old one stops working", status: 200, resp: oaRef("Registry")},
+	}
 }
 
 func oaWebhookOp(path, summary string) oaOp {

@@ -46,29 +46,7 @@ func TestRegistries(t *testing.T) {
 			s.Must(422, "POST", "/api/v1/registries", bad)
 		}
 
-		u := s.Must(200, "PUT", "/api/v1/registries/"+id, map[string]any{"aliases": []string{"localhost:5000"}, "password": ""}).Map(t)
-		if u["password_set"] != false || len(u["aliases"].([]any)) != 1 || u["webhook_secret"] != nil {
-			t.Fatalf("update: %v", u)
-		}
-		s.Must(422, "PUT", "/api/v1/registries/"+id, map[string]any{"host": "elsewhere.example.com"})
-
-		push := `{"events":[{"id":"e-1","action":"push","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","repository":"acme/app","tag":"v1"},"request":{"host":"localhost:5000"}}]}`
-		if r := s.Do("POST", "/api/v1/webhooks/distribution", "", push, "Authorization", secret); r.Status != 200 {
-			t.Fatalf("delivery with the registry's secret: %d %s", r.Status, r.Body)
-		}
-		rot := s.Must(200, "POST", "/api/v1/registries/"+id+"/rotate-secret", nil).Map(t)
-		if rot["webhook_secret"] == secret || rot["webhook_secret"] == "" {
-			t.Fatalf("rotate: %v", rot)
-		}
-		if r := s.Do("POST", "/api/v1/webhooks/distribution", "", push, "Authorization", secret); r.Status != 401 {
-			t.Fatalf("the old secret after rotation: %d", r.Status)
-		}
-		if r := s.Do("POST", "/api/v1/webhooks/distribution", "", push, "Authorization", rot["webhook_secret"].(string)); r.Status != 200 {
-			t.Fatalf("the new secret: %d %s", r.Status, r.Body)
-		}
-		if r := s.Do("GET", "/api/v1/registries", s.Token("approver"), nil); r.Status != 403 {
-			t.Fatalf("an approver listing registries: %d", r.Status)
-		}
+		rotated := updateAndRotate(t, s, id, secret)
 		q := s.Must(201, "POST", "/api/v1/registries", map[string]any{"host": "quay.io", "kind": "quay"}).Map(t)
 		if !strings.HasSuffix(q["webhook_url"].(string), "/api/v1/webhooks/quay?token="+q["webhook_secret"].(string)) {
 			t.Fatalf("a sender that cannot set headers gets the secret in its URL: %v", q["webhook_url"])
@@ -80,10 +58,40 @@ func TestRegistries(t *testing.T) {
 		if !strings.Contains(events, "registry.secret_rotated") {
 			t.Fatalf("events: %s", events)
 		}
-		for _, leak := range []string{secret, rot["webhook_secret"].(string), q["webhook_secret"].(string), "pull-pass-123"} {
+		for _, leak := range []string{secret, rotated, q["webhook_secret"].(string), "pull-pass-123"} {
 			if strings.Contains(events, leak) || strings.Contains(s.Logs.String(), leak) {
 				t.Fatalf("a secret reached the events or the log")
 			}
 		}
 	})
+}
+
+// updateAndRotate changes registry id's aliases, proves its secret works,
+// rotates it and proves only the new one does; it returns the new one.
+func updateAndRotate(t *testing.T, s *apitest.Server, id, secret string) string {
+	t.Helper()
+	u := s.Must(200, "PUT", "/api/v1/registries/"+id, map[string]any{"aliases": []string{"localhost:5000"}, "password": ""}).Map(t)
+	if u["password_set"] != false || len(u["aliases"].([]any)) != 1 || u["webhook_secret"] != nil {
+		t.Fatalf("update: %v", u)
+	}
+	s.Must(422, "PUT", "/api/v1/registries/"+id, map[string]any{"host": "elsewhere.example.com"})
+
+	push := `{"events":[{"id":"e-1","action":"push","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","repository":"acme/app","tag":"v1"},"request":{"host":"localhost:5000"}}]}`
+	if r := s.Do("POST", "/api/v1/webhooks/distribution", "", push, "Authorization", secret); r.Status != 200 {
+		t.Fatalf("delivery with the registry's secret: %d %s", r.Status, r.Body)
+	}
+	rot := s.Must(200, "POST", "/api/v1/registries/"+id+"/rotate-secret", nil).Map(t)
+	if rot["webhook_secret"] == secret || rot["webhook_secret"] == "" {
+		t.Fatalf("rotate: %v", rot)
+	}
+	if r := s.Do("POST", "/api/v1/webhooks/distribution", "", push, "Authorization", secret); r.Status != 401 {
+		t.Fatalf("the old secret after rotation: %d", r.Status)
+	}
+	if r := s.Do("POST", "/api/v1/webhooks/distribution", "", push, "Authorization", rot["webhook_secret"].(string)); r.Status != 200 {
+		t.Fatalf("the new secret: %d %s", r.Status, r.Body)
+	}
+	if r := s.Do("GET", "/api/v1/registries", s.Token("approver"), nil); r.Status != 403 {
+		t.Fatalf("an approver listing registries: %d", r.Status)
+	}
+	return rot["webhook_secret"].(string)
 }

@@ -57,9 +57,6 @@ func crashAt(t *testing.T, k int) (crashed bool) {
 	}))
 	ctx := context.Background()
 	uuids := provision(t, s.Svc, 4)
-	if _, err := s.Svc.CreateImage(ctx, "test", service.ImageInput{ImageName: "redis"}); err != nil {
-		t.Fatal(err)
-	}
 	strategy, size, zero := "staged", 2, 0
 	r, err := s.Svc.CreateRollout(ctx, "test", service.RolloutInput{Image: "redis:7.5-alpine", UpdateStrategy: &strategy,
 		BatchSize: &size, BatchDelaySeconds: &zero})
@@ -101,10 +98,14 @@ func crashAt(t *testing.T, k int) (crashed bool) {
 	return crashed
 }
 
-// provision makes n devices running redis:7.4-alpine as app "cache".
+// provision makes n devices running redis:7.4-alpine as app "cache", and
+// approves redis, so that rollouts of it pass the gate.
 func provision(t *testing.T, svc *service.Service, n int) []string {
 	t.Helper()
 	ctx := context.Background()
+	if _, err := svc.CreateImage(ctx, "test", service.ImageInput{ImageName: "redis"}); err != nil {
+		t.Fatal(err)
+	}
 	var uuids []string
 	for i := range n {
 		d, err := svc.CreateDevice(ctx, "test", service.DeviceInput{UUID: fmt.Sprintf("dev-%d", i+1)})

@@ -67,58 +67,54 @@ func wantError(t *testing.T, r apitest.Response, status int, title string) map[s
 }
 
 // 1. Manual paths skip the gate: POST /rollouts and PUT target-state of a
-// deprecated tag or an unapproved image are refused with the gate's body;
-// an admin may force a target-state write, and it is recorded.
+// deprecated tag or an unapproved image are refused with the gate's body,
+// and change nothing.
 func TestManualPathsPassTheGate(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		f := gateFixture{t, s}
-		var img struct{ ID int64 }
-		s.Must(201, "POST", "/api/v1/images", map[string]any{"image_name": "redis"}).JSON(t, &img)
-		s.Must(201, "POST", fmt.Sprintf("/api/v1/images/%d/tags", img.ID), map[string]any{"tag": "6-alpine", "is_deprecated": true})
+		deprecated(t, s, "redis", "6-alpine")
+		deprecated(t, s, "nginx", "latest")
 		f.device("dev-1", "redis:7.4-alpine")
 		approver := s.Token("approver")
 
 		r := s.Do("POST", "/api/v1/rollouts", approver, map[string]any{"image": "redis:6-alpine"})
-		m := wantError(t, r, 403, "Tag deprecated")
-		if m["message"] != "Tag '6-alpine' for image 'redis' is marked as deprecated" {
+		if m := wantError(t, r, 403, "Tag deprecated"); m["message"] != "Tag '6-alpine' for image 'redis' is marked as deprecated" {
 			t.Fatalf("message: %s", r.Body)
 		}
 		r = s.Do("POST", "/api/v1/rollouts", approver, map[string]any{"image": "evil/miner:v3"})
 		if m := wantError(t, r, 403, "Image not approved"); m["action_required"] == nil {
 			t.Fatalf("no action_required: %s", r.Body)
 		}
-		r = s.Do("POST", "/api/v1/rollouts", approver, map[string]any{"image": "evil/miner:v3", "force": true})
-		if r.Status != 422 {
+		if r := s.Do("POST", "/api/v1/rollouts", approver, map[string]any{"image": "evil/miner:v3", "force": true}); r.Status != 422 {
 			t.Fatalf("a manual rollout took force: %d %s", r.Status, r.Body)
 		}
-		set := func(image string, extra ...any) apitest.Response {
-			body := map[string]any{"apps": map[string]any{"app": map[string]any{"image": image}}}
-			for i := 0; i+1 < len(extra); i += 2 {
-				body[extra[i].(string)] = extra[i+1]
-			}
-			return s.Admin("PUT", "/api/v1/devices/dev-1/target-state", body)
-		}
-		if m := wantError(t, set("evil/miner:v3"), 403, "Image not approved"); m["app"] != "app" {
+		if m := wantError(t, f.set("dev-1", "evil/miner:v3"), 403, "Image not approved"); m["app"] != "app" {
 			t.Fatalf("refusal names no app: %v", m)
 		}
-		wantError(t, set("redis:6-alpine"), 403, "Tag deprecated")
-		var nginx struct{ ID int64 }
-		s.Must(201, "POST", "/api/v1/images", map[string]any{"image_name": "nginx"}).JSON(t, &nginx)
-		s.Must(201, "POST", fmt.Sprintf("/api/v1/images/%d/tags", nginx.ID), map[string]any{"tag": "latest", "is_deprecated": true})
-		wantError(t, set("nginx"), 403, "Tag deprecated") // a bare name pulls latest: that tag is gated
+		wantError(t, f.set("dev-1", "redis:6-alpine"), 403, "Tag deprecated")
+		wantError(t, f.set("dev-1", "nginx"), 403, "Tag deprecated") // a bare name pulls latest: that tag is gated
 		if n := f.count(`SELECT COUNT(*) FROM image_update_rollouts`); n != 0 || f.image("dev-1") != "docker.io/library/redis:7.4-alpine" {
 			t.Fatalf("refusals changed something: %d rollouts, device on %s", n, f.image("dev-1"))
 		}
 		if n := f.count(`SELECT COUNT(*) FROM image_approval_requests`); n != 0 {
 			t.Fatalf("a manual path raised %d approval requests", n)
 		}
+	})
+}
 
-		if r := set("evil/miner:v3", "force", true); r.Status != 422 || !strings.Contains(string(r.Body), "reason") {
+// An admin may force a target-state write, with a reason, and it is
+// recorded; what the gate allows goes through without force.
+func TestGateOverrideAndAllowedManualPaths(t *testing.T) {
+	t.Parallel()
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		f := gateFixture{t, s}
+		deprecated(t, s, "redis", "6-alpine")
+		f.device("dev-1", "redis:7.4-alpine")
+		if r := f.set("dev-1", "evil/miner:v3", "force", true); r.Status != 422 || !strings.Contains(string(r.Body), "reason") {
 			t.Fatalf("force without a reason: %d %s", r.Status, r.Body)
 		}
-		s.Must(200, "GET", "/api/v1/events?type=image.gate_overridden", nil)
-		if r := set("evil/miner:v3", "force", true, "reason", "incident 42: vendor hotfix"); r.Status != 200 {
+		if r := f.set("dev-1", "evil/miner:v3", "force", true, "reason", "incident 42: vendor hotfix"); r.Status != 200 {
 			t.Fatalf("forced write: %d %s", r.Status, r.Body)
 		}
 		var events struct {
@@ -131,7 +127,6 @@ func TestManualPathsPassTheGate(t *testing.T) {
 		if len(events.Items) != 1 || events.Items[0].Payload["reason"] != "incident 42: vendor hotfix" || events.Items[0].Actor == "" {
 			t.Fatalf("override recorded as %+v", events.Items)
 		}
-
 		// An approved image's new tag goes through, and is added as a push would add it.
 		f.device("dev-2", "redis:7.4-alpine")
 		s.Must(201, "POST", "/api/v1/rollouts", map[string]any{"image": "redis:7.6-alpine", "device_filter": map[string]any{"uuids": []string{"dev-2"}}})
@@ -142,6 +137,23 @@ func TestManualPathsPassTheGate(t *testing.T) {
 		s.Must(200, "PUT", "/api/v1/devices/dev-1/target-state", map[string]any{"apps": map[string]any{
 			"app": map[string]any{"image": "evil/miner:v3"}, "cache": map[string]any{"image": "redis:7.6-alpine"}}})
 	})
+}
+
+// deprecated approves image with tag deprecated.
+func deprecated(t *testing.T, s *apitest.Server, image, tag string) {
+	t.Helper()
+	var img struct{ ID int64 }
+	s.Must(201, "POST", "/api/v1/images", map[string]any{"image_name": image}).JSON(t, &img)
+	s.Must(201, "POST", fmt.Sprintf("/api/v1/images/%d/tags", img.ID), map[string]any{"tag": tag, "is_deprecated": true})
+}
+
+// set writes app "app" of device uuid as an admin, with extra members.
+func (f gateFixture) set(uuid, image string, extra ...any) apitest.Response {
+	body := map[string]any{"apps": map[string]any{"app": map[string]any{"image": image}}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		body[extra[i].(string)] = extra[i+1]
+	}
+	return f.s.Admin("PUT", "/api/v1/devices/"+uuid+"/target-state", body)
 }
 
 // staged creates a staged rollout of redis, one device per batch, over

@@ -26,11 +26,7 @@ func unvouchedErr(image, host string) *airlock.Error {
 }
 
 func TestDecide(t *testing.T) {
-	tests := []struct {
-		name string
-		in   gate.Input
-		want gate.Decision
-	}{
+	tests := []decideCase{
 		{"internal skips every check",
 			gate.Input{Image: "iotistic/agent", Tag: "v2.1.0", Internal: true},
 			gate.Decision{Outcome: gate.Internal, Allowed: true}},
@@ -70,7 +66,34 @@ func TestDecide(t *testing.T) {
 			gate.Input{Image: "redis", Found: true, Status: "rejected"},
 			gate.Decision{Outcome: gate.NotApproved,
 				Err: notApproved("Image 'redis' has been rejected in the image registry")}},
+	}
+	runDecide(t, tests)
+}
 
+type decideCase struct {
+	name string
+	in   gate.Input
+	want gate.Decision
+}
+
+func runDecide(t *testing.T, tests []decideCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := gate.Decide(tt.in)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Decide (-want +got):\n%s", diff)
+			}
+			if got.Allowed == (got.Err != nil) {
+				t.Errorf("Allowed=%v but Err=%v", got.Allowed, got.Err)
+			}
+		})
+	}
+}
+
+// A sender that cannot vouch for the registry may ask; it never deploys.
+func TestDecideUnvouched(t *testing.T) {
+	runDecide(t, []decideCase{
 		{"unvouched: unknown image still asks",
 			gate.Input{Image: "10.0.0.5:5000/acme/app", Tag: "v1", Unvouched: true, Host: "10.0.0.5:5000"},
 			gate.Decision{Outcome: gate.NotInRegistry, RequestApproval: true, Err: &airlock.Error{Code: airlock.EFORBIDDEN,
@@ -88,18 +111,7 @@ func TestDecide(t *testing.T) {
 		{"unvouched: rejected image",
 			gate.Input{Image: "redis", Tag: "7", Found: true, Status: "rejected", Unvouched: true, Host: "docker.io"},
 			gate.Decision{Outcome: gate.NotApproved, Err: notApproved("Image 'redis' has been rejected in the image registry")}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := gate.Decide(tt.in)
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("Decide (-want +got):\n%s", diff)
-			}
-			if got.Allowed == (got.Err != nil) {
-				t.Errorf("Allowed=%v but Err=%v", got.Allowed, got.Err)
-			}
-		})
-	}
+	})
 }
 
 func TestOutcomeString(t *testing.T) {
