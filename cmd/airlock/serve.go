@@ -43,7 +43,8 @@ func newService(cfg config.Config, db *store.DB, log *slog.Logger) (*service.Ser
 	if err != nil {
 		return nil, fmt.Errorf("AIRLOCK_INTERNAL_PREFIXES: %w", err)
 	}
-	return &service.Service{DB: db, Log: log, Internal: prefixes, OfflineAfter: cfg.DeviceOfflineAfter}, nil
+	return &service.Service{DB: db, Log: log, Internal: prefixes, OfflineAfter: cfg.DeviceOfflineAfter,
+		PublicURL: cfg.PublicURL, DeliveryRetention: cfg.DeliveryRetention}, nil
 }
 
 func serve(ctx context.Context, args []string) error {

@@ -38,7 +38,7 @@ func waitFor(t *testing.T, f *agent.Fleet, want map[[2]string]int) {
 
 func setImage(s *apitest.Server, uuid, image string) {
 	s.Must(200, "PUT", "/api/v1/devices/"+uuid+"/target-state",
-		map[string]any{"apps": map[string]any{"cache": map[string]any{"image": image}}})
+		map[string]any{"apps": map[string]any{"cache": map[string]any{"image": image}}, "force": true, "reason": "test"})
 }
 
 func TestFleetConvergesOnTargetState(t *testing.T) {

@@ -69,7 +69,7 @@ func TestConcurrentTargetStateWritesLoseNoVersion(t *testing.T) {
 				defer wg.Done()
 				var ts struct{ Version int }
 				r := s.Do("PUT", "/api/v1/devices/dev-1/target-state", apitest.AdminToken,
-					map[string]any{"apps": map[string]any{"cache": map[string]any{"image": fmt.Sprintf("redis:7.%d", i)}}})
+					map[string]any{"apps": map[string]any{"cache": map[string]any{"image": fmt.Sprintf("redis:7.%d", i)}}, "force": true, "reason": "test"})
 				if r.Status != 200 {
 					t.Errorf("write %d: %d %s", i, r.Status, r.Body)
 					return

@@ -111,12 +111,15 @@ type targetBody struct {
 
 func (s *Server) putTargetState(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
-		Apps map[string]json.RawMessage `json:"apps"`
+		Apps   map[string]json.RawMessage `json:"apps"`
+		Force  bool                       `json:"force"`
+		Reason string                     `json:"reason"`
 	}
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	ts, err := s.svc.SetTargetState(r.Context(), actor(r), r.PathValue("uuid"), in.Apps)
+	ts, err := s.svc.SetTargetState(r.Context(), actor(r), r.PathValue("uuid"), in.Apps,
+		service.Override{Force: in.Force, Reason: in.Reason})
 	if err != nil {
 		return err
 	}

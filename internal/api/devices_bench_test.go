@@ -34,7 +34,7 @@ func BenchmarkPoll304(b *testing.B) {
 		}
 		s.Must(201, "POST", "/api/v1/devices", map[string]any{"labels": map[string]string{"fleet": "bench"}}).JSON(b, &d)
 		s.Must(200, "PUT", "/api/v1/devices/"+d.UUID+"/target-state",
-			map[string]any{"apps": map[string]any{"cache": map[string]any{"image": "redis:7.5-alpine", "env": map[string]string{"A": "1"}}}})
+			map[string]any{"apps": map[string]any{"cache": map[string]any{"image": "redis:7.5-alpine", "env": map[string]string{"A": "1"}}}, "force": true, "reason": "bench"})
 		first := s.Do("GET", "/api/v1/devices/"+d.UUID+"/target-state", d.APIKey, nil)
 		if first.Status != 200 {
 			b.Fatalf("first poll: %d %s", first.Status, first.Body)

@@ -36,7 +36,7 @@ func TestTargetStatePollWithETag(t *testing.T) {
 		if first.Status != 200 || first.Header.Get("ETag") == "" || first.Map(t)["version"] != 0.0 {
 			t.Fatalf("poll before any target state: %d %v %s", first.Status, first.Header, first.Body)
 		}
-		put := s.Must(200, "PUT", targetPath(a), `{"apps": {"cache": {"image": "redis:7.5-alpine", "env": {"A": "1"}, "ports": [6379]}}}`).Map(t)
+		put := s.Must(200, "PUT", targetPath(a), `{"apps": {"cache": {"image": "redis:7.5-alpine", "env": {"A": "1"}, "ports": [6379]}}, "force": true, "reason": "test"}`).Map(t)
 		if put["version"] != 1.0 {
 			t.Fatalf("put answer: %v", put)
 		}
@@ -60,7 +60,7 @@ func TestTargetStatePollWithETag(t *testing.T) {
 			t.Fatalf("If-None-Match list: %d", listed.Status)
 		}
 
-		s.Must(200, "PUT", targetPath(a), map[string]any{"apps": map[string]any{"cache": map[string]any{"image": "redis:7.6-alpine"}}})
+		s.Must(200, "PUT", targetPath(a), map[string]any{"apps": map[string]any{"cache": map[string]any{"image": "redis:7.6-alpine"}}, "force": true, "reason": "test"})
 		changed := s.Do("GET", targetPath(a), keyA, nil, "If-None-Match", etag)
 		if changed.Status != 200 || changed.Header.Get("ETag") == etag || changed.Map(t)["version"] != 2.0 {
 			t.Fatalf("after change: %d %v %s", changed.Status, changed.Header, changed.Body)
@@ -78,7 +78,7 @@ func TestDeviceKeysAreConfined(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		a, keyA := newDevice(t, s, map[string]any{"uuid": "a"})
 		b, keyB := newDevice(t, s, map[string]any{"uuid": "b"})
-		s.Must(200, "PUT", targetPath(a), map[string]any{"apps": map[string]any{"web": map[string]any{"image": "nginx:1.27"}}})
+		s.Must(200, "PUT", targetPath(a), map[string]any{"apps": map[string]any{"web": map[string]any{"image": "nginx:1.27"}}, "force": true, "reason": "test"})
 		report := map[string]any{"apps": map[string]any{"web": map[string]any{"image": "evil:1", "status": "running", "healthy": true}}}
 
 		cases := []struct {
@@ -127,7 +127,7 @@ func TestDeviceReportAndOnline(t *testing.T) {
 		a, keyA := newDevice(t, s, map[string]any{"uuid": "a", "labels": map[string]string{"fleet": "sim", "site": "x"}})
 		newDevice(t, s, map[string]any{"uuid": "b", "labels": map[string]string{"fleet": "sim"}})
 		newDevice(t, s, map[string]any{"uuid": "c"})
-		s.Must(200, "PUT", targetPath(a), map[string]any{"apps": map[string]any{"cache": map[string]any{"image": "redis:7.5-alpine"}}})
+		s.Must(200, "PUT", targetPath(a), map[string]any{"apps": map[string]any{"cache": map[string]any{"image": "redis:7.5-alpine"}}, "force": true, "reason": "test"})
 
 		r := s.Do("PATCH", statePath(a), keyA, map[string]any{
 			"apps":    map[string]any{"cache": map[string]any{"image": "redis:7.5-alpine", "status": "Running", "healthy": true}},
@@ -199,7 +199,7 @@ func TestDeviceBadInput(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		a, key := newDevice(t, s, map[string]any{"uuid": "a"})
-		s.Must(200, "PUT", targetPath(a), map[string]any{"apps": map[string]any{"cache": map[string]any{"image": "redis:7.5-alpine"}}})
+		s.Must(200, "PUT", targetPath(a), map[string]any{"apps": map[string]any{"cache": map[string]any{"image": "redis:7.5-alpine"}}, "force": true, "reason": "test"})
 		big := `{"apps": {"x": {"image": "redis", "blob": "` + strings.Repeat("a", 1<<20) + `"}}}`
 		app := func(v any) map[string]any { return map[string]any{"apps": map[string]any{"cache": v}} }
 		cases := []struct {
@@ -264,7 +264,7 @@ func TestDeleteDevice(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		a, key := newDevice(t, s, map[string]any{"uuid": "a"})
-		s.Must(200, "PUT", targetPath(a), map[string]any{"apps": map[string]any{"cache": map[string]any{"image": "redis"}}})
+		s.Must(200, "PUT", targetPath(a), map[string]any{"apps": map[string]any{"cache": map[string]any{"image": "redis"}}, "force": true, "reason": "test"})
 		s.Must(204, "DELETE", "/api/v1/devices/"+a, nil)
 		s.Must(404, "GET", "/api/v1/devices/"+a, nil)
 		if r := s.Do("GET", targetPath(a), key, nil); r.Status != 401 {

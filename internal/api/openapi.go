@@ -49,6 +49,7 @@ var oaComponents = map[string]reflect.Type{
 	"TargetState":     reflect.TypeFor[targetBody](),
 	"Token":           reflect.TypeFor[airlock.Token](),
 	"Event":           reflect.TypeFor[airlock.Event](),
+	"Registry":        reflect.TypeFor[airlock.Registry](),
 }
 
 // input types, with the fields a request must give.
@@ -56,14 +57,16 @@ var oaInputs = map[string]struct {
 	t        reflect.Type
 	required []string
 }{
-	"ImageInput":   {reflect.TypeFor[service.ImageInput](), []string{"image_name"}},
-	"ImageUpdate":  {reflect.TypeFor[service.ImageUpdate](), nil},
-	"TagInput":     {reflect.TypeFor[service.TagInput](), []string{"tag"}},
-	"TagUpdate":    {reflect.TypeFor[service.TagUpdate](), nil},
-	"PolicyInput":  {reflect.TypeFor[service.PolicyInput](), nil},
-	"RolloutInput": {reflect.TypeFor[service.RolloutInput](), []string{"image"}},
-	"DeviceInput":  {reflect.TypeFor[service.DeviceInput](), nil},
-	"TokenInput":   {reflect.TypeFor[service.TokenInput](), []string{"name", "role"}},
+	"ImageInput":     {reflect.TypeFor[service.ImageInput](), []string{"image_name"}},
+	"ImageUpdate":    {reflect.TypeFor[service.ImageUpdate](), nil},
+	"TagInput":       {reflect.TypeFor[service.TagInput](), []string{"tag"}},
+	"TagUpdate":      {reflect.TypeFor[service.TagUpdate](), nil},
+	"PolicyInput":    {reflect.TypeFor[service.PolicyInput](), nil},
+	"RolloutInput":   {reflect.TypeFor[service.RolloutInput](), []string{"image"}},
+	"DeviceInput":    {reflect.TypeFor[service.DeviceInput](), nil},
+	"TokenInput":     {reflect.TypeFor[service.TokenInput](), []string{"name", "role"}},
+	"RegistryInput":  {reflect.TypeFor[service.RegistryInput](), []string{"host", "kind"}},
+	"RegistryUpdate": {reflect.TypeFor[service.RegistryUpdate](), nil},
 }
 
 func openAPIDocument() oaObj {
@@ -119,15 +122,19 @@ func oaHandMade() map[string]oaObj {
 			"action": oaObj{"type": "string", "enum": []string{"approve", "reject"}},
 			"reason": oaStr}},
 		"TargetStateInput": {"type": "object", "required": []string{"apps"}, "properties": oaObj{
-			"apps": oaObj{"type": "object", "additionalProperties": oaInline().of(oaAppSpecType, false)}}},
+			"apps":   oaObj{"type": "object", "additionalProperties": oaInline().of(oaAppSpecType, false)},
+			"force":  oaObj{"type": "boolean", "description": "write images the gate refuses (admin override, recorded as image.gate_overridden)"},
+			"reason": oaObj{"type": "string", "maxLength": 1000, "description": "why the gate is overridden; required with force"}}},
 		"DeviceReportInput": {"type": "object", "properties": oaObj{
 			"apps":        oaObj{"type": "object", "additionalProperties": oaRef("AppReport")},
 			"metrics":     oaObj{"type": "object", "additionalProperties": true, "description": "e.g. cpu_percent, memory_percent, uptime_seconds"},
 			"reported_at": oaObj{"type": "string", "format": "date-time", "description": "the device's clock; the server keeps its own"}}},
 		"WebhookAnswer": {"type": "object", "additionalProperties": true,
-			"description": "What happened to the push: the image and tag, whether the tag was auto-added, and the rollout " +
-				"created (or null with the reason). A delivery of several pushes answers with a result per push.",
-			"properties": oaObj{"message": oaStr, "rollout": oaNullable(oaRef("Rollout")), "reason": oaStr,
+			"description": "What happened to the push: allowed, the image and tag, whether the tag was auto-added, and the rollout " +
+				"created (or null with the reason); for a refusal, error, message and action_required; for an artifact, its kind. " +
+				"A delivery of several pushes, or with events that could not be read, answers with a result per push or event.",
+			"properties": oaObj{"allowed": oaBool, "outcome": oaStr, "message": oaStr, "rollout": oaNullable(oaRef("Rollout")), "reason": oaStr,
+				"error": oaStr, "action_required": oaStr, "artifact": oaStr, "subject_digest": oaStr,
 				"results": oaObj{"type": "array", "items": oaObj{"type": "object", "additionalProperties": true}}}},
 	}
 }
@@ -141,10 +148,11 @@ func oaSecuritySchemes() oaObj {
 			"description": "An API token (`airlock token create`, POST /api/v1/tokens). The roles listed are the weakest that may call: viewer < approver < admin."},
 		"deviceKey": oaObj{"type": "http", "scheme": "bearer",
 			"description": "A device's own key (POST /api/v1/devices, rotate-key); it speaks only for its own uuid."},
-		"webhookToken":  oaObj{"type": "apiKey", "in": "query", "name": "token", "description": "The webhook secret."},
-		"webhookBearer": oaObj{"type": "http", "scheme": "bearer", "description": "The webhook secret as a bearer token (Harbor may send it verbatim)."},
+		"webhookToken": oaObj{"type": "apiKey", "in": "query", "name": "token", "description": "The webhook secret: a declared registry's own, or the global one."},
+		"webhookBearer": oaObj{"type": "http", "scheme": "bearer",
+			"description": "The webhook secret as a bearer token, or verbatim in Authorization (Harbor, Distribution): a declared registry's own, or the global one."},
 		"webhookSignature": oaObj{"type": "apiKey", "in": "header", "name": "X-Hub-Signature-256",
-			"description": "sha256=<hex HMAC-SHA256 of the raw body, keyed with the webhook secret>."},
+			"description": "sha256=<hex HMAC-SHA256 of the raw body, keyed with the global webhook secret>."},
 	}
 }
 

@@ -102,7 +102,9 @@ func oaOperations() []oaOp {
 
 		{method: "GET", path: "/api/v1/rollouts", auth: Viewer, tag: "rollouts", summary: "List rollouts", status: 200, resp: oaList("Rollout"),
 			query: []oaObj{oaQuery("status", rolloutStatus, "rollout status"), oaQuery("image", oaStr, "a repository, e.g. docker.io/library/redis"), oaLimit(50, 500), oaOffset}},
-		{method: "POST", path: "/api/v1/rollouts", auth: Approver, tag: "rollouts", summary: "Create a rollout by hand", body: "RolloutInput", status: 201, resp: oaRef("Rollout"), errs: []int{409}},
+		{method: "POST", path: "/api/v1/rollouts", auth: Approver, tag: "rollouts", summary: "Create a rollout by hand",
+			desc: "The image passes the approval gate as a push would (403 with the gate's body); there is no override.",
+			body: "RolloutInput", status: 201, resp: oaRef("Rollout"), errs: []int{403, 409}},
 		{method: "GET", path: "/api/v1/rollouts/{id}", auth: Viewer, tag: "rollouts", summary: "Get a rollout with counts per status and per batch", status: 200, resp: oaRef("Rollout")},
 		{method: "GET", path: "/api/v1/rollouts/{id}/devices", auth: Viewer, tag: "rollouts", summary: "List a rollout's devices", status: 200, resp: oaList("RolloutDevice"),
 			query: []oaObj{oaQuery("status", oaStr, "device status in the rollout"), oaQuery("batch", oaInt, "only this batch (0: all)"), oaLimit(100, 1000), oaOffset}},
@@ -118,7 +120,10 @@ func oaOperations() []oaOp {
 		{method: "GET", path: "/api/v1/devices/{uuid}", auth: Viewer, tag: "devices", summary: "Get a device with its target state, last report and rollouts", status: 200, resp: oaRef("DeviceDetail")},
 		{method: "DELETE", path: "/api/v1/devices/{uuid}", auth: Admin, tag: "devices", summary: "Remove a device", status: 204},
 		{method: "POST", path: "/api/v1/devices/{uuid}/rotate-key", auth: Admin, tag: "devices", summary: "Give a device a new key (shown once); the old one stops working", status: 200, resp: oaRef("Device")},
-		{method: "PUT", path: "/api/v1/devices/{uuid}/target-state", auth: Admin, tag: "devices", summary: "Set what a device runs", body: "TargetStateInput", status: 200, resp: oaRef("TargetState")},
+		{method: "PUT", path: "/api/v1/devices/{uuid}/target-state", auth: Admin, tag: "devices", summary: "Set what a device runs",
+			desc: "Every image the write changes passes the approval gate, as a push would (403 with the gate's body and the app). " +
+				"force with a reason writes it anyway and records image.gate_overridden.",
+			body: "TargetStateInput", status: 200, resp: oaRef("TargetState"), errs: []int{403}},
 		{method: "GET", path: "/api/v1/devices/{uuid}/target-state", auth: Device, tag: "devices", summary: "Poll the device's target state",
 			header: []oaObj{{"name": "If-None-Match", "in": "header", "schema": oaStr, "description": "the ETag of the state the device has"}},
 			status: 200, resp: oaRef("TargetState"), okHeaders: oaObj{"ETag": oaObj{"schema": oaStr, "description": "send it back as If-None-Match"}},
@@ -142,14 +147,31 @@ func oaOperations() []oaOp {
 			header: []oaObj{{"name": "Last-Event-ID", "in": "header", "schema": oaStr, "description": "resume after this event id"}},
 			status: 200, resp: oaStr, respType: "text/event-stream", errs: []int{400}},
 	}...)
-	return ops
+	return append(ops, oaRegistryOps()...)
+}
+
+func oaRegistryOps() []oaOp {
+	return []oaOp{
+		{method: "GET", path: "/api/v1/registries", auth: Admin, tag: "registries", summary: "List declared registries", status: 200, resp: oaList("Registry")},
+		{method: "POST", path: "/api/v1/registries", auth: Admin, tag: "registries", summary: "Declare a registry; the answer holds its webhook_url and webhook_secret, shown once",
+			body: "RegistryInput", status: 201, resp: oaRef("Registry"), errs: []int{409}},
+		{method: "GET", path: "/api/v1/registries/{id}", auth: Admin, tag: "registries", summary: "Get a declared registry", status: 200, resp: oaRef("Registry")},
+		{method: "PUT", path: "/api/v1/registries/{id}", auth: Admin, tag: "registries", summary: "Change a registry (its host stays)", body: "RegistryUpdate", status: 200, resp: oaRef("Registry"), errs: []int{409}},
+		{method: "DELETE", path: "/api/v1/registries/{id}", auth: Admin, tag: "registries", summary: "Remove a registry declaration", status: 204},
+		{method: "POST", path: "/api/v1/registries/{id}/rotate-secret", auth: Admin, tag: "registries",
+			summary: "Give a registry a new webhook secret (shown once, with its webhook_url); the old one stops working", status: 200, resp: oaRef("Registry")},
+	}
 }
 
 func oaWebhookOp(path, summary string) oaOp {
 	return oaOp{method: "POST", path: path, auth: Webhook, tag: "webhooks", summary: summary,
-		desc: "Gated against the approved-image registry. A delivery id seen before gets its first answer again and changes nothing.",
+		desc: "Gated against the approved-image registry. The credential names the sender: a declared registry's own secret " +
+			"speaks only for its host and aliases. Deliveries with a registry's secret, and every Distribution delivery, are " +
+			"answered 200 once decided, the verdict per push in the body, since those senders retry anything else for ever. " +
+			"A delivery id answered before with an allowing answer gets it again and changes nothing; a refused one is decided afresh.",
 		body: "Payload", status: 200, resp: oaRef("WebhookAnswer"), errs: []int{404},
-		more: oaObj{"403": oaObj{"description": "Image not approved (an approval request is recorded or bumped) or tag deprecated.",
+		more: oaObj{"403": oaObj{"description": "Global secret, formats other than Distribution: image not approved " +
+			"(an approval request is recorded or bumped), tag deprecated, or registry not verified.",
 			"content": oaObj{"application/json": oaObj{"schema": oaRef("Error")}}}}}
 }
 

@@ -37,7 +37,8 @@ func provisionRunning(t *testing.T, s *apitest.Server, uuid, image string) strin
 		APIKey string `json:"api_key"`
 	}
 	s.Must(201, "POST", "/api/v1/devices", map[string]any{"uuid": uuid}).JSON(t, &d)
-	s.Must(200, "PUT", "/api/v1/devices/"+uuid+"/target-state", map[string]any{"apps": map[string]any{"cache": map[string]any{"image": image}}})
+	s.Must(200, "PUT", "/api/v1/devices/"+uuid+"/target-state", map[string]any{"apps": map[string]any{"cache": map[string]any{"image": image}},
+		"force": true, "reason": "test setup"})
 	return d.APIKey
 }
 

@@ -38,7 +38,8 @@ func (f *simFleet) add(uuid string, labels map[string]string, apps map[string]an
 		APIKey string `json:"api_key"`
 	}
 	f.s.Must(201, "POST", "/api/v1/devices", map[string]any{"uuid": uuid, "labels": labels}).JSON(f.t, &d)
-	f.s.Must(200, "PUT", "/api/v1/devices/"+uuid+"/target-state", map[string]any{"apps": apps})
+	// A fleet starts on whatever it runs: the catalogue need not hold it.
+	f.s.Must(200, "PUT", "/api/v1/devices/"+uuid+"/target-state", map[string]any{"apps": apps, "force": true, "reason": "test fleet"})
 	f.keys[uuid] = d.APIKey
 }
 

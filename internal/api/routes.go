@@ -13,6 +13,7 @@ func (s *Server) routeTable() []Route {
 		s.tokenRoutes(),
 		s.imageRoutes(),
 		s.webhookRoutes(),
+		s.registryRoutes(),
 		s.approvalRoutes(),
 		s.deviceRoutes(),
 		s.policyRoutes(),

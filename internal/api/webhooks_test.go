@@ -299,7 +299,10 @@ func TestApproveRejectAndBulk(t *testing.T) {
 	})
 }
 
-func TestRedeliveryGetsTheFirstAnswer(t *testing.T) {
+// TestRedeliveryOfARefusal: a refused delivery redelivered is decided
+// afresh, asking for approval only once; once the image is approved the
+// same delivery id deploys, and from then on its answer is replayed.
+func TestRedeliveryOfARefusal(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		body := `{"action": "published", "package": {"name": "agent", "namespace": "acme", "package_type": "container",
@@ -313,16 +316,22 @@ func TestRedeliveryGetsTheFirstAnswer(t *testing.T) {
 		if first.Status != 403 {
 			t.Fatalf("first: %d %s", first.Status, first.Body)
 		}
-		events := count(t, s, `SELECT COUNT(*) FROM events`)
 		again := send()
-		if again.Status != first.Status || string(again.Body) != string(first.Body) {
+		if again.Status != 403 || string(again.Body) != string(first.Body) {
 			t.Fatalf("redelivery: %d %s, first %d %s", again.Status, again.Body, first.Status, first.Body)
 		}
-		if n := count(t, s, `SELECT COUNT(*) FROM events`); n != events {
-			t.Fatalf("redelivery wrote %d events", n-events)
+		if n := count(t, s, `SELECT COUNT(*) FROM events WHERE type = 'image.webhook_rejected'`); n != 2 {
+			t.Fatalf("the redelivery was not decided afresh: %d refusals recorded", n)
 		}
 		if n := count(t, s, `SELECT request_count FROM image_approval_requests`); n != 1 {
 			t.Fatalf("redelivery bumped the request to %d", n)
+		}
+		s.Must(200, "POST", "/api/v1/approval-requests/1/approve", nil)
+		wantAnswer(t, send(), 200, map[string]any{"allowed": true, "outcome": "approved"})
+		events := count(t, s, `SELECT COUNT(*) FROM events`)
+		replay := send()
+		if replay.Status != 200 || count(t, s, `SELECT COUNT(*) FROM events`) != events {
+			t.Fatalf("an allowed delivery redelivered: %d %s, or it wrote events", replay.Status, replay.Body)
 		}
 	})
 }

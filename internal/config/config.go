@@ -23,6 +23,7 @@ type Config struct {
 	LogLevel           string
 	DeviceOfflineAfter time.Duration
 	ShutdownTimeout    time.Duration
+	DeliveryRetention  time.Duration // how long webhook answers are kept for redeliveries
 	RateLimits         RateLimits
 
 	// Notifications (see notify.go).
@@ -44,6 +45,7 @@ func Default() Config {
 		LogLevel:           "info",
 		DeviceOfflineAfter: 5 * time.Minute,
 		ShutdownTimeout:    15 * time.Second,
+		DeliveryRetention:  7 * 24 * time.Hour,
 		NotifyEmailFrom:    "airlock@localhost",
 	}
 }
@@ -68,6 +70,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 	fs.StringVar(&c.LogFormat, "log-format", env("AIRLOCK_LOG_FORMAT", c.LogFormat), "text or json (AIRLOCK_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("AIRLOCK_LOG_LEVEL", c.LogLevel), "debug, info, warn or error (AIRLOCK_LOG_LEVEL)")
 	durationVar(fs, &c.DeviceOfflineAfter, "device-offline-after", env("AIRLOCK_DEVICE_OFFLINE_AFTER", ""), "a device unseen this long is offline (AIRLOCK_DEVICE_OFFLINE_AFTER)")
+	durationVar(fs, &c.DeliveryRetention, "delivery-retention", env("AIRLOCK_DELIVERY_RETENTION", ""), "how long a webhook delivery's answer is kept for its redeliveries (AIRLOCK_DELIVERY_RETENTION)")
 	notify := notifyFlags(fs, &c, env)
 	rateFlags(fs, &c, env)
 	if err := fs.Parse(args); err != nil {
@@ -94,6 +97,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("AIRLOCK_MONITOR_INTERVAL must be positive, got %s", c.MonitorInterval)
 	case c.DeviceOfflineAfter <= 0:
 		return fmt.Errorf("AIRLOCK_DEVICE_OFFLINE_AFTER must be positive, got %s", c.DeviceOfflineAfter)
+	case c.DeliveryRetention <= 0:
+		return fmt.Errorf("AIRLOCK_DELIVERY_RETENTION must be positive, got %s", c.DeliveryRetention)
 	case c.LogFormat != "text" && c.LogFormat != "json":
 		return fmt.Errorf("AIRLOCK_LOG_FORMAT must be text or json, got %q", c.LogFormat)
 	}

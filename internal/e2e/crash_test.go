@@ -98,10 +98,14 @@ func crashAt(t *testing.T, k int) (crashed bool) {
 	return crashed
 }
 
-// provision makes n devices running redis:7.4-alpine as app "cache".
+// provision makes n devices running redis:7.4-alpine as app "cache", and
+// approves redis, so that rollouts of it pass the gate.
 func provision(t *testing.T, svc *service.Service, n int) []string {
 	t.Helper()
 	ctx := context.Background()
+	if _, err := svc.CreateImage(ctx, "test", service.ImageInput{ImageName: "redis"}); err != nil {
+		t.Fatal(err)
+	}
 	var uuids []string
 	for i := range n {
 		d, err := svc.CreateDevice(ctx, "test", service.DeviceInput{UUID: fmt.Sprintf("dev-%d", i+1)})
@@ -109,7 +113,7 @@ func provision(t *testing.T, svc *service.Service, n int) []string {
 			t.Fatal(err)
 		}
 		apps := map[string]json.RawMessage{"cache": json.RawMessage(`{"image": "redis:7.4-alpine"}`)}
-		if _, err := svc.SetTargetState(ctx, "test", d.UUID, apps); err != nil {
+		if _, err := svc.SetTargetState(ctx, "test", d.UUID, apps, service.Override{Force: true, Reason: "test fleet"}); err != nil {
 			t.Fatal(err)
 		}
 		uuids = append(uuids, d.UUID)

@@ -18,6 +18,11 @@ type Input struct {
 	Status        string // its approval_status: pending|approved|rejected
 	TagFound      bool   // an image_tags row exists for Tag
 	TagDeprecated bool   // that row is deprecated
+	// Unvouched: the sender cannot vouch for the registry the push names
+	// (the global secret, a host the pusher chose). Such a push may ask
+	// for approval; nothing it claims can deploy.
+	Unvouched bool
+	Host      string // the registry host, for the unvouched answer
 }
 
 // Decision is the gate's answer. Err is set exactly when Allowed is false.
@@ -29,8 +34,12 @@ type Decision struct {
 	Err             *airlock.Error
 }
 
-// Decide applies the table row by row; the first row that fits wins.
+// Decide applies the table row by row; the first row that fits wins. An
+// empty Tag is a reference pinned by digest alone: no tag row applies.
 func Decide(in Input) Decision {
+	if in.Unvouched {
+		return decideUnvouched(in)
+	}
 	switch {
 	case in.Internal:
 		return Decision{Outcome: Internal, Allowed: true}
@@ -39,6 +48,8 @@ func Decide(in Input) Decision {
 			Err: notApproved(fmt.Sprintf("Image '%s' is not in the approved registry", in.Image))}
 	case in.Status != airlock.StatusApproved:
 		return Decision{Outcome: NotApproved, Err: notApproved(statusMessage(in.Image, in.Status))}
+	case in.Tag == "":
+		return Decision{Outcome: Approved, Allowed: true}
 	case !in.TagFound:
 		return Decision{Outcome: ApprovedNewTag, Allowed: true, AddTag: true}
 	case in.TagDeprecated:
@@ -50,6 +61,31 @@ func Decide(in Input) Decision {
 	default:
 		return Decision{Outcome: Approved, Allowed: true}
 	}
+}
+
+// decideUnvouched is the table for a sender that cannot vouch for the
+// registry: asking for approval is harmless, so an unknown image still
+// raises a request; everything else is refused, an internal name and an
+// approved image alike.
+func decideUnvouched(in Input) Decision {
+	if !in.Internal && !in.Found {
+		d := Decide(Input{Image: in.Image, Tag: in.Tag})
+		d.Err.Extra["registry"] = unvouchedNote(in.Host)
+		return d
+	}
+	if in.Found && !in.Internal && in.Status != airlock.StatusApproved {
+		return Decision{Outcome: NotApproved, Err: notApproved(statusMessage(in.Image, in.Status))}
+	}
+	return Decision{Outcome: Unvouched, Err: &airlock.Error{
+		Code:    airlock.EFORBIDDEN,
+		Title:   "Registry not verified",
+		Message: fmt.Sprintf("Image '%s' was pushed to %s, which this webhook's secret cannot vouch for", in.Image, in.Host),
+		Extra:   map[string]any{"action_required": unvouchedNote(in.Host)},
+	}}
+}
+
+func unvouchedNote(host string) string {
+	return fmt.Sprintf("Declare the registry %s (POST /api/v1/registries) and send its webhooks with its own secret; until then its pushes never deploy", host)
 }
 
 // statusMessage tells a pending image from a rejected one; both are refused alike.

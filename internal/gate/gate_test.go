@@ -15,12 +15,18 @@ func notApproved(msg string) *airlock.Error {
 	return &airlock.Error{Code: airlock.EFORBIDDEN, Title: "Image not approved", Message: msg, Extra: actionRequired}
 }
 
+func unvouched(host string) string {
+	return "Declare the registry " + host + " (POST /api/v1/registries) and send its webhooks with its own secret; until then its pushes never deploy"
+}
+
+func unvouchedErr(image, host string) *airlock.Error {
+	return &airlock.Error{Code: airlock.EFORBIDDEN, Title: "Registry not verified",
+		Message: "Image '" + image + "' was pushed to " + host + ", which this webhook's secret cannot vouch for",
+		Extra:   map[string]any{"action_required": unvouched(host)}}
+}
+
 func TestDecide(t *testing.T) {
-	tests := []struct {
-		name string
-		in   gate.Input
-		want gate.Decision
-	}{
+	tests := []decideCase{
 		{"internal skips every check",
 			gate.Input{Image: "iotistic/agent", Tag: "v2.1.0", Internal: true},
 			gate.Decision{Outcome: gate.Internal, Allowed: true}},
@@ -53,7 +59,25 @@ func TestDecide(t *testing.T) {
 		{"approved, tag known",
 			gate.Input{Image: "redis", Tag: "7.5-alpine", Found: true, Status: "approved", TagFound: true},
 			gate.Decision{Outcome: gate.Approved, Allowed: true}},
+		{"approved, pinned by digest alone",
+			gate.Input{Image: "redis", Found: true, Status: "approved"},
+			gate.Decision{Outcome: gate.Approved, Allowed: true}},
+		{"rejected, pinned by digest alone",
+			gate.Input{Image: "redis", Found: true, Status: "rejected"},
+			gate.Decision{Outcome: gate.NotApproved,
+				Err: notApproved("Image 'redis' has been rejected in the image registry")}},
 	}
+	runDecide(t, tests)
+}
+
+type decideCase struct {
+	name string
+	in   gate.Input
+	want gate.Decision
+}
+
+func runDecide(t *testing.T, tests []decideCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := gate.Decide(tt.in)
@@ -67,16 +91,40 @@ func TestDecide(t *testing.T) {
 	}
 }
 
+// A sender that cannot vouch for the registry may ask; it never deploys.
+func TestDecideUnvouched(t *testing.T) {
+	runDecide(t, []decideCase{
+		{"unvouched: unknown image still asks",
+			gate.Input{Image: "10.0.0.5:5000/acme/app", Tag: "v1", Unvouched: true, Host: "10.0.0.5:5000"},
+			gate.Decision{Outcome: gate.NotInRegistry, RequestApproval: true, Err: &airlock.Error{Code: airlock.EFORBIDDEN,
+				Title: "Image not approved", Message: "Image '10.0.0.5:5000/acme/app' is not in the approved registry",
+				Extra: map[string]any{"action_required": "Admin must approve this image before deployment", "registry": unvouched("10.0.0.5:5000")}}}},
+		{"unvouched: internal name gets no bypass and asks nothing",
+			gate.Input{Image: "iotistic/agent", Tag: "v2.2.0", Internal: true, Unvouched: true, Host: "docker.io"},
+			gate.Decision{Outcome: gate.Unvouched, Err: unvouchedErr("iotistic/agent", "docker.io")}},
+		{"unvouched: approved image, known tag, does not deploy",
+			gate.Input{Image: "redis", Tag: "7", Found: true, Status: "approved", TagFound: true, Unvouched: true, Host: "docker.io"},
+			gate.Decision{Outcome: gate.Unvouched, Err: unvouchedErr("redis", "docker.io")}},
+		{"unvouched: approved image, new tag, is not added",
+			gate.Input{Image: "redis", Tag: "7-evil", Found: true, Status: "approved", Unvouched: true, Host: "docker.io"},
+			gate.Decision{Outcome: gate.Unvouched, Err: unvouchedErr("redis", "docker.io")}},
+		{"unvouched: rejected image",
+			gate.Input{Image: "redis", Tag: "7", Found: true, Status: "rejected", Unvouched: true, Host: "docker.io"},
+			gate.Decision{Outcome: gate.NotApproved, Err: notApproved("Image 'redis' has been rejected in the image registry")}},
+	})
+}
+
 func TestOutcomeString(t *testing.T) {
 	want := map[gate.Outcome]string{
-		0:                      "unknown",
-		gate.Internal:          "internal",
-		gate.Approved:          "approved",
-		gate.ApprovedNewTag:    "approved_new_tag",
-		gate.NotInRegistry:     "not_in_registry",
-		gate.NotApproved:       "not_approved",
-		gate.TagDeprecated:     "tag_deprecated",
-		gate.TagDeprecated + 1: "unknown",
+		0:                   "unknown",
+		gate.Internal:       "internal",
+		gate.Approved:       "approved",
+		gate.ApprovedNewTag: "approved_new_tag",
+		gate.NotInRegistry:  "not_in_registry",
+		gate.NotApproved:    "not_approved",
+		gate.TagDeprecated:  "tag_deprecated",
+		gate.Unvouched:      "registry_unverified",
+		gate.Unvouched + 1:  "unknown",
 	}
 	for o, s := range want {
 		if got := o.String(); got != s {

@@ -11,6 +11,7 @@ const (
 	NotInRegistry                     // unknown image: approval requested
 	NotApproved                       // image pending or rejected
 	TagDeprecated                     // approved image, deprecated tag
+	Unvouched                         // the sender cannot vouch for the registry
 )
 
 var outcomeNames = [...]string{
@@ -20,6 +21,7 @@ var outcomeNames = [...]string{
 	NotInRegistry:  "not_in_registry",
 	NotApproved:    "not_approved",
 	TagDeprecated:  "tag_deprecated",
+	Unvouched:      "registry_unverified",
 }
 
 // String returns a stable snake_case name, fit for metric labels and events.

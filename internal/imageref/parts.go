@@ -96,3 +96,21 @@ func joinPath(namespace, name string) (string, error) {
 	}
 	return "", airlock.FieldErrorf("namespace", "namespace %q conflicts with %q in image_name %q", namespace, inner, name)
 }
+
+// CanonicalHost is the one spelling of a registry host that images and
+// pushes are recorded under: lowercased, as references normalise it
+// (index.docker.io is docker.io), host[:port] and nothing else.
+func CanonicalHost(field, s string) (string, error) {
+	host := strings.ToLower(strings.TrimSpace(s))
+	if strings.Contains(host, "/") {
+		return "", airlock.FieldErrorf(field, "registry %q must be a host[:port], without scheme or path", s)
+	}
+	if err := checkHost(field, host); err != nil {
+		return "", err
+	}
+	r, err := Parse(host + "/x/x")
+	if err != nil {
+		return "", airlock.FieldErrorf(field, "registry %q is not a valid host[:port]", s)
+	}
+	return r.Registry, nil
+}

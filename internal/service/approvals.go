@@ -102,8 +102,12 @@ func (s *Service) imageForDecision(ctx context.Context, tx *store.Tx, req airloc
 	if err != nil || img.ApprovalStatus == status {
 		return img, err
 	}
+	before := img
 	setApproval(&img, status, tx.Actor, tx.Now())
-	return tx.UpdateImage(ctx, img)
+	if img, err = tx.UpdateImage(ctx, img); err != nil {
+		return img, err
+	}
+	return img, s.approvalChanged(ctx, tx, before, img)
 }
 
 // BulkResult is the outcome of one request of a bulk decision.

@@ -140,14 +140,21 @@ const maxApps = 100
 
 // SetTargetState replaces a device's target state with apps (as the admin
 // sent them) and bumps its version. Each app's image is normalised; every
-// other field is kept as given.
-func (s *Service) SetTargetState(ctx context.Context, actor, uuid string, apps map[string]json.RawMessage) (airlock.TargetState, error) {
+// other field is kept as given. Each image it changes passes the gate,
+// unless the admin forces the write and says why.
+func (s *Service) SetTargetState(ctx context.Context, actor, uuid string, apps map[string]json.RawMessage, o Override) (airlock.TargetState, error) {
 	specs, err := parseApps(apps)
 	if err != nil {
 		return airlock.TargetState{}, err
 	}
+	if err := o.validate(); err != nil {
+		return airlock.TargetState{}, err
+	}
 	var ts airlock.TargetState
 	err = s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
+		if err := s.gateApps(ctx, tx, uuid, specs, o); err != nil {
+			return err
+		}
 		ts, err = tx.SetTargetState(ctx, uuid, specs)
 		return err
 	})

@@ -5,47 +5,55 @@ import (
 	"fmt"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/artifact"
 	"github.com/airlock-iot/airlock/internal/gate"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/webhook"
 )
 
-// pushResult is the answer to one push.
+// pushResult is the answer to one push. A push is refused, or allowed, or
+// neither: an artifact is recorded and not deployed, which is no refusal.
 type pushResult struct {
+	allowed bool
 	refused bool
 	outcome string
 	body    map[string]any
 }
 
-// gatePush records one push, looks up what the catalogue holds for it, lets
-// the gate decide, and writes what the decision calls for.
-func (s *Service) gatePush(ctx context.Context, tx *store.Tx, p webhook.Push) (pushResult, error) {
-	ref := p.Ref
-	subject := "image/" + ref.Repository()
-	err := tx.AddEvent(ctx, "image.webhook_received", subject, map[string]any{
-		"source": p.Source, "image": ref.Repository(), "tag": ref.Tag, "digest": ref.Digest,
-		"delivery_id": p.DeliveryID, "pusher": p.Pusher})
+// gatePush records one push, settles who vouches for its registry, tells
+// artifacts apart, lets the gate decide, and writes what the decision calls
+// for. A redecided push raises no second approval request.
+func (s *Service) gatePush(ctx context.Context, tx *store.Tx, from webhook.Sender, p webhook.Push, redecide bool) (pushResult, error) {
+	err := tx.AddEvent(ctx, "image.webhook_received", "image/"+p.Ref.Repository(), map[string]any{
+		"source": p.Source, "image": p.Ref.Repository(), "tag": p.Ref.Tag, "digest": p.Ref.Digest,
+		"delivery_id": p.DeliveryID, "pusher": p.Pusher, "sender": from.Key()})
 	if err != nil {
 		return pushResult{}, err
+	}
+	declared, err := s.declared(ctx, tx, p.Ref.Registry)
+	if err != nil {
+		return pushResult{}, err
+	}
+	p, trust := webhook.Vouch(from, p, declared)
+	if trust == webhook.Mismatch {
+		return s.mismatch(ctx, tx, from, p)
+	}
+	if v := artifact.Detect(p.Manifest); v.Artifact {
+		return s.recordArtifact(ctx, tx, p, v, trust)
 	}
 	in, img, err := s.gateInput(ctx, tx, p)
 	if err != nil {
 		return pushResult{}, err
 	}
+	in.Unvouched, in.Host = trust == webhook.Unvouched, p.Ref.Registry
 	dec := gate.Decide(in)
-	if dec.RequestApproval {
-		s.Log.WarnContext(ctx, "[Webhook] Image not found in approved registry: "+in.Image, "image", ref.Repository(), "tag", ref.Tag)
-		if _, _, err := tx.RequestApproval(ctx, airlock.ApprovalRequest{Registry: ref.Registry, Namespace: ref.Namespace,
-			ImageName: ref.Name, Tag: ref.Tag, Source: p.Source}); err != nil {
+	if dec.RequestApproval && !redecide {
+		if err := s.requestApproval(ctx, tx, p, in.Image); err != nil {
 			return pushResult{}, err
 		}
 	}
 	if !dec.Allowed {
-		s.Log.WarnContext(ctx, "[Webhook] Deployment refused: "+dec.Err.Message, "image", ref.Repository(), "tag", ref.Tag,
-			"outcome", dec.Outcome.String())
-		return pushResult{refused: true, outcome: dec.Outcome.String(), body: dec.Err.Body()},
-			tx.AddEvent(ctx, "image.webhook_rejected", subject, map[string]any{"image": ref.Repository(), "tag": ref.Tag,
-				"digest": ref.Digest, "outcome": dec.Outcome.String(), "reason": dec.Err.Message})
+		return s.refuse(ctx, tx, p, dec)
 	}
 	added := false
 	if dec.AddTag {
@@ -56,63 +64,62 @@ func (s *Service) gatePush(ctx context.Context, tx *store.Tx, p webhook.Push) (p
 	return s.allow(ctx, tx, p, dec, added)
 }
 
-// gateInput reads what the catalogue holds for a push.
-func (s *Service) gateInput(ctx context.Context, tx *store.Tx, p webhook.Push) (gate.Input, airlock.Image, error) {
-	ref := p.Ref
-	in := gate.Input{Image: ref.Familiar(), Tag: ref.Tag, Internal: s.Internal.Match(ref)}
-	if in.Internal {
-		return in, airlock.Image{}, nil
-	}
-	s.Log.InfoContext(ctx, "[Webhook] Checking approval status for public image: "+in.Image, "image", ref.Repository())
-	img, err := tx.ImageByName(ctx, ref.Registry, ref.Namespace, ref.Name)
+// declared reports whether host is a spelling of a declared registry's host.
+func (s *Service) declared(ctx context.Context, tx *store.Tx, host string) (bool, error) {
+	_, err := tx.RegistryByHost(ctx, host)
 	if airlock.ErrorCode(err) == airlock.ENOTFOUND {
-		return in, img, nil
-	}
-	if err != nil {
-		return in, img, err
-	}
-	in.Found, in.Status = true, img.ApprovalStatus
-	tag, err := tx.TagByName(ctx, img.ID, ref.Tag)
-	switch {
-	case err == nil:
-		in.TagFound, in.TagDeprecated = true, tag.IsDeprecated
-	case airlock.ErrorCode(err) != airlock.ENOTFOUND:
-		return in, img, err
-	}
-	return in, img, nil
-}
-
-// autoAddTag adds a pushed tag of an approved image, not recommended, with
-// source webhook. A concurrent push that added it first is no error.
-func (s *Service) autoAddTag(ctx context.Context, tx *store.Tx, img airlock.Image, p webhook.Push) (bool, error) {
-	s.Log.WarnContext(ctx, "[Webhook] Tag not found in approved list: "+p.Ref.Tag, "image", p.Ref.Repository())
-	_, err := tx.CreateTag(ctx, airlock.Tag{ImageID: img.ID, Tag: p.Ref.Tag, Digest: p.Ref.Digest, Source: airlock.SourceWebhook})
-	if airlock.ErrorCode(err) == airlock.ECONFLICT {
 		return false, nil
 	}
-	if err != nil {
-		return false, err
-	}
-	s.Log.InfoContext(ctx, fmt.Sprintf("[Webhook] Auto-added tag %s to approved image %s", p.Ref.Tag, p.Ref.Familiar()))
-	return true, nil
+	return err == nil, err
 }
 
-// allow records an allowed push and creates the rollout it calls for.
-func (s *Service) allow(ctx context.Context, tx *store.Tx, p webhook.Push, dec gate.Decision, tagAdded bool) (pushResult, error) {
+// mismatch refuses a push that a registry's own secret sent for another
+// host: the pusher chose that host, so it is never gated as that host.
+func (s *Service) mismatch(ctx context.Context, tx *store.Tx, from webhook.Sender, p webhook.Push) (pushResult, error) {
+	named := p.Ref.Registry
+	s.Log.WarnContext(ctx, "[Webhook] Registry mismatch: the secret of "+from.Host+" sent a push naming "+named,
+		"registry_id", from.RegistryID, "registry", from.Host, "named_host", named, "image", p.Ref.Repository(), "tag", p.Ref.Tag)
+	err := tx.AddEvent(ctx, "image.registry_mismatch", fmt.Sprintf("registry/%d", from.RegistryID), map[string]any{
+		"registry_id": from.RegistryID, "registry": from.Host, "named_host": named, "image": p.Ref.Repository(),
+		"tag": p.Ref.Tag, "digest": p.Ref.Digest, "delivery_id": p.DeliveryID})
+	body := map[string]any{"error": "Registry mismatch", "outcome": "registry_mismatch",
+		"message":         fmt.Sprintf("This webhook's secret belongs to registry %s, but the push names %s", from.Host, named),
+		"action_required": fmt.Sprintf("If %s is another name of %s, add it to the registry's aliases", named, from.Host)}
+	return pushResult{refused: true, outcome: "registry_mismatch", body: body}, err
+}
+
+// recordArtifact records a pushed artifact as evidence, never as a tag,
+// an approval request or a rollout.
+func (s *Service) recordArtifact(ctx context.Context, tx *store.Tx, p webhook.Push, v artifact.Verdict, trust webhook.Trust) (pushResult, error) {
 	ref := p.Ref
-	s.Log.InfoContext(ctx, fmt.Sprintf("[Webhook] Image approved for deployment: %s:%s", ref.Familiar(), ref.Tag),
+	s.Log.InfoContext(ctx, "[Webhook] Artifact recorded, not deployed: "+ref.String(), "kind", v.Kind, "reason", v.Reason)
+	payload := map[string]any{"image": ref.Repository(), "tag": ref.Tag, "digest": ref.Digest, "kind": v.Kind,
+		"reason": v.Reason, "media_type": p.Manifest.MediaType, "registry_verified": trust == webhook.Trusted}
+	body := map[string]any{"message": "Artifact recorded; artifacts are never deployed", "image": ref.Familiar(),
+		"tag": ref.Tag, "digest": ref.Digest, "outcome": "artifact", "artifact": v.Kind, "rollout": nil}
+	if v.Subject != "" {
+		payload["subject_digest"], body["subject_digest"] = v.Subject, v.Subject
+	}
+	err := tx.AddEvent(ctx, "image.artifact_received", "image/"+ref.Repository(), payload)
+	return pushResult{outcome: "artifact", body: body}, err
+}
+
+func (s *Service) requestApproval(ctx context.Context, tx *store.Tx, p webhook.Push, image string) error {
+	ref := p.Ref
+	s.Log.WarnContext(ctx, "[Webhook] Image not found in approved registry: "+image, "image", ref.Repository(), "tag", ref.Tag)
+	_, _, err := tx.RequestApproval(ctx, airlock.ApprovalRequest{Registry: ref.Registry, Namespace: ref.Namespace,
+		ImageName: ref.Name, Tag: ref.Tag, Source: p.Source})
+	return err
+}
+
+// refuse records a refused push.
+func (s *Service) refuse(ctx context.Context, tx *store.Tx, p webhook.Push, dec gate.Decision) (pushResult, error) {
+	ref := p.Ref
+	s.Log.WarnContext(ctx, "[Webhook] Deployment refused: "+dec.Err.Message, "image", ref.Repository(), "tag", ref.Tag,
 		"outcome", dec.Outcome.String())
-	rollout, reason, err := s.rolloutForPush(ctx, tx, ref)
-	if err != nil {
-		return pushResult{}, err
-	}
-	body := map[string]any{"message": "Image approved for deployment", "image": ref.Familiar(), "reference": ref.String(),
-		"tag": ref.Tag, "digest": ref.Digest, "outcome": dec.Outcome.String(), "internal": dec.Outcome == gate.Internal,
-		"tag_added": tagAdded, "rollout": rollout}
-	if reason != "" {
-		body["reason"] = reason
-	}
-	err = tx.AddEvent(ctx, "image.webhook_approved", "image/"+ref.Repository(), map[string]any{"image": ref.Repository(),
-		"tag": ref.Tag, "digest": ref.Digest, "outcome": dec.Outcome.String(), "tag_added": tagAdded, "rollout_reason": reason})
-	return pushResult{outcome: dec.Outcome.String(), body: body}, err
+	err := tx.AddEvent(ctx, "image.webhook_rejected", "image/"+ref.Repository(), map[string]any{"image": ref.Repository(),
+		"tag": ref.Tag, "digest": ref.Digest, "outcome": dec.Outcome.String(), "reason": dec.Err.Message})
+	body := dec.Err.Body()
+	body["outcome"] = dec.Outcome.String()
+	return pushResult{refused: true, outcome: dec.Outcome.String(), body: body}, err
 }

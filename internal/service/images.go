@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/imageref"
@@ -60,6 +61,7 @@ func (s *Service) UpdateImage(ctx context.Context, actor string, id int64, in Im
 		if img, err = tx.ImageForUpdate(ctx, id); err != nil {
 			return err
 		}
+		before := img
 		setIf(&img.Description, in.Description)
 		setIf(&img.Category, in.Category)
 		setIf(&img.IsOfficial, in.IsOfficial)
@@ -75,6 +77,9 @@ func (s *Service) UpdateImage(ctx context.Context, actor string, id int64, in Im
 		if img, err = tx.UpdateImage(ctx, img); err != nil {
 			return err
 		}
+		if err := s.approvalChanged(ctx, tx, before, img); err != nil {
+			return err
+		}
 		return tx.SettleApprovals(ctx, img)
 	})
 	if err != nil {
@@ -83,9 +88,19 @@ func (s *Service) UpdateImage(ctx context.Context, actor string, id int64, in Im
 	return s.DB.Image(ctx, id)
 }
 
-// DeleteImage removes an image and its tags.
+// DeleteImage removes an image and its tags. Its unfinished rollouts stop
+// and the devices that got it are rolled back.
 func (s *Service) DeleteImage(ctx context.Context, actor string, id int64) error {
-	return s.DB.InTx(ctx, actor, func(tx *store.Tx) error { return tx.DeleteImage(ctx, id) })
+	return s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
+		img, err := tx.ImageForUpdate(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.imageWithdrawn(ctx, tx, img, true, fmt.Sprintf("image %s was removed from the catalogue", repoOf(img))); err != nil {
+			return err
+		}
+		return tx.DeleteImage(ctx, id)
+	})
 }
 
 func setIf[T any](dst *T, v *T) {

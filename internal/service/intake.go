@@ -5,10 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/store"
@@ -24,41 +24,71 @@ type Delivery struct {
 	Body   []byte
 }
 
-// Intake authenticates, decodes and gates one webhook delivery, writing the
-// approval requests, auto-added tags, rollouts and events it calls for in one
-// transaction. A redelivery of a delivery id seen before gets the first
-// answer again and writes nothing.
-func (s *Service) Intake(ctx context.Context, in Delivery) (store.Answer, error) {
-	if !webhook.Authenticate(s.WebhookSecret, in.Header, in.Query, in.Body) {
-		return store.Answer{}, airlock.Errorf(airlock.EUNAUTHORIZED, "missing or invalid webhook secret")
+// DefaultDeliveryRetention is how long a delivery's answer is kept for
+// redeliveries when Service.DeliveryRetention is not set.
+const DefaultDeliveryRetention = 7 * 24 * time.Hour
+
+// AuthenticateWebhook says whose secret a delivery carries: a declared
+// registry's own, looked up by hash, or the global one. The sender it
+// returns is all a delivery can say about where it comes from.
+func (s *Service) AuthenticateWebhook(ctx context.Context, in Delivery) (webhook.Sender, error) {
+	for _, c := range webhook.Candidates(in.Header, in.Query) {
+		r, err := s.DB.RegistryBySecret(ctx, c)
+		switch {
+		case err == nil:
+			return webhook.Sender{RegistryID: r.ID, Host: r.Host, Aliases: r.Aliases}, nil
+		case airlock.ErrorCode(err) != airlock.ENOTFOUND:
+			return webhook.Sender{}, err
+		}
 	}
+	if webhook.Authenticate(s.WebhookSecret, in.Header, in.Query, in.Body) {
+		return webhook.Sender{}, nil
+	}
+	return webhook.Sender{}, airlock.Errorf(airlock.EUNAUTHORIZED, "missing or invalid webhook secret")
+}
+
+// Intake decodes and gates one delivery from an authenticated sender,
+// writing the approval requests, auto-added tags, rollouts and events it
+// calls for in one transaction. A redelivery of an answer that allowed or
+// acted gets that answer again and writes nothing; a refused one is decided
+// afresh.
+func (s *Service) Intake(ctx context.Context, from webhook.Sender, in Delivery) (store.Answer, error) {
 	d, err := webhook.Decode(in.Source, in.Header, in.Body)
 	if err != nil {
 		return store.Answer{}, err
 	}
-	if len(d.Pushes) == 0 {
+	if len(d.Pushes) == 0 && len(d.Bad) == 0 {
 		body, _ := json.Marshal(map[string]any{"message": "Nothing to deploy: " + d.Ignored, "rollout": nil})
 		return store.Answer{Outcome: "ignored", Body: body}, nil
 	}
 	var answer store.Answer
 	err = s.DB.InTx(ctx, "webhook/"+d.Source, func(tx *store.Tx) error {
-		key := deliveryKey(d)
+		key, source := deliveryKey(d), d.Source+"@"+from.Key()
+		claim := store.ClaimNew
 		if key != "" {
-			first, claimed, err := tx.ClaimDelivery(ctx, d.Source, key)
-			if err != nil || !claimed {
-				answer = first
+			var err error
+			if answer, claim, err = tx.ClaimDelivery(ctx, source, key, tx.Now().Add(-s.retention())); err != nil || claim == store.ClaimReplay {
 				return err
 			}
 		}
-		if answer, err = s.gatePushes(ctx, tx, d.Pushes); err != nil {
+		var err error
+		if answer, err = s.gatePushes(ctx, tx, from, d, claim == store.ClaimRedecide); err != nil {
 			return err
 		}
 		if key == "" {
 			return nil
 		}
-		return tx.SaveAnswer(ctx, d.Source, key, answer)
+		return tx.SaveAnswer(ctx, source, key, answer)
 	})
+	answer.Forbid = answer.Refused && !webhook.Answers2xx(from, d.Source)
 	return answer, err
+}
+
+func (s *Service) retention() time.Duration {
+	if s.DeliveryRetention > 0 {
+		return s.DeliveryRetention
+	}
+	return DefaultDeliveryRetention
 }
 
 // deliveryKey identifies a delivery for idempotency: the sender's delivery
@@ -81,28 +111,46 @@ func deliveryKey(d webhook.Delivery) string {
 	return key
 }
 
-// gatePushes answers every push of a delivery. One push answers as the guide
-// says (200, or 403 with the gate's body). Several answer 200 with a result
-// per push: a registry that batches would otherwise retry the whole envelope
-// for ever because one image in it is refused.
-func (s *Service) gatePushes(ctx context.Context, tx *store.Tx, pushes []webhook.Push) (store.Answer, error) {
-	results := make([]pushResult, len(pushes))
-	for i, p := range pushes {
-		r, err := s.gatePush(ctx, tx, p)
+// gatePushes answers every push of a delivery, and every event it could not
+// read. One push answers with its own body; several with a result each, so
+// that one refused push never makes a registry retry the others.
+func (s *Service) gatePushes(ctx context.Context, tx *store.Tx, from webhook.Sender, d webhook.Delivery, redecide bool) (store.Answer, error) {
+	var results []pushResult
+	for _, p := range d.Pushes {
+		r, err := s.gatePush(ctx, tx, from, p, redecide)
 		if err != nil {
-			return store.Answer{}, fmt.Errorf("push %s: %w", p.Ref, err)
+			return store.Answer{}, err
 		}
-		results[i] = r
+		results = append(results, r)
 	}
+	for _, b := range d.Bad {
+		results = append(results, badEvent(b))
+	}
+	refused, acted := false, false
+	for _, r := range results {
+		refused, acted = refused || r.refused, acted || !r.refused
+		r.body["allowed"] = r.allowed
+	}
+	answer := store.Answer{Refused: refused && !acted, Outcome: "batch"}
+	var err error
 	if len(results) == 1 {
-		body, err := json.Marshal(results[0].body)
-		return store.Answer{Refused: results[0].refused, Outcome: results[0].outcome, Body: body}, err
+		answer.Outcome = results[0].outcome
+		answer.Body, err = json.Marshal(results[0].body)
+		return answer, err
 	}
 	bodies := make([]map[string]any, len(results))
 	for i, r := range results {
-		r.body["allowed"] = !r.refused
 		bodies[i] = r.body
 	}
-	body, err := json.Marshal(map[string]any{"results": bodies})
-	return store.Answer{Outcome: "batch", Body: body}, err
+	answer.Body, err = json.Marshal(map[string]any{"results": bodies})
+	return answer, err
+}
+
+// badEvent answers an event that could not be read.
+func badEvent(b webhook.Bad) pushResult {
+	body := map[string]any{"error": "Bad event", "message": b.Message, "event_index": b.Index}
+	if b.ID != "" {
+		body["event_id"] = b.ID
+	}
+	return pushResult{refused: true, outcome: "bad_event", body: body}
 }

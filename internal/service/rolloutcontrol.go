@@ -30,9 +30,10 @@ type RolloutInput struct {
 	DeviceFilter              *airlock.DeviceSelector `json:"device_filter"`
 }
 
-// CreateRollout creates a rollout by hand. It follows its strategy like one
-// made by a push: manual waits for start, the others start at once. The same
-// image, tag and digest rolled out before is a conflict.
+// CreateRollout creates a rollout by hand. The image passes the gate as a
+// push would, with no override. It follows its strategy like one made by a
+// push: manual waits for start, the others start at once. The same image,
+// tag and digest rolled out before is a conflict.
 func (s *Service) CreateRollout(ctx context.Context, actor string, in RolloutInput) (airlock.Rollout, error) {
 	ref, err := imageref.Parse(in.Image)
 	if err != nil {
@@ -47,6 +48,13 @@ func (s *Service) CreateRollout(ctx context.Context, actor string, in RolloutInp
 	}
 	var id int64
 	err = s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
+		dec, err := s.gateManual(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		if !dec.Allowed {
+			return dec.Err
+		}
 		r, reason, err := s.createRollout(ctx, tx, ref, p, in.PolicyID, "manual/"+actor)
 		switch {
 		case err != nil:

@@ -19,6 +19,10 @@ type Service struct {
 	Internal      imageref.Prefixes
 	OfflineAfter  time.Duration
 	WebhookSecret string // authenticates webhook deliveries; see InitWebhookSecret
+	PublicURL     string // where registries reach this server, for webhook URLs; "" to use the request's
+	// DeliveryRetention is how long a delivery's answer is kept for its
+	// redeliveries; DefaultDeliveryRetention when zero.
+	DeliveryRetention time.Duration
 
 	seen seenBatch // devices seen since last_seen_at was last written; see devicekeys.go
 

@@ -54,6 +54,12 @@ func (s *Service) CreateTag(ctx context.Context, actor string, imageID int64, in
 func (s *Service) UpdateTag(ctx context.Context, actor string, imageID, tagID int64, in TagUpdate) (airlock.Tag, error) {
 	var t airlock.Tag
 	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
+		// The image first, as a push locks it: a push cannot then start a
+		// rollout of a tag this deprecates without this seeing it.
+		img, err := tx.ImageForUpdate(ctx, imageID)
+		if err != nil {
+			return err
+		}
 		before, err := tx.TagForUpdate(ctx, imageID, tagID)
 		if err != nil {
 			return err
@@ -70,8 +76,13 @@ func (s *Service) UpdateTag(ctx context.Context, actor string, imageID, tagID in
 		if err := validateTag(t); err != nil {
 			return err
 		}
-		t, err = tx.UpdateTag(ctx, before, t)
-		return err
+		if t, err = tx.UpdateTag(ctx, before, t); err != nil {
+			return err
+		}
+		if t.IsDeprecated && !before.IsDeprecated {
+			return s.tagDeprecated(ctx, tx, img, t)
+		}
+		return nil
 	})
 	return t, err
 }

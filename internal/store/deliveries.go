@@ -5,45 +5,74 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 )
 
-// Answer is what a webhook delivery was told, kept so that a redelivery gets
-// the very same answer.
+// Answer is what a webhook delivery was told, kept so that a redelivery of
+// an answer that allowed or did something gets the very same answer.
 type Answer struct {
+	// Refused: nothing in the delivery was allowed or recorded, and a push
+	// at least was refused. A redelivery is decided afresh.
 	Refused bool
+	// Forbid: answer the refusal 403, as the guide does for senders that
+	// do not retry for ever. Not stored: only allowing answers are replayed.
+	Forbid  bool
 	Outcome string
 	Body    []byte
 }
 
-// ClaimDelivery records a delivery id as being answered. When the id was seen
-// before it returns the first answer and false; the caller then writes nothing.
-// A concurrent claim of the same id waits for the first to commit.
-func (tx *Tx) ClaimDelivery(ctx context.Context, source, id string) (Answer, bool, error) {
-	res, err := tx.exec(ctx, `INSERT INTO webhook_deliveries (source, delivery_id, received_at)
-		VALUES ($1, $2, $3) ON CONFLICT (source, delivery_id) DO NOTHING`, source, id, tx.Now())
-	if err != nil {
-		return Answer{}, false, fmt.Errorf("claim delivery: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return Answer{}, true, nil
-	}
-	var a Answer
-	var status int
-	var body string
-	err = tx.queryRow(ctx, `SELECT status, outcome, response FROM webhook_deliveries
-		WHERE source = $1 AND delivery_id = $2`, source, id).Scan(&status, &a.Outcome, &body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return a, false, fmt.Errorf("delivery %s/%s vanished", source, id)
-	}
-	a.Refused, a.Body = status == answerRefused, []byte(body)
-	return a, false, wrapErr(err)
-}
+// Claim is what ClaimDelivery found of a delivery id.
+type Claim int
+
+const (
+	// ClaimNew: never seen, or seen before the retention cutoff: decide it.
+	ClaimNew Claim = iota + 1
+	// ClaimReplay: answered before with an answer that allowed or acted.
+	ClaimReplay
+	// ClaimRedecide: refused before; decide afresh, raising no second
+	// approval request for the same delivery.
+	ClaimRedecide
+)
 
 // Delivery statuses as stored: the answer's kind, not an HTTP status.
 const (
 	answerAllowed = 1
 	answerRefused = 2
 )
+
+// ClaimDelivery records a delivery id as being answered and says what to
+// do with it; for ClaimReplay it returns the stored answer. Deliveries
+// received before cutoff are forgotten first. A concurrent claim of the
+// same id waits for the first to commit.
+func (tx *Tx) ClaimDelivery(ctx context.Context, source, id string, cutoff time.Time) (Answer, Claim, error) {
+	if _, err := tx.exec(ctx, `DELETE FROM webhook_deliveries WHERE received_at < $1`, cutoff); err != nil {
+		return Answer{}, 0, fmt.Errorf("expire deliveries: %w", err)
+	}
+	res, err := tx.exec(ctx, `INSERT INTO webhook_deliveries (source, delivery_id, received_at)
+		VALUES ($1, $2, $3) ON CONFLICT (source, delivery_id) DO NOTHING`, source, id, tx.Now())
+	if err != nil {
+		return Answer{}, 0, fmt.Errorf("claim delivery: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return Answer{}, ClaimNew, nil
+	}
+	var a Answer
+	var status int
+	var body string
+	err = tx.queryRow(ctx, `SELECT status, outcome, response FROM webhook_deliveries
+		WHERE source = $1 AND delivery_id = $2`+tx.forUpdate(), source, id).Scan(&status, &a.Outcome, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, 0, fmt.Errorf("delivery %s/%s vanished", source, id)
+	}
+	if err != nil {
+		return a, 0, wrapErr(err)
+	}
+	if status == answerRefused {
+		return Answer{}, ClaimRedecide, nil
+	}
+	a.Body = []byte(body)
+	return a, ClaimReplay, nil
+}
 
 // SaveAnswer stores the answer of a claimed delivery.
 func (tx *Tx) SaveAnswer(ctx context.Context, source, id string, a Answer) error {

@@ -529,3 +529,15 @@ func (db *DB) RolloutDevices(ctx context.Context, id int64, f airlock.RolloutDev
 	items, err := collect(rows, scanRolloutDevice)
 	return items, total, err
 }
+
+// UnfinishedRollouts returns the unfinished rollouts of a repository, of
+// one tag when tag is not "", locking them.
+func (tx *Tx) UnfinishedRollouts(ctx context.Context, registry, namespace, name, tag string) ([]airlock.Rollout, error) {
+	rows, err := tx.query(ctx, `SELECT `+rolloutCols+` FROM image_update_rollouts
+		WHERE registry = $1 AND namespace = $2 AND image_name = $3 AND ($4 = '' OR tag = $4) AND status IN `+unfinished+`
+		ORDER BY id`+tx.forUpdate(), registry, namespace, name, tag)
+	if err != nil {
+		return nil, fmt.Errorf("unfinished rollouts: %w", err)
+	}
+	return collect(rows, scanRollout)
+}

@@ -323,3 +323,21 @@ func (db *DB) valuesList(row string, n int) string {
 	}
 	return b.String()
 }
+
+// TargetImages returns the image of each app in a device's target state.
+func (tx *Tx) TargetImages(ctx context.Context, uuid string) (map[string]string, error) {
+	rows, err := tx.query(ctx, `SELECT app, image FROM device_target_apps WHERE device_uuid = $1`, uuid)
+	if err != nil {
+		return nil, fmt.Errorf("target images: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var app, image string
+		if err := rows.Scan(&app, &image); err != nil {
+			return nil, wrapErr(err)
+		}
+		out[app] = image
+	}
+	return out, wrapErr(rows.Err())
+}

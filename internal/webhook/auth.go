@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -38,4 +39,25 @@ func Sign(secret string, body []byte) string {
 func equal(given, want string) bool {
 	a, b := sha256.Sum256([]byte(given)), sha256.Sum256([]byte(want))
 	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
+}
+
+// Candidates are the values of a delivery that may be a registry's own
+// secret: ?token=, a verbatim Authorization header and a bearer token.
+// Registries' secrets are stored hashed, so they are looked up, never
+// compared; an HMAC signature needs the secret itself and so works only
+// with the global secret.
+func Candidates(h http.Header, q url.Values) []string {
+	var out []string
+	add := func(s string) {
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	add(q.Get("token"))
+	auth := h.Get("Authorization")
+	add(auth)
+	if len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
+		add(auth[7:])
+	}
+	return out
 }

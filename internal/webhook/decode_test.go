@@ -223,9 +223,6 @@ func TestDecodeErrors(t *testing.T) {
 		{"harbor resource without url", "harbor", `{"type":"PUSH_ARTIFACT","event_data":{"repository":{"namespace":"p","name":"a"},"resources":[{"tag":"v1"}]}}`, "no registry host"},
 		{"quay updated_tags of the wrong type", "quay", `{"docker_url":"quay.io/ns/app","updated_tags":5}`, "updated_tags must be"},
 		{"quay bad tag", "quay", `{"docker_url":"quay.io/ns/app","updated_tags":[""]}`, "invalid tag"},
-		{"distribution without host", "distribution", `{"events":[{"action":"push","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","repository":"app","tag":"v1"}}]}`, "no registry host"},
-		{"distribution host docker would misread", "distribution", `{"events":[{"action":"push","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","repository":"app","tag":"v1"},"request":{"host":"registry"}}]}`, "needs a dot or a port"},
-		{"distribution event without action", "distribution", `{"events":[{"id":"e1"}]}`, `"e1" has no action`},
 		{"distribution events of the wrong type", "distribution", `{"events":{}}`, `"events" has the wrong type`},
 		{"acr without action", "acr", `{"target":{"repository":"app","tag":"v1"}}`, "no action"},
 		{"generic without image", "generic", `{}`, "no image"},
@@ -239,6 +236,33 @@ func TestDecodeErrors(t *testing.T) {
 		var e *airlock.Error
 		if !errors.As(err, &e) || e.Code != airlock.EBADREQUEST || !strings.Contains(e.Message, tt.want) {
 			t.Errorf("%s: error %v, want %s with %q", tt.name, err, airlock.EBADREQUEST, tt.want)
+		}
+	}
+}
+
+// A Distribution envelope read whole with events it cannot read reports
+// them apart, beside the pushes it could read, rather than failing.
+func TestDecodeBadEvents(t *testing.T) {
+	const push = `{"id":"ok","action":"push","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","repository":"app","tag":"v1"},"request":{"host":"r.example.com"}}`
+	tests := []struct {
+		name  string
+		event string
+		want  string
+	}{
+		{"without host", `{"id":"e1","action":"push","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","repository":"app","tag":"v1"}}`, "no registry host"},
+		{"host docker would misread", `{"id":"e1","action":"push","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","repository":"app","tag":"v1"},"request":{"host":"registry"}}`, "needs a dot or a port"},
+		{"host with an underscore", `{"id":"e1","action":"push","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","repository":"app","tag":"v1"},"request":{"host":"foo_bar:5210"}}`, "not a valid host"},
+		{"without action", `{"id":"e1"}`, `"e1" has no action`},
+		{"of the wrong type", `{"id":"e1","action":5}`, `"action" has the wrong type`},
+	}
+	for _, tt := range tests {
+		d, err := Decode("distribution", nil, []byte(`{"events":[`+tt.event+`,`+push+`]}`))
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if len(d.Bad) != 1 || d.Bad[0].Index != 0 || !strings.Contains(d.Bad[0].Message, tt.want) || len(d.Pushes) != 1 {
+			t.Errorf("%s: bad %+v, pushes %d; want one bad event with %q and one push", tt.name, d.Bad, len(d.Pushes), tt.want)
 		}
 	}
 }

@@ -10,8 +10,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/airlock-iot/airlock/internal/artifact"
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/google/go-cmp/cmp"
+)
+
+const (
+	ociIndex       = "application/vnd.oci.image.index.v1+json"
+	ociManifest    = "application/vnd.oci.image.manifest.v1+json"
+	dockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
 )
 
 // The payloads in testdata are copies of ../shared/fixtures/webhooks; their
@@ -64,6 +71,7 @@ var fixtures = []struct {
 			Digest: "sha256:fea8895f450959fa676bcc1df0611ea93823a735a01205fd8622846041d0c7cf"},
 		PushedAt: time.Date(2016, 3, 9, 22, 45, 2, 118303110, time.UTC),
 		Pusher:   "ci-bot",
+		Manifest: artifact.Manifest{MediaType: dockerManifest},
 	}}}},
 	{"distribution-captured.json", "distribution", Delivery{Pushes: []Push{{
 		DeliveryID: "d83e8796-7ba5-46ad-b239-d88473e21b2b",
@@ -71,6 +79,47 @@ var fixtures = []struct {
 			Digest: "sha256:4afff550708506c5b8b7384ad10d401a02b29ed587cb2730cb02753095b5178d"},
 		PushedAt: time.Date(2018, 10, 11, 13, 53, 21, 859222576, time.UTC),
 		Pusher:   "shinebayar-g",
+		Manifest: artifact.Manifest{MediaType: dockerManifest},
+	}}}},
+	{"distribution-v3-index-platforms.json", "distribution", Delivery{Pushes: []Push{{
+		DeliveryID: "01a23446-2c21-74a1-88f0-b22a7195fba0",
+		Ref: imageref.Ref{Registry: "127.0.0.1:5210", Namespace: "acme", Name: "sensor", Tag: "2.0.0",
+			Digest: "sha256:eb7700bf4bda8b5b267a64619b217acb33a21c5cf79adf9dc39b270c90245a7c"},
+		PushedAt: time.Date(2026, 12, 2, 1, 2, 23, 777304196, time.UTC),
+		Manifest: artifact.Manifest{MediaType: ociIndex},
+	}}}},
+	{"distribution-v3-cosign-signature.json", "distribution", Delivery{Pushes: []Push{{
+		DeliveryID: "01a23448-872a-7395-b957-4edce6381c27",
+		Ref: imageref.Ref{Registry: "127.0.0.1:5210", Namespace: "acme", Name: "sensor",
+			Tag:    "sha256-eb7700bf4bda8b5b267a64619b217acb33a21c5cf79adf9dc39b270c90245a7c.sig",
+			Digest: "sha256:d05ec0485d72d724a0fd8807055b86014583325084f666e52b59754d81672c7a"},
+		PushedAt: time.Date(2026, 12, 2, 1, 4, 58, 154235922, time.UTC),
+		Manifest: artifact.Manifest{MediaType: ociManifest, Config: "application/vnd.oci.image.config.v1+json",
+			Layers: []string{"application/vnd.dev.cosign.simplesigning.v1+json"}},
+	}}}},
+	{"distribution-v3-sbom.json", "distribution", Delivery{Pushes: []Push{{
+		DeliveryID: "01a23448-b6eb-7539-a690-cff83dc4b310",
+		Ref: imageref.Ref{Registry: "127.0.0.1:5210", Namespace: "acme", Name: "sensor", Tag: "sbom-2.0.0",
+			Digest: "sha256:1ce9a6db561207c043163df9e9817c7f982277303022489569c14982b15a9274"},
+		PushedAt: time.Date(2026, 12, 2, 1, 5, 10, 379342778, time.UTC),
+		Manifest: artifact.Manifest{MediaType: ociManifest, Config: "application/vnd.oci.empty.v1+json", Layers: []string{"application/spdx+json"}},
+	}}}},
+	{"distribution-v3-helm-chart.json", "distribution", Delivery{Pushes: []Push{{
+		DeliveryID: "01a23448-b72d-7696-9ca3-b7688c92c0d3",
+		Ref: imageref.Ref{Registry: "127.0.0.1:5210", Namespace: "acme", Name: "sensor", Tag: "0.1.0",
+			Digest: "sha256:bca81355539f74779edf8d5d144b5c9c13e4f925dcd3ba8bd3005000249d207c"},
+		PushedAt: time.Date(2026, 12, 2, 1, 5, 10, 445432230, time.UTC),
+		Manifest: artifact.Manifest{MediaType: ociManifest, Config: "application/vnd.cncf.helm.config.v1+json",
+			Layers: []string{"application/vnd.cncf.helm.chart.content.v1.tar+gzip"}},
+	}}}},
+	// The pusher's Host header: the credential, not this, names the registry.
+	{"distribution-v3-host-spoofed.json", "distribution", Delivery{Pushes: []Push{{
+		DeliveryID: "01a23447-2e64-7d50-80bb-cfc8de432f31",
+		Ref: imageref.Ref{Registry: "docker.io", Namespace: "iotistic", Name: "agent", Tag: "v2.2.0",
+			Digest: "sha256:fcea6ab6a8b53966046cee262ea97b556732d94ddc19bd33f92d9c832087e9d5"},
+		PushedAt: time.Date(2026, 12, 2, 1, 3, 29, 892873810, time.UTC),
+		Manifest: artifact.Manifest{MediaType: dockerManifest, Config: "application/vnd.docker.container.image.v1+json",
+			Layers: []string{"application/vnd.docker.image.rootfs.diff.tar.gzip"}},
 	}}}},
 	{"distribution-blobs.json", "distribution", Delivery{Ignored: "no tagged manifest push among 3 events: blob push, untagged manifest push"}},
 	{"acr.json", "acr", Delivery{Pushes: []Push{{
@@ -78,6 +127,7 @@ var fixtures = []struct {
 		Ref: imageref.Ref{Registry: "myregistry.azurecr.io", Name: "hello-world", Tag: "v1",
 			Digest: "sha256:80f0d5c8786bb9e621a45ece0db56d11cdc624ad20da9fe62e9d25490f331d7d"},
 		PushedAt: time.Date(2017, 11, 17, 16, 52, 1, 343145347, time.UTC),
+		Manifest: artifact.Manifest{MediaType: dockerManifest},
 	}}}},
 	{"generic.json", "generic", Delivery{Pushes: []Push{{
 		Ref: imageref.Ref{Registry: "registry.example.com", Namespace: "acme", Name: "sensor-gateway", Tag: "1.4.2",
@@ -91,7 +141,8 @@ func TestFixtures(t *testing.T) {
 		want := fx.want
 		want.Source = fx.source
 		for i := range want.Pushes {
-			want.Pushes[i].Source = fx.source
+			p := &want.Pushes[i]
+			p.Source, p.Manifest.Tag = fx.source, p.Ref.Tag
 		}
 		// By name, by detection from headers and shape, and by the guide's route.
 		for _, source := range []string{fx.source, "", "docker-registry"} {

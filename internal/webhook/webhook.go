@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/artifact"
 	"github.com/airlock-iot/airlock/internal/imageref"
 )
 
@@ -21,6 +22,15 @@ type Push struct {
 	Ref        imageref.Ref
 	PushedAt   time.Time // zero when unknown
 	Pusher     string
+	Manifest   artifact.Manifest // what the sender tells of the manifest; Tag at least
+}
+
+// Bad is an event of a delivery that could not be read, though the
+// delivery itself could: it is answered in the body, not with a 400.
+type Bad struct {
+	Index   int    // its place among the delivery's events
+	ID      string // its id, when it has one
+	Message string
 }
 
 // Delivery is what one webhook request reports. Ignored says why nothing in
@@ -29,6 +39,7 @@ type Push struct {
 type Delivery struct {
 	Source  string
 	Pushes  []Push
+	Bad     []Bad
 	Ignored string
 }
 
@@ -70,7 +81,8 @@ func Decode(source string, h http.Header, body []byte) (Delivery, error) {
 	}
 	d.Source = source
 	for i := range d.Pushes {
-		d.Pushes[i].Source = source
+		p := &d.Pushes[i]
+		p.Source, p.Manifest.Tag = source, p.Ref.Tag
 	}
 	return d, nil
 }

@@ -1,0 +1,83 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/gate"
+	"github.com/airlock-iot/airlock/internal/imageref"
+	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/webhook"
+)
+
+// gateInput reads what the catalogue holds for a push.
+func (s *Service) gateInput(ctx context.Context, tx *store.Tx, p webhook.Push) (gate.Input, airlock.Image, error) {
+	if !s.Internal.Match(p.Ref) {
+		s.Log.InfoContext(ctx, "[Webhook] Checking approval status for public image: "+p.Ref.Familiar(), "image", p.Ref.Repository())
+	}
+	return s.catalogue(ctx, tx, p.Ref)
+}
+
+// catalogue reads what the catalogue holds for ref, as the gate takes it.
+// Every path that can put an image on a device reads it here.
+func (s *Service) catalogue(ctx context.Context, tx *store.Tx, ref imageref.Ref) (gate.Input, airlock.Image, error) {
+	in := gate.Input{Image: ref.Familiar(), Tag: ref.Tag, Internal: s.Internal.Match(ref)}
+	if in.Internal {
+		return in, airlock.Image{}, nil
+	}
+	img, err := tx.ImageByName(ctx, ref.Registry, ref.Namespace, ref.Name)
+	if airlock.ErrorCode(err) == airlock.ENOTFOUND {
+		return in, img, nil
+	}
+	if err != nil {
+		return in, img, err
+	}
+	in.Found, in.Status = true, img.ApprovalStatus
+	if ref.Tag == "" {
+		return in, img, nil
+	}
+	tag, err := tx.TagByName(ctx, img.ID, ref.Tag)
+	switch {
+	case err == nil:
+		in.TagFound, in.TagDeprecated = true, tag.IsDeprecated
+	case airlock.ErrorCode(err) != airlock.ENOTFOUND:
+		return in, img, err
+	}
+	return in, img, nil
+}
+
+// autoAddTag adds a pushed tag of an approved image, not recommended, with
+// source webhook. A concurrent push that added it first is no error.
+func (s *Service) autoAddTag(ctx context.Context, tx *store.Tx, img airlock.Image, p webhook.Push) (bool, error) {
+	s.Log.WarnContext(ctx, "[Webhook] Tag not found in approved list: "+p.Ref.Tag, "image", p.Ref.Repository())
+	_, err := tx.CreateTag(ctx, airlock.Tag{ImageID: img.ID, Tag: p.Ref.Tag, Digest: p.Ref.Digest, Source: airlock.SourceWebhook})
+	if airlock.ErrorCode(err) == airlock.ECONFLICT {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	s.Log.InfoContext(ctx, fmt.Sprintf("[Webhook] Auto-added tag %s to approved image %s", p.Ref.Tag, p.Ref.Familiar()))
+	return true, nil
+}
+
+// allow records an allowed push and creates the rollout it calls for.
+func (s *Service) allow(ctx context.Context, tx *store.Tx, p webhook.Push, dec gate.Decision, tagAdded bool) (pushResult, error) {
+	ref := p.Ref
+	s.Log.InfoContext(ctx, fmt.Sprintf("[Webhook] Image approved for deployment: %s:%s", ref.Familiar(), ref.Tag),
+		"outcome", dec.Outcome.String())
+	rollout, reason, err := s.rolloutForPush(ctx, tx, ref)
+	if err != nil {
+		return pushResult{}, err
+	}
+	body := map[string]any{"message": "Image approved for deployment", "image": ref.Familiar(), "reference": ref.String(),
+		"tag": ref.Tag, "digest": ref.Digest, "outcome": dec.Outcome.String(), "internal": dec.Outcome == gate.Internal,
+		"tag_added": tagAdded, "rollout": rollout}
+	if reason != "" {
+		body["reason"] = reason
+	}
+	err = tx.AddEvent(ctx, "image.webhook_approved", "image/"+ref.Repository(), map[string]any{"image": ref.Repository(),
+		"tag": ref.Tag, "digest": ref.Digest, "outcome": dec.Outcome.String(), "tag_added": tagAdded, "rollout_reason": reason})
+	return pushResult{allowed: true, outcome: dec.Outcome.String(), body: body}, err
+}

@@ -1,0 +1,172 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/airlock-iot/airlock/internal/airlock"
+)
+
+const registryCols = `id, host, kind, insecure, username, password, created_at, updated_at`
+
+func scanRegistry(s scanner) (airlock.Registry, error) {
+	var r airlock.Registry
+	err := s.Scan(&r.ID, &r.Host, &r.Kind, &r.Insecure, &r.Username, &r.Password,
+		(*timeScan)(&r.CreatedAt), (*timeScan)(&r.UpdatedAt))
+	r.PasswordSet, r.Aliases = r.Password != "", []string{}
+	return r, err
+}
+
+func registrySubject(id int64) string { return fmt.Sprintf("registry/%d", id) }
+
+// CreateRegistry declares a registry with its aliases and the hash of its
+// webhook secret. A host or alias that names a registry already is a conflict.
+func (tx *Tx) CreateRegistry(ctx context.Context, r airlock.Registry, secretHash string) (airlock.Registry, error) {
+	now := tx.Now()
+	created, err := scanRegistry(tx.queryRow(ctx, `INSERT INTO registries (host, kind, insecure, username, password,
+		webhook_secret_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+		ON CONFLICT DO NOTHING RETURNING `+registryCols, r.Host, r.Kind, r.Insecure, r.Username, r.Password, secretHash, now))
+	if err != nil {
+		return created, notFoundAs(err, airlock.ECONFLICT, "registry %s is declared already", r.Host)
+	}
+	if err := tx.setHosts(ctx, created.ID, r.Host, r.Aliases); err != nil {
+		return created, err
+	}
+	created.Aliases = r.Aliases
+	return created, tx.AddEvent(ctx, "registry.created", registrySubject(created.ID), created)
+}
+
+// setHosts replaces the spellings of a registry's host.
+func (tx *Tx) setHosts(ctx context.Context, id int64, host string, aliases []string) error {
+	if _, err := tx.exec(ctx, `DELETE FROM registry_hosts WHERE registry_id = $1`, id); err != nil {
+		return fmt.Errorf("clear registry hosts: %w", err)
+	}
+	for i, h := range append([]string{host}, aliases...) {
+		res, err := tx.exec(ctx, `INSERT INTO registry_hosts (host, registry_id, alias) VALUES ($1, $2, $3)
+			ON CONFLICT (host) DO NOTHING`, h, id, i > 0)
+		if err != nil {
+			return fmt.Errorf("insert registry host: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			e := airlock.Errorf(airlock.ECONFLICT, "host %s names another registry already", h)
+			e.Field = "aliases"
+			return e
+		}
+	}
+	return nil
+}
+
+// querier runs a query in a transaction or outside one.
+type querier interface {
+	query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+func aliases(ctx context.Context, q querier, r *airlock.Registry) error {
+	rows, err := q.query(ctx, `SELECT host FROM registry_hosts WHERE registry_id = $1 AND alias ORDER BY host`, r.ID)
+	if err != nil {
+		return err
+	}
+	r.Aliases, err = collect(rows, scanString)
+	return err
+}
+
+func scanString(s scanner) (string, error) {
+	var v string
+	return v, s.Scan(&v)
+}
+
+// RegistryForUpdate reads a registry with its aliases, locking it.
+func (tx *Tx) RegistryForUpdate(ctx context.Context, id int64) (airlock.Registry, error) {
+	r, err := scanRegistry(tx.queryRow(ctx, `SELECT `+registryCols+` FROM registries WHERE id = $1`+tx.forUpdate(), id))
+	if err != nil {
+		return r, notFound(err, "registry %d not found", id)
+	}
+	return r, aliases(ctx, tx, &r)
+}
+
+// UpdateRegistry writes every mutable field of r, its aliases included.
+// The host stays: images and deliveries are recorded under it.
+func (tx *Tx) UpdateRegistry(ctx context.Context, r airlock.Registry) (airlock.Registry, error) {
+	updated, err := scanRegistry(tx.queryRow(ctx, `UPDATE registries SET kind = $1, insecure = $2, username = $3,
+		password = $4, updated_at = $5 WHERE id = $6 RETURNING `+registryCols,
+		r.Kind, r.Insecure, r.Username, r.Password, tx.Now(), r.ID))
+	if err != nil {
+		return updated, notFound(err, "registry %d not found", r.ID)
+	}
+	if err := tx.setHosts(ctx, r.ID, updated.Host, r.Aliases); err != nil {
+		return updated, err
+	}
+	updated.Aliases = r.Aliases
+	return updated, tx.AddEvent(ctx, "registry.updated", registrySubject(r.ID), updated)
+}
+
+// SetRegistrySecret replaces a registry's webhook secret; the old one
+// stops working when the transaction commits.
+func (tx *Tx) SetRegistrySecret(ctx context.Context, id int64, secretHash string) (airlock.Registry, error) {
+	r, err := scanRegistry(tx.queryRow(ctx, `UPDATE registries SET webhook_secret_hash = $1, updated_at = $2
+		WHERE id = $3 RETURNING `+registryCols, secretHash, tx.Now(), id))
+	if err != nil {
+		return r, notFound(err, "registry %d not found", id)
+	}
+	if err := aliases(ctx, tx, &r); err != nil {
+		return r, err
+	}
+	return r, tx.AddEvent(ctx, "registry.secret_rotated", registrySubject(id), map[string]any{"id": id, "host": r.Host})
+}
+
+// DeleteRegistry removes a registry and its aliases. Images recorded under
+// its host stay; pushes naming it fall back to the global secret's rules.
+func (tx *Tx) DeleteRegistry(ctx context.Context, id int64) error {
+	r, err := tx.RegistryForUpdate(ctx, id)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM registries WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("delete registry: %w", err)
+	}
+	return tx.AddEvent(ctx, "registry.deleted", registrySubject(id), r)
+}
+
+// RegistryByHost returns the registry one of whose spellings is host.
+func (tx *Tx) RegistryByHost(ctx context.Context, host string) (airlock.Registry, error) {
+	r, err := scanRegistry(tx.queryRow(ctx, `SELECT r.id, r.host, r.kind, r.insecure, r.username, r.password, r.created_at, r.updated_at FROM registries r
+		JOIN registry_hosts h ON h.registry_id = r.id WHERE h.host = $1`, host))
+	if err != nil {
+		return r, notFound(err, "no registry for host %s", host)
+	}
+	return r, aliases(ctx, tx, &r)
+}
+
+// RegistryBySecret finds the registry whose webhook secret this is. The
+// lookup is by hash on a unique index, as for API tokens.
+func (db *DB) RegistryBySecret(ctx context.Context, secret string) (airlock.Registry, error) {
+	r, err := scanRegistry(db.queryRow(ctx, `SELECT `+registryCols+` FROM registries WHERE webhook_secret_hash = $1`,
+		HashSecret(secret)))
+	if err != nil {
+		return r, notFound(err, "no such registry secret")
+	}
+	return r, aliases(ctx, db, &r)
+}
+
+// Registries lists every registry with its aliases, by host.
+func (db *DB) Registries(ctx context.Context) ([]airlock.Registry, error) {
+	rows, err := db.query(ctx, `SELECT `+registryCols+` FROM registries ORDER BY host`)
+	if err != nil {
+		return nil, err
+	}
+	out, err := collect(rows, scanRegistry)
+	for i := 0; err == nil && i < len(out); i++ {
+		err = aliases(ctx, db, &out[i])
+	}
+	return out, err
+}
+
+// Registry returns one registry with its aliases.
+func (db *DB) Registry(ctx context.Context, id int64) (airlock.Registry, error) {
+	r, err := scanRegistry(db.queryRow(ctx, `SELECT `+registryCols+` FROM registries WHERE id = $1`, id))
+	if err != nil {
+		return r, notFound(err, "registry %d not found", id)
+	}
+	return r, aliases(ctx, db, &r)
+}
