@@ -85,8 +85,15 @@ func (db *DB) openSQLite(path string) error {
 }
 
 func (db *DB) openPostgres(rawURL string) error {
-	var err error
-	if db.write, err = sql.Open("pgx", rawURL); err != nil {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return errors.New("AIRLOCK_DATABASE_URL is not a valid URL") // the error would repeat it, password and all
+	}
+	if q := u.Query(); !q.Has("connect_timeout") {
+		q.Set("connect_timeout", "4") // connections database/sql opens in the background have no other deadline
+		u.RawQuery = q.Encode()
+	}
+	if db.write, err = sql.Open("pgx", u.String()); err != nil {
 		return err
 	}
 	db.write.SetMaxOpenConns(16)
@@ -121,6 +128,8 @@ func (db *DB) OnCommit(fn func([]airlock.Event)) { db.afterCommit = append(db.af
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	if err := db.write.PingContext(ctx); err != nil {
 		return airlock.Errorf(airlock.EUNAVAILABLE, "database unreachable")
 	}
@@ -149,35 +158,40 @@ func (db *DB) args(args []any) []any {
 func sqliteTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
 
 // query runs a read outside any transaction.
-func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+func (db *DB) query(ctx context.Context, q string, args ...any) (*dbRows, error) {
+	ctx, cancel := bounded(ctx)
 	if db.readStmts == nil {
-		rows, err := db.read.QueryContext(ctx, q, db.args(args)...)
-		return rows, wrapErr(err)
+		rs, err := db.read.QueryContext(ctx, q, db.args(args)...)
+		return newRows(rs, err, cancel)
 	}
 	s, cached, err := db.readStmts.get(ctx, q)
 	if err != nil {
+		cancel()
 		return nil, wrapErr(err)
 	}
-	rows, err := s.QueryContext(ctx, db.args(args)...)
+	rs, err := s.QueryContext(ctx, db.args(args)...)
 	if !cached {
 		defer s.Close() // rows keep the statement's connection until closed
 	}
-	return rows, wrapErr(err)
+	return newRows(rs, err, cancel)
 }
 
-func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+func (db *DB) queryRow(ctx context.Context, q string, args ...any) dbRow {
+	ctx, cancel := bounded(ctx)
 	if db.readStmts == nil {
-		return db.read.QueryRowContext(ctx, q, db.args(args)...)
+		return dbRow{db.read.QueryRowContext(ctx, q, db.args(args)...), cancel}
 	}
 	s, cached, err := db.readStmts.get(ctx, q)
 	if err != nil || !cached {
-		return db.read.QueryRowContext(ctx, q, db.args(args)...)
+		return dbRow{db.read.QueryRowContext(ctx, q, db.args(args)...), cancel}
 	}
-	return s.QueryRowContext(ctx, db.args(args)...)
+	return dbRow{s.QueryRowContext(ctx, db.args(args)...), cancel}
 }
 
 // exec runs a single write outside an explicit transaction.
 func (db *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	res, err := db.write.ExecContext(ctx, q, db.args(args)...)
 	return res, wrapErr(err)
 }

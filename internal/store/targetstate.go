@@ -235,9 +235,11 @@ func (tx *Tx) lockStates(ctx context.Context, uuids []string) (map[string]string
 		for i, u := range chunk {
 			args[i] = u
 		}
-		rows, err := st.QueryContext(ctx, args...)
+		qctx, cancel := bounded(ctx)
+		rs, err := st.QueryContext(qctx, args...)
+		rows, err := newRows(rs, err, cancel)
 		if err != nil {
-			return nil, wrapErr(fmt.Errorf("read target states: %w", err))
+			return nil, fmt.Errorf("read target states: %w", err)
 		}
 		if err := scanStates(rows, out); err != nil {
 			return nil, err
@@ -246,7 +248,7 @@ func (tx *Tx) lockStates(ctx context.Context, uuids []string) (map[string]string
 	return out, nil
 }
 
-func scanStates(rows *sql.Rows, into map[string]string) error {
+func scanStates(rows *dbRows, into map[string]string) error {
 	defer rows.Close()
 	for rows.Next() {
 		var uuid, state string
@@ -264,7 +266,9 @@ func (tx *Tx) prepareSized(ctx context.Context, cache map[int]*sql.Stmt, n int, 
 	if st, ok := cache[n]; ok {
 		return st, nil
 	}
-	st, err := tx.tx.PrepareContext(ctx, build(n))
+	pctx, cancel := bounded(ctx)
+	defer cancel()
+	st, err := tx.tx.PrepareContext(pctx, build(n))
 	if err != nil {
 		return nil, wrapErr(fmt.Errorf("prepare: %w", err))
 	}
@@ -296,8 +300,8 @@ func (tx *Tx) bulkExec(ctx context.Context, head, row, tail string, rows [][]any
 		for _, r := range chunk {
 			args = append(args, r...)
 		}
-		if _, err := st.ExecContext(ctx, tx.db.args(args)...); err != nil {
-			return wrapErr(err)
+		if err := boundedExec(ctx, st, tx.db.args(args)); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -322,4 +326,11 @@ func (db *DB) valuesList(row string, n int) string {
 		}
 	}
 	return b.String()
+}
+
+func boundedExec(ctx context.Context, st *sql.Stmt, args []any) error {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
+	_, err := st.ExecContext(ctx, args...)
+	return wrapErr(err)
 }

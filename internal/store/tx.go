@@ -30,10 +30,16 @@ type Tx struct {
 
 // InTx runs fn in a transaction, committing when it returns nil and rolling
 // back otherwise. Events written by fn are handed to OnCommit listeners.
+// BEGIN (waiting for the connection included), each statement and COMMIT
+// each get callTimeout; the whole transaction gets txTimeout.
 func (db *DB) InTx(ctx context.Context, actor string, fn func(*Tx) error) error {
 	ctx, cancel := context.WithTimeout(ctx, txTimeout)
 	defer cancel()
+	inTime := watchdog(cancel)
 	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if !inTime() {
+		return hung("begin", sqlTx, err)
+	}
 	if err != nil {
 		return wrapErr(fmt.Errorf("begin: %w", err))
 	}
@@ -49,9 +55,13 @@ func (db *DB) InTx(ctx context.Context, actor string, fn func(*Tx) error) error 
 		_ = sqlTx.Rollback()
 		return wrapErr(err)
 	}
+	inTime = watchdog(cancel)
 	err = sqlTx.Commit()
 	if tx.devicesChanged && db.sessions != nil {
 		db.sessions.invalidate() // a failed commit may still have written
+	}
+	if !inTime() && err != nil {
+		return hung("commit", nil, err)
 	}
 	if err != nil {
 		return wrapErr(fmt.Errorf("commit: %w", err))
@@ -60,6 +70,15 @@ func (db *DB) InTx(ctx context.Context, actor string, fn func(*Tx) error) error 
 		fn(tx.events)
 	}
 	return nil
+}
+
+// hung is the error of a step the watchdog cut short; a transaction begun
+// just as it fired is rolled back.
+func hung(step string, sqlTx *sql.Tx, err error) error {
+	if sqlTx != nil {
+		_ = sqlTx.Rollback()
+	}
+	return fmt.Errorf("%s: %w (%v)", step, errHung, err)
 }
 
 // prepare caches the statements the transaction ran unprepared.
@@ -75,6 +94,8 @@ func (tx *Tx) prepare(ctx context.Context) {
 func (tx *Tx) Now() time.Time { return tx.db.Now() }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	if s := tx.stmt(ctx, q); s != nil {
 		res, err := s.ExecContext(ctx, tx.db.args(args)...)
 		return res, wrapErr(err)
@@ -83,20 +104,22 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 	return res, wrapErr(err)
 }
 
-func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+func (tx *Tx) query(ctx context.Context, q string, args ...any) (*dbRows, error) {
+	ctx, cancel := bounded(ctx)
 	if s := tx.stmt(ctx, q); s != nil {
-		rows, err := s.QueryContext(ctx, tx.db.args(args)...)
-		return rows, wrapErr(err)
+		rs, err := s.QueryContext(ctx, tx.db.args(args)...)
+		return newRows(rs, err, cancel)
 	}
-	rows, err := tx.tx.QueryContext(ctx, q, tx.db.args(args)...)
-	return rows, wrapErr(err)
+	rs, err := tx.tx.QueryContext(ctx, q, tx.db.args(args)...)
+	return newRows(rs, err, cancel)
 }
 
-func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) dbRow {
+	ctx, cancel := bounded(ctx)
 	if s := tx.stmt(ctx, q); s != nil {
-		return s.QueryRowContext(ctx, tx.db.args(args)...)
+		return dbRow{s.QueryRowContext(ctx, tx.db.args(args)...), cancel}
 	}
-	return tx.tx.QueryRowContext(ctx, q, tx.db.args(args)...)
+	return dbRow{tx.tx.QueryRowContext(ctx, q, tx.db.args(args)...), cancel}
 }
 
 // stmt is the cached prepared statement for q bound to this transaction, or
