@@ -20,12 +20,14 @@ const (
 func (s *Server) guard(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.run(func(w http.ResponseWriter, r *http.Request) error {
-			if err := s.limited(w, r, rt.Auth); err != nil {
-				return err
-			}
 			r, err := s.authenticate(r, rt.Auth)
 			if err != nil {
 				return err
+			}
+			if rt.Auth == Device { // limited by the key's device, once the key is known good
+				if err := s.limit(w, r, s.deviceLimiter, deviceUUID(r)); err != nil {
+					return err
+				}
 			}
 			return rt.handler(w, r)
 		}, w, r)
