@@ -20,6 +20,9 @@ const (
 func (s *Server) guard(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.run(func(w http.ResponseWriter, r *http.Request) error {
+			if err := checkRequestText(r); err != nil {
+				return err
+			}
 			r, err := s.authenticate(r, rt.Auth)
 			if err != nil {
 				return err
