@@ -15,7 +15,7 @@ func (s *Server) eventRoutes() []Route {
 		{"GET", "/api/v1/events", Viewer, s.listEvents},
 		{"GET", "/api/v1/events/stream", Viewer, s.streamEvents},
 		{"GET", "/readyz", Public, s.readyz},
-		{"GET", "/metrics", Public, s.serveMetrics},
+		{"GET", "/metrics", Viewer, s.serveMetrics}, // or the metrics token: see authenticate
 		{"GET", "/api/v1/openapi.json", Public, s.serveOpenAPI},
 	}
 }

@@ -28,3 +28,6 @@ func (s *Server) initOps(svc *service.Service) {
 func (s *Server) Close() {
 	s.hub.Close()
 }
+
+// SetMetricsToken lets a scraper read /metrics with token rather than an API token.
+func (s *Server) SetMetricsToken(token string) { s.metricsToken = token }
