@@ -9,3 +9,8 @@ func (s *Server) LimiterSizes() (webhooks, devices int) {
 
 // SetMetricsClock replaces the clock that ages the database counts of /metrics.
 func (s *Server) SetMetricsClock(now func() time.Time) { s.metrics.SetClock(now) }
+
+// SetStreamCaps replaces the caps on open event streams.
+func (s *Server) SetStreamCaps(perToken, total int) {
+	s.streams.maxPer, s.streams.max = perToken, total
+}

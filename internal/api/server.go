@@ -62,6 +62,7 @@ type Server struct {
 	metrics      *metrics.Set  // see ops.go
 	metricsToken string        // opens /metrics besides API tokens; "" for none
 	hub          *events.Hub   // behind the event stream
+	streams      *streamCount  // open event streams, capped
 	heartbeat    time.Duration // between comments on a quiet event stream
 }
 
