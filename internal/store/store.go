@@ -45,6 +45,9 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		db.Engine = Postgres
 		err = db.openPostgres(rawURL)
+	case strings.Contains(rawURL, "://"):
+		scheme, _, _ := strings.Cut(rawURL, "://")
+		return nil, fmt.Errorf("AIRLOCK_DATABASE_URL: %q databases are not supported; use sqlite:PATH or postgres://…", scheme)
 	default:
 		db.Engine = SQLite
 		err = db.openSQLite(strings.TrimPrefix(rawURL, "sqlite:"))
