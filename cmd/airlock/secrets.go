@@ -66,6 +66,9 @@ func announce(cfg config.Config, log *slog.Logger, text string, terminal bool) e
 	if _, err := f.WriteString(text); err != nil {
 		return fmt.Errorf("writing generated secrets: %w", err)
 	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
 	log.Warn("generated secrets written to a file readable by this user only: read them, then delete it", "file", path)
 	return f.Close()
 }
