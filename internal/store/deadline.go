@@ -3,25 +3,80 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 )
 
-// callTimeout bounds every database call, waiting for a connection
-// included, so that a database that hangs (sockets open, no bytes) turns
-// into a 503 within 5 s rather than a request that waits for TCP to give up.
+// A database that hangs (sockets open, no bytes) must turn into a 503
+// within 5 s, not a request that waits for TCP to give up. A busy one must
+// not: 200 pushes queued behind one row lock, or behind SQLite's single
+// writer, wait their turn. So the deadline is on the database's silence:
+// a call, waiting for a connection included, is cut once callTimeout has
+// passed without any call of this process completing, and in any case
+// after txTimeout.
 const callTimeout = 4 * time.Second
 
-// errHung is what a call that outlived callTimeout returns.
+// errHung is what a call cut for the database's silence returns.
 var errHung = airlock.Errorf(airlock.EUNAVAILABLE, "the database did not answer within %s", callTimeout)
 
-// bounded is ctx with the call deadline, unless ctx ends sooner.
-func bounded(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, callTimeout)
+// progressed records that a call completed now.
+func (db *DB) progressed() { db.progress.Store(time.Now().UnixNano()) }
+
+func (db *DB) silentFor() time.Duration { return time.Since(time.Unix(0, db.progress.Load())) }
+
+// watch cuts a call once the database has been silent for callTimeout.
+type watch struct {
+	db  *DB
+	cut context.CancelCauseFunc
+	t   *time.Timer
 }
 
-// dbRows are query results whose deadline is released when they are closed.
+func (db *DB) watch(cut context.CancelCauseFunc) *watch {
+	w := &watch{db: db, cut: cut}
+	w.t = time.AfterFunc(callTimeout, w.check)
+	return w
+}
+
+func (w *watch) check() {
+	if silent := w.db.silentFor(); silent < callTimeout {
+		w.t.Reset(callTimeout - silent) // the database is answering others: this call is queued, not hung
+		return
+	}
+	w.cut(errHung)
+}
+
+// stop ends the watch, noting progress unless the call was cut.
+func (w *watch) stop(ctx context.Context) {
+	w.t.Stop()
+	if ctx.Err() == nil {
+		w.db.progressed()
+	}
+}
+
+// bounded is ctx watched for the database's silence and cut after txTimeout.
+func (db *DB) bounded(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(parent, txTimeout)
+	ctx, cut := context.WithCancelCause(ctx)
+	w := db.watch(cut)
+	return ctx, func() {
+		w.stop(ctx)
+		cut(nil)
+		cancel()
+	}
+}
+
+// hungErr is err, named as the database's silence when that cut the call.
+func hungErr(ctx context.Context, err error) error {
+	if err != nil && errors.Is(context.Cause(ctx), errHung) {
+		return fmt.Errorf("%w (%v)", errHung, err)
+	}
+	return wrapErr(err)
+}
+
+// dbRows are query results whose watch ends when they are closed.
 type dbRows struct {
 	*sql.Rows
 	cancel context.CancelFunc
@@ -33,29 +88,27 @@ func (r *dbRows) Close() error {
 	return err
 }
 
-func newRows(rs *sql.Rows, err error, cancel context.CancelFunc) (*dbRows, error) {
+func newRows(ctx context.Context, rs *sql.Rows, err error, cancel context.CancelFunc) (*dbRows, error) {
 	if err != nil {
+		err = hungErr(ctx, err)
 		cancel()
-		return nil, wrapErr(err)
+		return nil, err
 	}
 	return &dbRows{Rows: rs, cancel: cancel}, nil
 }
 
-// dbRow is a single-row result whose deadline is released once it is scanned.
+// dbRow is a single-row result whose watch ends once it is scanned.
 type dbRow struct {
 	*sql.Row
+	ctx    context.Context
 	cancel context.CancelFunc
 }
 
 func (r dbRow) Scan(dest ...any) error {
 	defer r.cancel()
-	return r.Row.Scan(dest...)
-}
-
-// watchdog cancels a step that has no context of its own (BEGIN waits on
-// the transaction's context; COMMIT takes none) once it outlives
-// callTimeout. stop reports whether the step ended in time.
-func watchdog(cancel context.CancelFunc) (stop func() bool) {
-	t := time.AfterFunc(callTimeout, cancel)
-	return t.Stop
+	err := r.Row.Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	return hungErr(r.ctx, err)
 }

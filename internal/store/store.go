@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
@@ -35,11 +36,13 @@ type DB struct {
 	sessions              *sessions  // SQLite only
 
 	afterCommit []func([]airlock.Event)
+	progress    atomic.Int64 // when a call last completed, in Unix ns: see bounded
 }
 
 // Open connects to url: "sqlite:PATH", a bare path, or "postgres://…".
 func Open(ctx context.Context, rawURL string) (*DB, error) {
 	db := &DB{now: func() time.Time { return time.Now().UTC() }}
+	db.progressed()
 	var err error
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
@@ -131,7 +134,7 @@ func (db *DB) OnCommit(fn func([]airlock.Event)) { db.afterCommit = append(db.af
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
-	ctx, cancel := bounded(ctx)
+	ctx, cancel := db.bounded(ctx)
 	defer cancel()
 	if err := db.write.PingContext(ctx); err != nil {
 		return airlock.Errorf(airlock.EUNAVAILABLE, "database unreachable")
@@ -162,39 +165,38 @@ func sqliteTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05
 
 // query runs a read outside any transaction.
 func (db *DB) query(ctx context.Context, q string, args ...any) (*dbRows, error) {
-	ctx, cancel := bounded(ctx)
+	ctx, cancel := db.bounded(ctx)
 	if db.readStmts == nil {
 		rs, err := db.read.QueryContext(ctx, q, db.args(args)...)
-		return newRows(rs, err, cancel)
+		return newRows(ctx, rs, err, cancel)
 	}
 	s, cached, err := db.readStmts.get(ctx, q)
 	if err != nil {
-		cancel()
-		return nil, wrapErr(err)
+		return newRows(ctx, nil, err, cancel)
 	}
 	rs, err := s.QueryContext(ctx, db.args(args)...)
 	if !cached {
 		defer s.Close() // rows keep the statement's connection until closed
 	}
-	return newRows(rs, err, cancel)
+	return newRows(ctx, rs, err, cancel)
 }
 
 func (db *DB) queryRow(ctx context.Context, q string, args ...any) dbRow {
-	ctx, cancel := bounded(ctx)
+	ctx, cancel := db.bounded(ctx)
 	if db.readStmts == nil {
-		return dbRow{db.read.QueryRowContext(ctx, q, db.args(args)...), cancel}
+		return dbRow{db.read.QueryRowContext(ctx, q, db.args(args)...), ctx, cancel}
 	}
 	s, cached, err := db.readStmts.get(ctx, q)
 	if err != nil || !cached {
-		return dbRow{db.read.QueryRowContext(ctx, q, db.args(args)...), cancel}
+		return dbRow{db.read.QueryRowContext(ctx, q, db.args(args)...), ctx, cancel}
 	}
-	return dbRow{s.QueryRowContext(ctx, db.args(args)...), cancel}
+	return dbRow{s.QueryRowContext(ctx, db.args(args)...), ctx, cancel}
 }
 
 // exec runs a single write outside an explicit transaction.
 func (db *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	ctx, cancel := bounded(ctx)
+	ctx, cancel := db.bounded(ctx)
 	defer cancel()
 	res, err := db.write.ExecContext(ctx, q, db.args(args)...)
-	return res, wrapErr(err)
+	return res, hungErr(ctx, err)
 }

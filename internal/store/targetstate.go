@@ -235,9 +235,9 @@ func (tx *Tx) lockStates(ctx context.Context, uuids []string) (map[string]string
 		for i, u := range chunk {
 			args[i] = u
 		}
-		qctx, cancel := bounded(ctx)
+		qctx, cancel := tx.db.bounded(ctx)
 		rs, err := st.QueryContext(qctx, args...)
-		rows, err := newRows(rs, err, cancel)
+		rows, err := newRows(qctx, rs, err, cancel)
 		if err != nil {
 			return nil, fmt.Errorf("read target states: %w", err)
 		}
@@ -266,11 +266,11 @@ func (tx *Tx) prepareSized(ctx context.Context, cache map[int]*sql.Stmt, n int, 
 	if st, ok := cache[n]; ok {
 		return st, nil
 	}
-	pctx, cancel := bounded(ctx)
+	pctx, cancel := tx.db.bounded(ctx)
 	defer cancel()
 	st, err := tx.tx.PrepareContext(pctx, build(n))
 	if err != nil {
-		return nil, wrapErr(fmt.Errorf("prepare: %w", err))
+		return nil, hungErr(pctx, fmt.Errorf("prepare: %w", err))
 	}
 	cache[n] = st
 	return st, nil
@@ -300,7 +300,7 @@ func (tx *Tx) bulkExec(ctx context.Context, head, row, tail string, rows [][]any
 		for _, r := range chunk {
 			args = append(args, r...)
 		}
-		if err := boundedExec(ctx, st, tx.db.args(args)); err != nil {
+		if err := tx.boundedExec(ctx, st, tx.db.args(args)); err != nil {
 			return err
 		}
 	}
@@ -328,9 +328,9 @@ func (db *DB) valuesList(row string, n int) string {
 	return b.String()
 }
 
-func boundedExec(ctx context.Context, st *sql.Stmt, args []any) error {
-	ctx, cancel := bounded(ctx)
+func (tx *Tx) boundedExec(ctx context.Context, st *sql.Stmt, args []any) error {
+	ctx, cancel := tx.db.bounded(ctx)
 	defer cancel()
 	_, err := st.ExecContext(ctx, args...)
-	return wrapErr(err)
+	return hungErr(ctx, err)
 }
