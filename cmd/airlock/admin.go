@@ -28,11 +28,15 @@ func token(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("airlock token create", flag.ContinueOnError)
 	name := fs.String("name", "", "token name (shown as the actor in the audit trail)")
 	role := fs.String("role", "viewer", "admin, approver or viewer")
-	dbURL := fs.String("database-url", envOr("AIRLOCK_DATABASE_URL", "sqlite:airlock.db"), "database (AIRLOCK_DATABASE_URL)")
+	dbURL := fs.String("database-url", "", "database (default AIRLOCK_DATABASE_URL or its _FILE, else sqlite:airlock.db)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	cfg, err := loadConfig("token", []string{"-database-url", *dbURL})
+	var rest []string
+	if *dbURL != "" {
+		rest = []string{"-database-url", *dbURL}
+	}
+	cfg, err := loadConfig("token", rest)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/api"
@@ -20,7 +19,7 @@ import (
 )
 
 func loadConfig(name string, args []string) (config.Config, error) {
-	return config.Load(flag.NewFlagSet("airlock "+name, flag.ContinueOnError), args, os.Getenv)
+	return config.Load(flag.NewFlagSet("airlock "+name, flag.ContinueOnError), args, os.LookupEnv)
 }
 
 // openStore opens and migrates the database.
@@ -62,11 +61,12 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := bootstrap(ctx, svc, cfg); err != nil {
+	if err := bootstrap(ctx, svc, cfg, log); err != nil {
 		return err
 	}
 	a := api.New(svc, log)
 	a.SetRateLimits(api.RateLimits(cfg.RateLimits))
+	a.SetMetricsToken(cfg.MetricsToken)
 	stopStreams := context.AfterFunc(ctx, a.Close) // event streams end as shutdown begins
 	defer stopStreams()
 	stopNotify, err := startNotify(ctx, cfg, db, log)
@@ -86,38 +86,6 @@ func serve(ctx context.Context, args []string) error {
 	}
 	log.Info("airlock stopped")
 	return nil
-}
-
-// bootstrap prints, once, the admin token and webhook secret made on the first start.
-func bootstrap(ctx context.Context, svc *service.Service, cfg config.Config) error {
-	secret, err := svc.Bootstrap(ctx, cfg.AdminToken)
-	if err != nil {
-		return fmt.Errorf("bootstrap admin token: %w", err)
-	}
-	if secret != "" {
-		fmt.Fprintf(os.Stderr, "\nAdmin token (shown once, keep it safe):\n\n    %s\n\n", secret)
-	}
-	hook, err := svc.InitWebhookSecret(ctx, cfg.WebhookSecret)
-	if err != nil {
-		return err
-	}
-	if hook != "" {
-		fmt.Fprintf(os.Stderr, "Webhook URL for your registry (shown once, keep it safe):\n\n    %s/api/v1/webhooks/docker-registry?token=%s\n\n",
-			publicURL(cfg), hook)
-	}
-	return nil
-}
-
-// publicURL is where registries reach this server, for the printed webhook URL.
-func publicURL(cfg config.Config) string {
-	if cfg.PublicURL != "" {
-		return strings.TrimSuffix(cfg.PublicURL, "/")
-	}
-	host, port, err := net.SplitHostPort(cfg.Addr)
-	if err != nil || host == "" || host == "0.0.0.0" || host == "::" {
-		host = "localhost"
-	}
-	return "http://" + net.JoinHostPort(host, port)
 }
 
 // runServer serves until ctx ends, then lets in-flight requests finish.

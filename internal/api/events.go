@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"time"
 
@@ -14,7 +15,7 @@ func (s *Server) eventRoutes() []Route {
 		{"GET", "/api/v1/events", Viewer, s.listEvents},
 		{"GET", "/api/v1/events/stream", Viewer, s.streamEvents},
 		{"GET", "/readyz", Public, s.readyz},
-		{"GET", "/metrics", Public, s.serveMetrics},
+		{"GET", "/metrics", Viewer, s.serveMetrics}, // or the metrics token: see authenticate
 		{"GET", "/api/v1/openapi.json", Public, s.serveOpenAPI},
 	}
 }
@@ -27,10 +28,10 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var after, before, limit int
-	if after, err = queryInt(r, "after", 0, 0); err != nil {
+	if after, err = queryInt(r, "after", 0, math.MaxInt64); err != nil {
 		return err
 	}
-	if before, err = queryInt(r, "before", 0, 0); err != nil {
+	if before, err = queryInt(r, "before", 0, math.MaxInt64); err != nil {
 		return err
 	}
 	if limit, err = queryInt(r, "limit", 100, 1000); err != nil {

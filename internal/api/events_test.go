@@ -26,9 +26,14 @@ type stream struct {
 // writes once the subscription is in place.
 func openStream(t *testing.T, s *apitest.Server, query string, header ...string) *stream {
 	t.Helper()
+	return openStreamAs(t, s, apitest.AdminToken, query, header...)
+}
+
+func openStreamAs(t *testing.T, s *apitest.Server, token, query string, header ...string) *stream {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "GET", s.URL+"/api/v1/events/stream"+query, nil)
-	req.Header.Set("Authorization", "Bearer "+apitest.AdminToken)
+	req.Header.Set("Authorization", "Bearer "+token)
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}

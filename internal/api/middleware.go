@@ -17,6 +17,7 @@ const (
 	pollRoute    = "GET /api/v1/devices/{uuid}/target-state"
 	reportRoute  = "PATCH /api/v1/devices/{uuid}/state"
 	webhookRoute = "POST /api/v1/webhooks/{source}"
+	metricsRoute = "GET /metrics"
 )
 
 type requestIDKey struct{}

@@ -62,7 +62,7 @@ func oaOperations() []oaOp {
 	ops := []oaOp{
 		{method: "GET", path: "/healthz", auth: Public, tag: "operations", summary: "Liveness probe", status: 200, resp: oaStatus("ok"), noDB: true},
 		{method: "GET", path: "/readyz", auth: Public, tag: "operations", summary: "Readiness probe: the database answers and its schema is current", status: 200, resp: oaStatus("ready")},
-		{method: "GET", path: "/metrics", auth: Public, tag: "operations", summary: "Prometheus metrics", status: 200, resp: oaStr, respType: "text/plain", noDB: true},
+		{method: "GET", path: "/metrics", auth: Viewer, tag: "operations", summary: "Prometheus metrics; a viewer token or AIRLOCK_METRICS_TOKEN", status: 200, resp: oaStr, respType: "text/plain"},
 		{method: "GET", path: "/api/v1/openapi.json", auth: Public, tag: "operations", summary: "This document", status: 200, resp: oaObj{"type": "object"}, noDB: true},
 		{method: "GET", path: "/", auth: Public, tag: "ui", summary: "The admin web UI", status: 200, resp: oaStr, respType: "text/html", noDB: true},
 		{method: "GET", path: web.AssetPrefix + "{path}", auth: Public, tag: "ui", summary: "An asset of the admin web UI (path may span segments)",

@@ -15,6 +15,7 @@ func (s *Server) initOps(svc *service.Service) {
 	s.log = slog.New(requestIDHandler{s.log.Handler()})
 	s.metrics = metrics.New(s.db, s.log)
 	s.hub = events.NewHub(s.db, s.log)
+	s.streams = newStreamCount()
 	s.heartbeat = heartbeat
 	s.metrics.Gauge("airlock_event_stream_clients", "Clients connected to the event stream.",
 		func() float64 { return float64(s.hub.Clients()) })
@@ -28,3 +29,6 @@ func (s *Server) initOps(svc *service.Service) {
 func (s *Server) Close() {
 	s.hub.Close()
 }
+
+// SetMetricsToken lets a scraper read /metrics with token rather than an API token.
+func (s *Server) SetMetricsToken(token string) { s.metricsToken = token }

@@ -7,15 +7,19 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/apitest"
+	"github.com/airlock-iot/airlock/internal/metrics"
 )
 
 // scrape reads /metrics into series → value.
 func scrape(t *testing.T, s *apitest.Server) map[string]string {
 	t.Helper()
-	r := s.Do("GET", "/metrics", "", nil)
+	r := s.Admin("GET", "/metrics", nil)
 	if r.Status != 200 {
 		t.Fatalf("metrics: %d", r.Status)
 	}
@@ -47,6 +51,8 @@ func provisionRunning(t *testing.T, s *apitest.Server, uuid, image string) strin
 func TestMetricsMoveWithTraffic(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		var clock atomic.Int64
+		s.API.SetMetricsClock(func() time.Time { return time.Unix(clock.Load(), 0) })
 		before := scrape(t, s)
 		if before["airlock_rollouts{status=\"in_progress\"}"] != "0" || before["airlock_approval_requests_pending"] != "0" || before["go_goroutines"] == "" {
 			t.Fatalf("metrics at start: %v", before)
@@ -73,6 +79,7 @@ func TestMetricsMoveWithTraffic(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		clock.Add(int64(metrics.StatsMaxAge / time.Second))
 		m := scrape(t, s)
 		for series, want := range map[string]string{
 			`airlock_webhook_deliveries_total{outcome="accepted",source="docker-registry"}`:                    "1",
@@ -98,6 +105,37 @@ func TestMetricsMoveWithTraffic(t *testing.T) {
 			if strings.Contains(series, "m-1") {
 				t.Errorf("a raw path in a label: %s", series)
 			}
+		}
+	})
+}
+
+// TestMetricsNeedATokenAndReuseCounts: /metrics answers a viewer token or
+// the metrics token only, and a flood of scrapes counts the database once
+// per metrics.StatsMaxAge.
+func TestMetricsNeedATokenAndReuseCounts(t *testing.T) {
+	t.Parallel()
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		var clock atomic.Int64
+		s.API.SetMetricsClock(func() time.Time { return time.Unix(clock.Load(), 0) })
+		const scraper = "mts_scraper-token-0123456789"
+		s.API.SetMetricsToken(scraper)
+		for who, want := range map[string]int{"": 401, "alk_wrong-token-000000000": 401, scraper: 200, s.Token(airlock.RoleViewer): 200} {
+			if r := s.Do("GET", "/metrics", who, nil); r.Status != want {
+				t.Errorf("/metrics with token %q: %d, want %d", who, r.Status, want)
+			}
+		}
+		clock.Add(int64(metrics.StatsMaxAge / time.Second))
+		pending := func() string { return scrape(t, s)["airlock_approval_requests_pending"] }
+		if got := pending(); got != "0" {
+			t.Fatalf("pending at start: %q", got)
+		}
+		refusedPush(s)
+		if got := pending(); got != "0" {
+			t.Errorf("pending right after a push: %q, want the count reused (0)", got)
+		}
+		clock.Add(int64(metrics.StatsMaxAge / time.Second))
+		if got := pending(); got != "1" {
+			t.Errorf("pending %s later: %q, want 1", metrics.StatsMaxAge, got)
 		}
 	})
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"crypto/sha256"
 	"math"
 	"net"
 	"net/http"
@@ -13,10 +12,13 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// RateLimits bounds how often one webhook sender (by address) and one device
-// (by key) may call. A zero rate is no limit. Loopback callers are exempt
-// unless Loopback is set: on one machine they are tests, benchmarks or a
-// proxy that must be limited by other means.
+// RateLimits bounds how often one webhook sender and one device may call.
+// Both are keyed by the authenticated identity, checked first: the webhook
+// sender the secret names, the device whose key it is. So a caller without
+// a valid credential neither spends a real one's budget nor grows the
+// limiter. A zero rate is no limit. Loopback callers are exempt unless
+// Loopback is set: on one machine they are tests, benchmarks or a proxy
+// that must be limited by other means. Limits are per replica.
 type RateLimits struct {
 	WebhookPerSecond float64
 	DevicePerSecond  float64
@@ -30,13 +32,13 @@ func (s *Server) SetRateLimits(l RateLimits) {
 	s.deviceLimiter = newLimiter(l.DevicePerSecond)
 }
 
-// limited refuses a request over its caller's rate with a 429 and Retry-After.
-func (s *Server) limited(w http.ResponseWriter, r *http.Request, a Auth) error {
-	l, key := s.limiterFor(r, a)
-	if l == nil {
+// limit refuses a call of an authenticated identity over its rate with a
+// 429 and Retry-After.
+func (s *Server) limit(w http.ResponseWriter, r *http.Request, l *limiter, identity string) error {
+	if l == nil || s.exempt(r) {
 		return nil
 	}
-	wait := l.wait(key, time.Now())
+	wait := l.wait(identity, time.Now())
 	if wait == 0 {
 		return nil
 	}
@@ -46,27 +48,23 @@ func (s *Server) limited(w http.ResponseWriter, r *http.Request, a Auth) error {
 		Extra: map[string]any{"retry_after": secs}}
 }
 
-func (s *Server) limiterFor(r *http.Request, a Auth) (*limiter, string) {
+func (s *Server) exempt(r *http.Request) bool {
 	host, _, _ := net.SplitHostPort(r.RemoteAddr)
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() && !s.limits.Loopback {
-		return nil, ""
-	}
-	switch a {
-	case Webhook:
-		return s.webhookLimiter, host
-	case Device:
-		sum := sha256.Sum256([]byte(bearer(r)))
-		return s.deviceLimiter, string(sum[:])
-	}
-	return nil, ""
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback() && !s.limits.Loopback
 }
 
-// limiter keeps a token bucket per key and forgets idle ones, so that a
-// flood of new keys cannot grow it without bound.
+// maxBuckets bounds a limiter's memory: identities are authenticated, so
+// this is only reached by a fleet larger than it, whose excess is then
+// forgotten oldest-first.
+const maxBuckets = 200_000
+
+// limiter keeps a token bucket per identity and forgets idle ones.
 type limiter struct {
 	mu      sync.Mutex
 	every   rate.Limit
 	burst   int
+	max     int
 	buckets map[string]*bucket
 	swept   time.Time
 }
@@ -80,23 +78,16 @@ func newLimiter(perSecond float64) *limiter {
 	if perSecond <= 0 {
 		return nil
 	}
-	return &limiter{every: rate.Limit(perSecond), burst: max(1, int(2*perSecond)), buckets: map[string]*bucket{}}
+	return &limiter{every: rate.Limit(perSecond), burst: max(1, int(2*perSecond)), max: maxBuckets, buckets: map[string]*bucket{}}
 }
 
 // wait is how long key must wait for its next call; 0 admits it now.
 func (l *limiter) wait(key string, now time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if now.Sub(l.swept) > time.Minute {
-		for k, b := range l.buckets {
-			if now.Sub(b.seen) > 10*time.Minute {
-				delete(l.buckets, k)
-			}
-		}
-		l.swept = now
-	}
 	b, ok := l.buckets[key]
 	if !ok {
+		l.makeRoom(now)
 		b = &bucket{lim: rate.NewLimiter(l.every, l.burst)}
 		l.buckets[key] = b
 	}
@@ -107,4 +98,37 @@ func (l *limiter) wait(key string, now time.Time) time.Duration {
 		return d
 	}
 	return 0
+}
+
+// makeRoom forgets buckets idle for 10 minutes (a full bucket, so nothing
+// is lost), at most once a minute, and the oldest one when still full.
+func (l *limiter) makeRoom(now time.Time) {
+	if now.Sub(l.swept) > time.Minute || len(l.buckets) >= l.max {
+		for k, b := range l.buckets {
+			if now.Sub(b.seen) > 10*time.Minute {
+				delete(l.buckets, k)
+			}
+		}
+		l.swept = now
+	}
+	if len(l.buckets) < l.max {
+		return
+	}
+	oldest, at := "", now
+	for k, b := range l.buckets {
+		if !b.seen.After(at) {
+			oldest, at = k, b.seen
+		}
+	}
+	delete(l.buckets, oldest)
+}
+
+// size is the number of identities the limiter holds.
+func (l *limiter) size() int {
+	if l == nil {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.buckets)
 }

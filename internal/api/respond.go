@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -78,7 +80,7 @@ func readBody(r *http.Request) ([]byte, error) {
 	if err != nil {
 		return nil, airlock.Errorf(airlock.EBADREQUEST, "reading request body: %v", err)
 	}
-	return body, nil
+	return body, checkBody(body)
 }
 
 // decode reads a JSON object into v strictly: malformed JSON is a 400, a
@@ -101,7 +103,7 @@ func decodeBytes(body []byte, v any) error {
 	var typeErr *json.UnmarshalTypeError
 	switch {
 	case err == nil:
-		return nil
+		return checkInts(reflect.ValueOf(v), "")
 	case errors.Is(err, io.EOF):
 		return airlock.Errorf(airlock.EBADREQUEST, "request body is empty; expected a JSON object")
 	case errors.As(err, &typeErr):
@@ -136,8 +138,12 @@ func pathID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
-// queryInt reads a non-negative integer query parameter with a default and a cap.
+// queryInt reads a non-negative integer query parameter with a default and
+// a cap; a cap of 0 is the largest INTEGER column value.
 func queryInt(r *http.Request, name string, def, max int) (int, error) {
+	if max == 0 {
+		max = math.MaxInt32
+	}
 	s := r.URL.Query().Get(name)
 	if s == "" {
 		return def, nil
@@ -146,7 +152,7 @@ func queryInt(r *http.Request, name string, def, max int) (int, error) {
 	if err != nil || n < 0 {
 		return 0, airlock.FieldErrorf(name, "must be a non-negative integer, got %q", s)
 	}
-	if max > 0 && n > max {
+	if n > max {
 		return 0, airlock.FieldErrorf(name, "must be at most %d", max)
 	}
 	return n, nil

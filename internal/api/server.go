@@ -59,9 +59,11 @@ type Server struct {
 	webhookLimiter *limiter
 	deviceLimiter  *limiter
 
-	metrics   *metrics.Set  // see ops.go
-	hub       *events.Hub   // behind the event stream
-	heartbeat time.Duration // between comments on a quiet event stream
+	metrics      *metrics.Set  // see ops.go
+	metricsToken string        // opens /metrics besides API tokens; "" for none
+	hub          *events.Hub   // behind the event stream
+	streams      *streamCount  // open event streams, capped
+	heartbeat    time.Duration // between comments on a quiet event stream
 }
 
 // New builds the server and its routes.

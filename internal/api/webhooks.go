@@ -15,17 +15,20 @@ func (s *Server) webhookRoutes() []Route {
 // receiveWebhook answers a registry's push delivery. The secret is checked
 // over the raw body, so nothing is parsed before it is authenticated. A
 // refusal is a 403 only for the guide's senders; registries that retry
-// anything but 2xx for ever get 200 and the verdict in the body.
+// anything but 2xx for ever get 200 and the verdict in the body. The sender the credential names is rate limited.
 func (s *Server) receiveWebhook(w http.ResponseWriter, r *http.Request) error {
 	body, err := readBody(r)
 	if err != nil {
 		return err
 	}
 	in := service.Delivery{Source: r.PathValue("source"), Header: r.Header, Query: r.URL.Query(), Body: body}
-	// from is who the delivery speaks for; from.Key() ("registry/<id>" or
-	// "global") is what limits per sender are keyed by.
+	// from is who the delivery speaks for; limits per sender are keyed by
+	// from.Key() ("registry/<id>" or "global"), after the credential is checked.
 	from, err := s.svc.AuthenticateWebhook(r.Context(), in)
 	if err != nil {
+		return err
+	}
+	if err := s.limit(w, r, s.webhookLimiter, from.Key()); err != nil {
 		return err
 	}
 	answer, err := s.svc.Intake(r.Context(), from, in)

@@ -18,8 +18,8 @@ import (
 )
 
 const (
-	adminToken    = "alk_bench-admin"
-	webhookSecret = "whs_bench-secret"
+	adminToken    = "alk_bench-admin-token-0123"
+	webhookSecret = "whs_bench-webhook-secret-0123"
 )
 
 // env is the system under test: Airlock and the baseline, both on loopback.

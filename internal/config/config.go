@@ -16,6 +16,8 @@ type Config struct {
 	DatabaseURL        string
 	AdminToken         string
 	WebhookSecret      string
+	MetricsToken       string
+	SecretsFile        string // where generated secrets go when stderr is no terminal; "" beside the database
 	PublicURL          string
 	MonitorInterval    time.Duration
 	InternalPrefixes   []string
@@ -50,40 +52,53 @@ func Default() Config {
 	}
 }
 
-// Load parses args over the environment over the defaults.
-func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
+// Load parses args over the environment (lookup, as os.LookupEnv) over
+// the defaults.
+func Load(fs *flag.FlagSet, args []string, lookup func(string) (string, bool)) (Config, error) {
 	c := Default()
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
+	e := &env{lookup: lookup}
 	var prefixes string
-	fs.StringVar(&c.Addr, "addr", env("AIRLOCK_ADDR", c.Addr), "listen address (AIRLOCK_ADDR)")
-	fs.StringVar(&c.DatabaseURL, "database-url", env("AIRLOCK_DATABASE_URL", c.DatabaseURL), "sqlite:PATH or postgres://… (AIRLOCK_DATABASE_URL)")
-	fs.StringVar(&c.AdminToken, "admin-token", env("AIRLOCK_ADMIN_TOKEN", ""), "bootstrap admin token (AIRLOCK_ADMIN_TOKEN)")
-	fs.StringVar(&c.WebhookSecret, "webhook-secret", env("AIRLOCK_WEBHOOK_SECRET", ""), "webhook secret (AIRLOCK_WEBHOOK_SECRET)")
-	fs.StringVar(&c.PublicURL, "public-url", env("AIRLOCK_PUBLIC_URL", ""), "base URL registries reach this server at, for the printed webhook URL (AIRLOCK_PUBLIC_URL)")
-	durationVar(fs, &c.MonitorInterval, "monitor-interval", env("AIRLOCK_MONITOR_INTERVAL", ""), "rollout monitor tick (AIRLOCK_MONITOR_INTERVAL)")
-	fs.StringVar(&prefixes, "internal-prefixes", env("AIRLOCK_INTERNAL_PREFIXES", strings.Join(c.InternalPrefixes, ",")), "comma-separated images that skip the approval check (AIRLOCK_INTERNAL_PREFIXES)")
-	fs.StringVar(&c.LogFormat, "log-format", env("AIRLOCK_LOG_FORMAT", c.LogFormat), "text or json (AIRLOCK_LOG_FORMAT)")
-	fs.StringVar(&c.LogLevel, "log-level", env("AIRLOCK_LOG_LEVEL", c.LogLevel), "debug, info, warn or error (AIRLOCK_LOG_LEVEL)")
-	durationVar(fs, &c.DeviceOfflineAfter, "device-offline-after", env("AIRLOCK_DEVICE_OFFLINE_AFTER", ""), "a device unseen this long is offline (AIRLOCK_DEVICE_OFFLINE_AFTER)")
-	durationVar(fs, &c.DeliveryRetention, "delivery-retention", env("AIRLOCK_DELIVERY_RETENTION", ""), "how long a webhook delivery's answer is kept for its redeliveries (AIRLOCK_DELIVERY_RETENTION)")
-	notify := notifyFlags(fs, &c, env)
-	rateFlags(fs, &c, env)
+	fs.StringVar(&c.Addr, "addr", e.get("AIRLOCK_ADDR", c.Addr), "listen address (AIRLOCK_ADDR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", e.get("AIRLOCK_DATABASE_URL", c.DatabaseURL), "sqlite:PATH or postgres://… (AIRLOCK_DATABASE_URL)")
+	fs.StringVar(&c.AdminToken, "admin-token", e.get("AIRLOCK_ADMIN_TOKEN", ""), "bootstrap admin token (AIRLOCK_ADMIN_TOKEN)")
+	fs.StringVar(&c.WebhookSecret, "webhook-secret", e.get("AIRLOCK_WEBHOOK_SECRET", ""), "webhook secret (AIRLOCK_WEBHOOK_SECRET)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", e.get("AIRLOCK_METRICS_TOKEN", ""), "bearer token that may read /metrics besides API tokens (AIRLOCK_METRICS_TOKEN)")
+	fs.StringVar(&c.SecretsFile, "secrets-file", e.get("AIRLOCK_SECRETS_FILE", ""), "file generated secrets are written to when stderr is not a terminal (AIRLOCK_SECRETS_FILE; default beside the database)")
+	fs.StringVar(&c.PublicURL, "public-url", e.get("AIRLOCK_PUBLIC_URL", ""), "base URL registries reach this server at, for the printed webhook URL (AIRLOCK_PUBLIC_URL)")
+	durationVar(fs, e, &c.MonitorInterval, "monitor-interval", "AIRLOCK_MONITOR_INTERVAL", "rollout monitor tick")
+	fs.StringVar(&prefixes, "internal-prefixes", internalPrefixes(e, c.InternalPrefixes), "comma-separated images that skip the approval check; empty for none (AIRLOCK_INTERNAL_PREFIXES)")
+	fs.StringVar(&c.LogFormat, "log-format", e.get("AIRLOCK_LOG_FORMAT", c.LogFormat), "text or json (AIRLOCK_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", e.get("AIRLOCK_LOG_LEVEL", c.LogLevel), "debug, info, warn or error (AIRLOCK_LOG_LEVEL)")
+	durationVar(fs, e, &c.DeviceOfflineAfter, "device-offline-after", "AIRLOCK_DEVICE_OFFLINE_AFTER", "a device unseen this long is offline")
+	durationVar(fs, e, &c.DeliveryRetention, "delivery-retention", "AIRLOCK_DELIVERY_RETENTION", "how long a webhook delivery's answer is kept for its redeliveries")
+	notify := notifyFlags(fs, &c, e.get)
+	rateFlags(fs, &c, e)
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q (flags go before any argument; this command takes none)", fs.Arg(0))
+	}
+	if e.err != nil {
+		return c, e.err
 	}
 	c.InternalPrefixes = splitList(prefixes)
 	notify()
 	return c, c.Validate()
 }
 
+// internalPrefixes is AIRLOCK_INTERNAL_PREFIXES when set, even to "" (no
+// bypass at all), else the defaults.
+func internalPrefixes(e *env, def []string) string {
+	if v, ok := e.value("AIRLOCK_INTERNAL_PREFIXES"); ok {
+		return v
+	}
+	return strings.Join(def, ",")
+}
+
 // FromEnv loads the configuration from the process environment only.
 func FromEnv() (Config, error) {
-	return Load(flag.NewFlagSet("airlock", flag.ContinueOnError), nil, os.Getenv)
+	return Load(flag.NewFlagSet("airlock", flag.ContinueOnError), nil, os.LookupEnv)
 }
 
 // Validate reports the first setting that cannot work.
@@ -105,6 +120,11 @@ func (c Config) Validate() error {
 	if _, ok := levels[c.LogLevel]; !ok {
 		return fmt.Errorf("AIRLOCK_LOG_LEVEL must be debug, info, warn or error, got %q", c.LogLevel)
 	}
+	for name, v := range map[string]string{"AIRLOCK_ADMIN_TOKEN": c.AdminToken, "AIRLOCK_WEBHOOK_SECRET": c.WebhookSecret, "AIRLOCK_METRICS_TOKEN": c.MetricsToken} {
+		if err := checkSecret(name, v); err != nil {
+			return err
+		}
+	}
 	if err := c.RateLimits.validate(); err != nil {
 		return err
 	}
@@ -121,22 +141,22 @@ func splitList(s string) []string {
 	return out
 }
 
-// durationVar is a duration flag whose default comes from an env string;
-// a malformed env value is reported by Parse like a malformed flag.
-func durationVar(fs *flag.FlagSet, p *time.Duration, name, envValue, usage string) {
-	fs.Func(name, usage+fmt.Sprintf(" (default %s)", *p), func(s string) error {
+// durationVar is a duration flag whose default comes from variable envName;
+// a malformed value there is reported by Load, naming the variable and value.
+func durationVar(fs *flag.FlagSet, e *env, p *time.Duration, name, envName, usage string) {
+	if v := e.get(envName, ""); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			*p = d
+		} else {
+			e.fail(fmt.Errorf("%s: %q is not a duration (e.g. 30s, 5m, 1h)", envName, v))
+		}
+	}
+	fs.Func(name, fmt.Sprintf("%s (%s; default %s)", usage, envName, *p), func(s string) error {
 		d, err := time.ParseDuration(s)
 		if err != nil {
-			return err
+			return fmt.Errorf("%q is not a duration (e.g. 30s, 5m, 1h)", s)
 		}
 		*p = d
 		return nil
 	})
-	if envValue != "" {
-		if d, err := time.ParseDuration(envValue); err == nil {
-			*p = d
-		} else {
-			*p = -1 // Validate names the variable
-		}
-	}
 }

@@ -11,7 +11,7 @@ import (
 type env = map[string]string
 
 func load(vars env) (config.Config, error) {
-	return config.Load(flag.NewFlagSet("test", flag.ContinueOnError), nil, func(k string) string { return vars[k] })
+	return config.Load(flag.NewFlagSet("test", flag.ContinueOnError), nil, func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
 }
 
 func TestNotifySettings(t *testing.T) {

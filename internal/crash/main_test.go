@@ -39,8 +39,8 @@ func TestMain(m *testing.M) {
 }
 
 const (
-	adminToken = "alk_crash-admin"
-	secret     = "whs_crash-secret"
+	adminToken = "alk_crash-admin-token-0123"
+	secret     = "whs_crash-webhook-secret-0123"
 )
 
 // server is one run of `airlock serve`.

@@ -2,7 +2,6 @@ package crash
 
 import (
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"os"
@@ -16,13 +15,15 @@ import (
 )
 
 // proxy stands between Airlock and PostgreSQL so a test can cut the
-// database off, for this server alone, and bring it back.
+// database off, for this server alone, and bring it back, or freeze it:
+// connections open and stay open, but no byte passes.
 type proxy struct {
 	ln     net.Listener
 	target string
 	down   atomic.Bool
 	mu     sync.Mutex
 	conns  map[net.Conn]bool
+	thawed chan struct{} // open while frozen
 }
 
 func startProxy(t *testing.T, target string) *proxy {
@@ -30,8 +31,9 @@ func startProxy(t *testing.T, target string) *proxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proxy{ln: ln, target: target, conns: map[net.Conn]bool{}}
-	t.Cleanup(func() { ln.Close(); p.cut() })
+	p := &proxy{ln: ln, target: target, conns: map[net.Conn]bool{}, thawed: make(chan struct{})}
+	close(p.thawed)
+	t.Cleanup(func() { ln.Close(); p.thaw(); p.cut() })
 	go p.serve()
 	return p
 }
@@ -51,15 +53,62 @@ func (p *proxy) serve() {
 }
 
 func (p *proxy) pipe(c net.Conn) {
+	p.track(c)
+	p.wait()
 	up, err := net.Dial("tcp", p.target)
 	if err != nil {
 		c.Close()
 		return
 	}
-	p.track(c, up)
-	go func() { io.Copy(up, c); up.Close() }()
-	io.Copy(c, up)
+	p.track(up)
+	go func() { p.copy(up, c); up.Close() }()
+	p.copy(c, up)
 	c.Close()
+}
+
+// copy is io.Copy that holds each chunk while the proxy is frozen.
+func (p *proxy) copy(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			p.wait()
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// freeze holds every byte, on open connections and new ones, until thaw.
+func (p *proxy) freeze() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	select {
+	case <-p.thawed:
+		p.thawed = make(chan struct{})
+	default:
+	}
+}
+
+func (p *proxy) thaw() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	select {
+	case <-p.thawed:
+	default:
+		close(p.thawed)
+	}
+}
+
+func (p *proxy) wait() {
+	p.mu.Lock()
+	c := p.thawed
+	p.mu.Unlock()
+	<-c
 }
 
 func (p *proxy) track(cs ...net.Conn) {

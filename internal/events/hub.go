@@ -15,9 +15,6 @@ import (
 )
 
 const (
-	// Buffer is how many events a subscriber may fall behind before it
-	// is dropped; a slow reader never holds the others up.
-	Buffer = 1024
 	// pollEvery is the fallback when no wake-up comes.
 	pollEvery = time.Second
 	// holdRecheck is how soon to look again while events wait behind a missing id.
@@ -32,6 +29,7 @@ type Hub struct {
 	log      *slog.Logger
 	wake     chan struct{}
 	notifier notifier
+	now      func() time.Time
 
 	mu        sync.Mutex
 	subs      map[*Sub]struct{}
@@ -42,19 +40,10 @@ type Hub struct {
 	closed    bool
 }
 
-// Sub is one subscriber. Events with ids above From arrive on C, in order;
-// those up to From are in the table. C is closed when the subscriber is
-// dropped for falling behind or the hub closes.
-type Sub struct {
-	C    <-chan airlock.Event
-	From int64
-	ch   chan airlock.Event
-}
-
 // NewHub builds a hub over db. It registers a commit listener, so call it
 // before serving.
 func NewHub(db *store.DB, log *slog.Logger) *Hub {
-	h := &Hub{db: db, log: log, wake: make(chan struct{}, 1), subs: map[*Sub]struct{}{}}
+	h := &Hub{db: db, log: log, wake: make(chan struct{}, 1), subs: map[*Sub]struct{}{}, now: time.Now}
 	h.notifier = notifier{db: db, log: log}
 	db.OnCommit(h.committed)
 	return h
@@ -68,6 +57,13 @@ func (h *Hub) committed(evs []airlock.Event) {
 	}
 	h.Wake()
 	h.notifier.signal(evs[len(evs)-1].ID)
+}
+
+// SetClock replaces the clock that measures how far subscribers lag (tests).
+func (h *Hub) SetClock(now func() time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.now = now
 }
 
 // Wake makes the hub look at the table now.
@@ -99,8 +95,7 @@ func (h *Hub) Subscribe(ctx context.Context) (*Sub, error) {
 		}
 		h.start(last)
 	}
-	sub := &Sub{ch: make(chan airlock.Event, Buffer), From: h.published}
-	sub.C = sub.ch
+	sub := newSub(h.published)
 	h.subs[sub] = struct{}{}
 	return sub, nil
 }
@@ -132,7 +127,7 @@ func (h *Hub) remove(sub *Sub) {
 		return
 	}
 	delete(h.subs, sub)
-	close(sub.ch)
+	sub.close()
 	if len(h.subs) == 0 && h.stop != nil {
 		h.stop()
 		h.stop = nil
@@ -147,7 +142,7 @@ func (h *Hub) start(last int64) {
 	go h.run(ctx, h.gen, h.done, h.db.Follow(last))
 }
 
-// publish hands evs to every subscriber, dropping any that is full.
+// publish hands evs to every subscriber, dropping any that lags.
 func (h *Hub) publish(gen int, evs []airlock.Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -155,22 +150,11 @@ func (h *Hub) publish(gen int, evs []airlock.Event) {
 		return // a stopped loop's last read
 	}
 	h.published = evs[len(evs)-1].ID
+	now := h.now()
 	for sub := range h.subs {
-		if !offer(sub, evs) {
-			h.log.Warn("event stream subscriber too slow; dropped", "buffer", Buffer)
+		if !sub.offer(evs, now) {
+			h.log.Warn("event stream subscriber too slow; dropped", "max_lag", MaxLag)
 			h.remove(sub)
 		}
 	}
-}
-
-// offer queues evs for sub, or reports false when its buffer is full.
-func offer(sub *Sub, evs []airlock.Event) bool {
-	for _, e := range evs {
-		select {
-		case sub.ch <- e:
-		default:
-			return false
-		}
-	}
-	return true
 }

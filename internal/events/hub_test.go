@@ -3,6 +3,7 @@ package events_test
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,39 +27,59 @@ func addEvents(t *testing.T, db *store.DB, n int) {
 	}
 }
 
-// A subscriber that does not read is dropped once its buffer is full; the
-// one that reads gets every event, in order, all the same.
+// take reads sub until it has n events, failing if they do not come in
+// order from next on.
+func take(t *testing.T, sub *events.Sub, next int64, n int) {
+	t.Helper()
+	for end := next + int64(n); next < end; {
+		select {
+		case <-sub.Ready:
+			evs, ok := sub.Take()
+			if !ok {
+				t.Fatalf("subscriber dropped at %d", next)
+			}
+			for _, e := range evs {
+				if e.ID != next {
+					t.Fatalf("event %d, want %d", e.ID, next)
+				}
+				next++
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the reading subscriber stalled at %d", next)
+		}
+	}
+}
+
+// A burst, however large, drops no subscriber; one whose oldest event has
+// waited MaxLag is dropped, and the one that reads gets every event, in
+// order, all the same.
 func TestSlowSubscriberIsDropped(t *testing.T) {
 	t.Parallel()
 	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		h := events.NewHub(db, slog.New(slog.DiscardHandler))
 		t.Cleanup(h.Close)
+		var clock atomic.Int64
+		h.SetClock(func() time.Time { return time.Unix(0, clock.Load()) })
 		ctx := context.Background()
 		slow, err := h.Subscribe(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		fast, _ := h.Subscribe(ctx)
-		n := events.Buffer + 100
-		addEvents(t, db, n)
-		next := fast.From + 1
-		for next <= fast.From+int64(n) {
-			select {
-			case e := <-fast.C:
-				if e.ID != next {
-					t.Fatalf("event %d, want %d", e.ID, next)
-				}
-				next++
-			case <-time.After(10 * time.Second):
-				t.Fatalf("the reading subscriber stalled at %d", next)
-			}
+		const burst = 3000
+		addEvents(t, db, burst)
+		take(t, fast, fast.From+1, burst)
+		if n := h.Clients(); n != 2 {
+			t.Fatalf("%d clients after a burst of %d: a burst dropped a subscriber", n, burst)
 		}
-		got := 0
-		for range slow.C { // drains what it was given, then finds the channel closed
-			got++
+		clock.Add(int64(events.MaxLag))
+		addEvents(t, db, 1)
+		take(t, fast, fast.From+burst+1, 1)
+		if n := h.Clients(); n != 1 {
+			t.Fatalf("%d clients, want 1: the subscriber that lagged %s stayed", n, events.MaxLag)
 		}
-		if got >= n || h.Clients() != 1 {
-			t.Fatalf("slow subscriber got %d of %d; %d clients left", got, n, h.Clients())
+		if _, ok := slow.Take(); ok {
+			t.Fatal("the dropped subscriber can still take events")
 		}
 	})
 }
@@ -77,13 +98,6 @@ func TestOtherReplicasEventsArrive(t *testing.T) {
 			t.Fatal(err)
 		}
 		addEvents(t, there, 1)
-		select {
-		case e := <-sub.C:
-			if e.ID != sub.From+1 {
-				t.Fatalf("event %d after %d", e.ID, sub.From)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("another replica's event never arrived")
-		}
+		take(t, sub, sub.From+1, 1)
 	})
 }

@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,17 +24,27 @@ var (
 // scrapeTimeout bounds the queries of one scrape.
 const scrapeTimeout = 5 * time.Second
 
-// dbCollector reports what the database holds, counted at scrape time: the
-// numbers are then right whichever replica changed them.
+// StatsMaxAge is how long counts are reused: a flood of scrapes costs the
+// database one count per this period, not one per scrape.
+const StatsMaxAge = 5 * time.Second
+
+// dbCollector reports what the database holds, counted at scrape time (or
+// at most StatsMaxAge before): the numbers are then right whichever replica
+// changed them.
 type dbCollector struct {
 	db  *store.DB
 	log *slog.Logger
+	now func() time.Time
+
+	mu      sync.Mutex // held while counting, so concurrent scrapes share one count
+	stats   store.Stats
+	counted time.Time
 
 	rollouts, devices, pending *prometheus.Desc
 }
 
 func newDBCollector(db *store.DB, log *slog.Logger) *dbCollector {
-	return &dbCollector{db: db, log: log,
+	return &dbCollector{db: db, log: log, now: time.Now,
 		rollouts: prometheus.NewDesc("airlock_rollouts", "Rollouts by status.", []string{"status"}, nil),
 		devices: prometheus.NewDesc("airlock_rollout_devices",
 			"Devices of unfinished (pending, in progress or paused) rollouts by their status in the rollout.", []string{"status"}, nil),
@@ -50,9 +61,7 @@ func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
 // Collect leaves the database gauges out when the database does not
 // answer: a gap in the graph, rather than a false zero.
 func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
-	defer cancel()
-	st, err := c.db.Stats(ctx)
+	st, err := c.count()
 	if err != nil {
 		c.log.Warn("metrics: counting rollouts and approvals", "err", err)
 		return
@@ -64,4 +73,20 @@ func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.devices, prometheus.GaugeValue, float64(st.RolloutDevices[s]), s)
 	}
 	ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(st.PendingApprovals))
+}
+
+// count returns the counts, counting again when they are StatsMaxAge old.
+func (c *dbCollector) count() (store.Stats, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now := c.now(); c.counted.IsZero() || now.Sub(c.counted) >= StatsMaxAge {
+		ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
+		defer cancel()
+		st, err := c.db.Stats(ctx)
+		if err != nil {
+			return st, err
+		}
+		c.stats, c.counted = st, now
+	}
+	return c.stats, nil
 }

@@ -29,6 +29,7 @@ type Set struct {
 	reports        *prometheus.CounterVec
 	monitorTick    prometheus.Histogram
 	monitorLeader  prometheus.Gauge
+	db             *dbCollector
 }
 
 // New builds the collectors, the database gauges over db among them.
@@ -51,12 +52,16 @@ func New(db *store.DB, log *slog.Logger) *Set {
 			Help: "Duration of rollout monitor ticks.", Buckets: prometheus.DefBuckets}),
 		monitorLeader: prometheus.NewGauge(prometheus.GaugeOpts{Name: "airlock_monitor_leader",
 			Help: "1 when this replica leads the rollout monitor, else 0."}),
+		db: newDBCollector(db, log),
 	}
 	s.reg.MustRegister(s.httpRequests, s.httpDuration, s.webhooks, s.webhookLatency, s.polls, s.reports,
-		s.monitorTick, s.monitorLeader, newDBCollector(db, log),
+		s.monitorTick, s.monitorLeader, s.db,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return s
 }
+
+// SetClock replaces the clock that ages the database counts (tests).
+func (s *Set) SetClock(now func() time.Time) { s.db.now = now }
 
 // Handler serves the metrics in the Prometheus exposition format.
 func (s *Set) Handler() http.Handler {

@@ -26,6 +26,11 @@ const (
 // rollout step, and keeps every value far from overflowing a Duration.
 const maxSeconds = 7 * 24 * 3600
 
+// MaxDevices bounds batch, canary and threshold sizes: larger than any
+// fleet, so no setting quietly means "never" (a threshold no rollout can
+// reach would disable rollback), and well inside a 32-bit column.
+const MaxDevices = 1_000_000
+
 // Validate fills defaults for knobs of p left at zero, then checks every
 // field and returns the first fault as an EINVALID naming the field.
 //
@@ -71,8 +76,8 @@ func checkStrategy(p *Policy) error {
 		return airlock.FieldErrorf("update_strategy", "must be one of %s", strings.Join(rollout.Strategies, ", "))
 	}
 	switch {
-	case p.CanarySize < 0:
-		return airlock.FieldErrorf("canary_size", "must not be negative")
+	case p.CanarySize < 0 || p.CanarySize > MaxDevices:
+		return airlock.FieldErrorf("canary_size", "must be between 0 and %d", MaxDevices)
 	case p.UpdateStrategy == rollout.Canary && p.CanarySize < 1:
 		return airlock.FieldErrorf("canary_size", "must be at least 1 for the canary strategy")
 	}
@@ -81,8 +86,8 @@ func checkStrategy(p *Policy) error {
 
 func checkBatches(p *Policy) error {
 	switch {
-	case p.BatchSize < 0:
-		return airlock.FieldErrorf("batch_size", "must be at least 1")
+	case p.BatchSize < 0 || p.BatchSize > MaxDevices:
+		return airlock.FieldErrorf("batch_size", "must be between 1 and %d", MaxDevices)
 	case p.BatchPercent < 0 || p.BatchPercent > 100:
 		return airlock.FieldErrorf("batch_percent", "must be between 1 and 100")
 	case p.BatchSize > 0 && p.BatchPercent > 0:
@@ -112,8 +117,8 @@ func checkHealth(p *Policy) error {
 		return airlock.FieldErrorf("health_check_timeout_seconds", "must be between 1 and %d", maxSeconds)
 	case p.FailureThresholdPercent < 1 || p.FailureThresholdPercent > 100:
 		return airlock.FieldErrorf("failure_threshold_percent", "must be between 1 and 100")
-	case p.MinDevicesForThreshold < 1:
-		return airlock.FieldErrorf("min_devices_for_threshold", "must be at least 1")
+	case p.MinDevicesForThreshold < 1 || p.MinDevicesForThreshold > MaxDevices:
+		return airlock.FieldErrorf("min_devices_for_threshold", "must be between 1 and %d", MaxDevices)
 	}
 	return nil
 }

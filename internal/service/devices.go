@@ -127,6 +127,11 @@ func (s *Service) Device(ctx context.Context, uuid string) (airlock.DeviceDetail
 
 // Devices lists devices; q.Online filters by the offline threshold.
 func (s *Service) Devices(ctx context.Context, q airlock.DeviceQuery) ([]airlock.Device, int, error) {
+	for k := range q.Labels { // no device can carry another key, and SQLite's JSON paths cannot quote every one
+		if !labelKeyRe.MatchString(k) {
+			return nil, 0, airlock.FieldErrorf("labels", "label key %q: 1 to 63 letters, digits, '.', '_', '/' or '-', starting with a letter or digit", k)
+		}
+	}
 	q.OfflineBefore = s.DB.Now().Add(-s.offlineAfter())
 	devices, total, err := s.DB.Devices(ctx, q)
 	for i := range devices {

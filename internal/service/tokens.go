@@ -51,10 +51,15 @@ func (s *Service) Bootstrap(ctx context.Context, adminToken string) (string, err
 			return "", nil
 		}
 		_, err := s.createToken(ctx, "bootstrap", "bootstrap-admin", airlock.RoleAdmin, adminToken)
-		if airlock.ErrorCode(err) == airlock.ECONFLICT {
-			return "", nil // another replica stored it first
+		if airlock.ErrorCode(err) != airlock.ECONFLICT {
+			return "", err
 		}
-		return "", err
+		if _, err := s.DB.TokenBySecret(ctx, adminToken); airlock.ErrorCode(err) == airlock.ENOTFOUND {
+			return "", airlock.Errorf(airlock.ECONFLICT, "AIRLOCK_ADMIN_TOKEN was revoked: set a new one, or unset it and create one with `airlock token create --role admin`")
+		} else if err != nil {
+			return "", err
+		}
+		return "", nil // another replica stored it first
 	}
 	n, err := s.DB.CountTokens(ctx)
 	if err != nil || n > 0 {

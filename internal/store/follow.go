@@ -59,6 +59,7 @@ func (f *Follower) Next(ctx context.Context, limit int) ([]airlock.Event, error)
 		f.after = evs[len(evs)-1].ID
 		return evs, nil
 	}
+	f.noteGaps(evs)
 	var snap *snapshot
 	n := 0
 	for _, e := range evs {
@@ -83,6 +84,18 @@ func (f *Follower) Next(ctx context.Context, limit int) ([]airlock.Event, error)
 	return evs[:n], nil
 }
 
+// noteGaps notes when each gap among evs was first seen, so that a batch
+// with many lost ids (a replay over history) settles them all at once.
+func (f *Follower) noteGaps(evs []airlock.Event) {
+	now, prev := time.Now(), f.after
+	for _, e := range evs {
+		if _, ok := f.gaps[prev+1]; e.ID > prev+1 && !ok {
+			f.gaps[prev+1] = gap{seen: now}
+		}
+		prev = e.ID
+	}
+}
+
 // gapClosed reports whether the missing ids from id on can no longer appear.
 func (f *Follower) gapClosed(ctx context.Context, id int64, snap **snapshot) (bool, error) {
 	now := time.Now()
@@ -104,8 +117,7 @@ func (f *Follower) gapClosed(ctx context.Context, id int64, snap **snapshot) (bo
 		*snap = &s
 	}
 	if g.xmax == 0 {
-		g.xmax = (*snap).xmax
-		f.gaps[id] = g
+		f.noteXmax(now, (*snap).xmax)
 		return false, nil
 	}
 	return (*snap).xmin >= g.xmax, nil
@@ -126,4 +138,15 @@ func (db *DB) snapshot(ctx context.Context) (snapshot, error) {
 		s.xmax, err = strconv.ParseUint(xmax, 10, 64)
 	}
 	return s, err
+}
+
+// noteXmax notes xmax for every gap seen gapSettle ago or more: a
+// transaction that took one of their ids has had its xid for that long.
+func (f *Follower) noteXmax(now time.Time, xmax uint64) {
+	for id, g := range f.gaps {
+		if g.xmax == 0 && now.Sub(g.seen) >= gapSettle {
+			g.xmax = xmax
+			f.gaps[id] = g
+		}
+	}
 }

@@ -53,6 +53,8 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 
 // SchemaCurrent reports an error unless the database answers and has every migration applied.
 func (db *DB) SchemaCurrent(ctx context.Context) error {
+	ctx, cancel := db.bounded(ctx)
+	defer cancel()
 	p, err := db.provider(ctx)
 	if err != nil {
 		return airlock.Errorf(airlock.EUNAVAILABLE, "database unreachable")

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
@@ -59,7 +58,7 @@ func (tx *Tx) setHosts(ctx context.Context, id int64, host string, aliases []str
 
 // querier runs a query in a transaction or outside one.
 type querier interface {
-	query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	query(ctx context.Context, q string, args ...any) (*dbRows, error)
 }
 
 func aliases(ctx context.Context, q querier, r *airlock.Registry) error {

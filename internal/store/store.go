@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
@@ -35,16 +36,21 @@ type DB struct {
 	sessions              *sessions  // SQLite only
 
 	afterCommit []func([]airlock.Event)
+	progress    atomic.Int64 // when a call last completed, in Unix ns: see bounded
 }
 
 // Open connects to url: "sqlite:PATH", a bare path, or "postgres://…".
 func Open(ctx context.Context, rawURL string) (*DB, error) {
 	db := &DB{now: func() time.Time { return time.Now().UTC() }}
+	db.progressed()
 	var err error
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		db.Engine = Postgres
 		err = db.openPostgres(rawURL)
+	case strings.Contains(rawURL, "://"):
+		scheme, _, _ := strings.Cut(rawURL, "://")
+		return nil, fmt.Errorf("AIRLOCK_DATABASE_URL: %q databases are not supported; use sqlite:PATH or postgres://…", scheme)
 	default:
 		db.Engine = SQLite
 		err = db.openSQLite(strings.TrimPrefix(rawURL, "sqlite:"))
@@ -85,8 +91,15 @@ func (db *DB) openSQLite(path string) error {
 }
 
 func (db *DB) openPostgres(rawURL string) error {
-	var err error
-	if db.write, err = sql.Open("pgx", rawURL); err != nil {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return errors.New("AIRLOCK_DATABASE_URL is not a valid URL") // the error would repeat it, password and all
+	}
+	if q := u.Query(); !q.Has("connect_timeout") {
+		q.Set("connect_timeout", "4") // connections database/sql opens in the background have no other deadline
+		u.RawQuery = q.Encode()
+	}
+	if db.write, err = sql.Open("pgx", u.String()); err != nil {
 		return err
 	}
 	db.write.SetMaxOpenConns(16)
@@ -121,6 +134,8 @@ func (db *DB) OnCommit(fn func([]airlock.Event)) { db.afterCommit = append(db.af
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := db.bounded(ctx)
+	defer cancel()
 	if err := db.write.PingContext(ctx); err != nil {
 		return airlock.Errorf(airlock.EUNAVAILABLE, "database unreachable")
 	}
@@ -149,35 +164,39 @@ func (db *DB) args(args []any) []any {
 func sqliteTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
 
 // query runs a read outside any transaction.
-func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+func (db *DB) query(ctx context.Context, q string, args ...any) (*dbRows, error) {
+	ctx, cancel := db.bounded(ctx)
 	if db.readStmts == nil {
-		rows, err := db.read.QueryContext(ctx, q, db.args(args)...)
-		return rows, wrapErr(err)
+		rs, err := db.read.QueryContext(ctx, q, db.args(args)...)
+		return newRows(ctx, rs, err, cancel)
 	}
 	s, cached, err := db.readStmts.get(ctx, q)
 	if err != nil {
-		return nil, wrapErr(err)
+		return newRows(ctx, nil, err, cancel)
 	}
-	rows, err := s.QueryContext(ctx, db.args(args)...)
+	rs, err := s.QueryContext(ctx, db.args(args)...)
 	if !cached {
 		defer s.Close() // rows keep the statement's connection until closed
 	}
-	return rows, wrapErr(err)
+	return newRows(ctx, rs, err, cancel)
 }
 
-func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+func (db *DB) queryRow(ctx context.Context, q string, args ...any) dbRow {
+	ctx, cancel := db.bounded(ctx)
 	if db.readStmts == nil {
-		return db.read.QueryRowContext(ctx, q, db.args(args)...)
+		return dbRow{db.read.QueryRowContext(ctx, q, db.args(args)...), ctx, cancel}
 	}
 	s, cached, err := db.readStmts.get(ctx, q)
 	if err != nil || !cached {
-		return db.read.QueryRowContext(ctx, q, db.args(args)...)
+		return dbRow{db.read.QueryRowContext(ctx, q, db.args(args)...), ctx, cancel}
 	}
-	return s.QueryRowContext(ctx, db.args(args)...)
+	return dbRow{s.QueryRowContext(ctx, db.args(args)...), ctx, cancel}
 }
 
 // exec runs a single write outside an explicit transaction.
 func (db *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx, cancel := db.bounded(ctx)
+	defer cancel()
 	res, err := db.write.ExecContext(ctx, q, db.args(args)...)
-	return res, wrapErr(err)
+	return res, hungErr(ctx, err)
 }

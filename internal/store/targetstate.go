@@ -235,9 +235,11 @@ func (tx *Tx) lockStates(ctx context.Context, uuids []string) (map[string]string
 		for i, u := range chunk {
 			args[i] = u
 		}
-		rows, err := st.QueryContext(ctx, args...)
+		qctx, cancel := tx.db.bounded(ctx)
+		rs, err := st.QueryContext(qctx, args...)
+		rows, err := newRows(qctx, rs, err, cancel)
 		if err != nil {
-			return nil, wrapErr(fmt.Errorf("read target states: %w", err))
+			return nil, fmt.Errorf("read target states: %w", err)
 		}
 		if err := scanStates(rows, out); err != nil {
 			return nil, err
@@ -246,7 +248,7 @@ func (tx *Tx) lockStates(ctx context.Context, uuids []string) (map[string]string
 	return out, nil
 }
 
-func scanStates(rows *sql.Rows, into map[string]string) error {
+func scanStates(rows *dbRows, into map[string]string) error {
 	defer rows.Close()
 	for rows.Next() {
 		var uuid, state string
@@ -264,9 +266,11 @@ func (tx *Tx) prepareSized(ctx context.Context, cache map[int]*sql.Stmt, n int, 
 	if st, ok := cache[n]; ok {
 		return st, nil
 	}
-	st, err := tx.tx.PrepareContext(ctx, build(n))
+	pctx, cancel := tx.db.bounded(ctx)
+	defer cancel()
+	st, err := tx.tx.PrepareContext(pctx, build(n))
 	if err != nil {
-		return nil, wrapErr(fmt.Errorf("prepare: %w", err))
+		return nil, hungErr(pctx, fmt.Errorf("prepare: %w", err))
 	}
 	cache[n] = st
 	return st, nil
@@ -296,8 +300,8 @@ func (tx *Tx) bulkExec(ctx context.Context, head, row, tail string, rows [][]any
 		for _, r := range chunk {
 			args = append(args, r...)
 		}
-		if _, err := st.ExecContext(ctx, tx.db.args(args)...); err != nil {
-			return wrapErr(err)
+		if err := tx.boundedExec(ctx, st, tx.db.args(args)); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -340,4 +344,11 @@ func (tx *Tx) TargetImages(ctx context.Context, uuid string) (map[string]string,
 		out[app] = image
 	}
 	return out, wrapErr(rows.Err())
+}
+
+func (tx *Tx) boundedExec(ctx context.Context, st *sql.Stmt, args []any) error {
+	ctx, cancel := tx.db.bounded(ctx)
+	defer cancel()
+	_, err := st.ExecContext(ctx, args...)
+	return hungErr(ctx, err)
 }

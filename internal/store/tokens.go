@@ -31,6 +31,9 @@ func (tx *Tx) CreateToken(ctx context.Context, name, role, secret string) (airlo
 	row := tx.queryRow(ctx, `INSERT INTO api_tokens (name, role, token_hash, created_at)
 		VALUES ($1, $2, $3, $4) RETURNING `+tokenCols, name, role, HashSecret(secret), tx.Now())
 	t, err := scanToken(row)
+	if isUnique(err) {
+		return t, airlock.Errorf(airlock.ECONFLICT, "a token with this secret exists already (it may be revoked)")
+	}
 	if err != nil {
 		return t, wrapErr(fmt.Errorf("insert token: %w", err))
 	}

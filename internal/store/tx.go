@@ -30,12 +30,19 @@ type Tx struct {
 
 // InTx runs fn in a transaction, committing when it returns nil and rolling
 // back otherwise. Events written by fn are handed to OnCommit listeners.
+// BEGIN (waiting for the connection included), each statement and COMMIT
+// are cut when the database falls silent (see bounded); the whole
+// transaction gets txTimeout.
 func (db *DB) InTx(ctx context.Context, actor string, fn func(*Tx) error) error {
 	ctx, cancel := context.WithTimeout(ctx, txTimeout)
 	defer cancel()
+	ctx, cut := context.WithCancelCause(ctx)
+	defer cut(nil)
+	w := db.watch(cut)
 	sqlTx, err := db.write.BeginTx(ctx, nil)
+	w.stop(ctx)
 	if err != nil {
-		return wrapErr(fmt.Errorf("begin: %w", err))
+		return hungErr(ctx, fmt.Errorf("begin: %w", err))
 	}
 	tx := &Tx{db: db, tx: sqlTx, Actor: actor}
 	defer tx.prepare(ctx)
@@ -49,12 +56,14 @@ func (db *DB) InTx(ctx context.Context, actor string, fn func(*Tx) error) error 
 		_ = sqlTx.Rollback()
 		return wrapErr(err)
 	}
+	w = db.watch(cut)
 	err = sqlTx.Commit()
+	w.stop(ctx)
 	if tx.devicesChanged && db.sessions != nil {
 		db.sessions.invalidate() // a failed commit may still have written
 	}
 	if err != nil {
-		return wrapErr(fmt.Errorf("commit: %w", err))
+		return hungErr(ctx, fmt.Errorf("commit: %w", err))
 	}
 	for _, fn := range db.afterCommit {
 		fn(tx.events)
@@ -75,28 +84,32 @@ func (tx *Tx) prepare(ctx context.Context) {
 func (tx *Tx) Now() time.Time { return tx.db.Now() }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx, cancel := tx.db.bounded(ctx)
+	defer cancel()
 	if s := tx.stmt(ctx, q); s != nil {
 		res, err := s.ExecContext(ctx, tx.db.args(args)...)
-		return res, wrapErr(err)
+		return res, hungErr(ctx, err)
 	}
 	res, err := tx.tx.ExecContext(ctx, q, tx.db.args(args)...)
-	return res, wrapErr(err)
+	return res, hungErr(ctx, err)
 }
 
-func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+func (tx *Tx) query(ctx context.Context, q string, args ...any) (*dbRows, error) {
+	ctx, cancel := tx.db.bounded(ctx)
 	if s := tx.stmt(ctx, q); s != nil {
-		rows, err := s.QueryContext(ctx, tx.db.args(args)...)
-		return rows, wrapErr(err)
+		rs, err := s.QueryContext(ctx, tx.db.args(args)...)
+		return newRows(ctx, rs, err, cancel)
 	}
-	rows, err := tx.tx.QueryContext(ctx, q, tx.db.args(args)...)
-	return rows, wrapErr(err)
+	rs, err := tx.tx.QueryContext(ctx, q, tx.db.args(args)...)
+	return newRows(ctx, rs, err, cancel)
 }
 
-func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) dbRow {
+	ctx, cancel := tx.db.bounded(ctx)
 	if s := tx.stmt(ctx, q); s != nil {
-		return s.QueryRowContext(ctx, tx.db.args(args)...)
+		return dbRow{s.QueryRowContext(ctx, tx.db.args(args)...), ctx, cancel}
 	}
-	return tx.tx.QueryRowContext(ctx, q, tx.db.args(args)...)
+	return dbRow{tx.tx.QueryRowContext(ctx, q, tx.db.args(args)...), ctx, cancel}
 }
 
 // stmt is the cached prepared statement for q bound to this transaction, or
