@@ -51,11 +51,15 @@ func parse(t *testing.T, s string) (Rule, error) {
 	return r, Validate(&r)
 }
 
-func TestValidate(t *testing.T) {
+type validateCase struct{ in, field string }
+
+// validateCases lists rules as JSON and the field Validate must name, or
+// "" if the rule is valid.
+func validateCases(t *testing.T) []validateCase {
 	p256, p384, ed, weakRSA := testKeys(t)
 	q := strconv.Quote
 	head := func(kind string) string { return `{"name":"r","image_pattern":"ghcr.io/acme/*","kind":"` + kind + `"` }
-	tests := []struct{ in, field string }{
+	return []validateCase{
 		{head("tag") + `,"deny":["latest"]}`, ""},
 		{head("tag") + `,"require_semver":true,"mode":"warn"}`, ""},
 		{head("tag") + `}`, "deny"},
@@ -100,7 +104,10 @@ func TestValidate(t *testing.T) {
 		{head("test_ring") + `,"selector":{"ring":"lab"},"auto_approve":true}`, ""},
 		{head("test_ring") + `,"selector":{}}`, "selector"},
 	}
-	for _, tt := range tests {
+}
+
+func TestValidate(t *testing.T) {
+	for _, tt := range validateCases(t) {
 		_, err := parse(t, tt.in)
 		if tt.field == "" {
 			if err != nil {
