@@ -141,11 +141,12 @@ func oaOperations() []oaOp {
 			status: 200, resp: oaList("Event")},
 		{method: "GET", path: "/api/v1/events/stream", auth: Viewer, tag: "events", summary: "Server-Sent Events: the events as they happen",
 			desc: "Each event is sent as `id: <id>` and `data: <the Event as JSON>`. Reconnecting with Last-Event-ID (or ?after=) " +
-				"replays exactly the events missed, then goes on live. Comment lines are heartbeats. A client that reads too slowly is " +
-				"disconnected and resumes with Last-Event-ID.",
+				"replays exactly the events missed, then goes on live. Comment lines are heartbeats. A client that falls 30 s behind is " +
+				"disconnected and resumes with Last-Event-ID. The stream ends when its token is revoked. A token may hold 16 streams, " +
+				"a replica 1,000; beyond, 429.",
 			query:  append(slices.Clone(eventFilters), oaQuery("after", oaInt, "resume after this event id (when Last-Event-ID is not sent)")),
 			header: []oaObj{{"name": "Last-Event-ID", "in": "header", "schema": oaStr, "description": "resume after this event id"}},
-			status: 200, resp: oaStr, respType: "text/event-stream", errs: []int{400}},
+			status: 200, resp: oaStr, respType: "text/event-stream", errs: []int{400, 429}},
 	}...)
 	return append(ops, oaRegistryOps()...)
 }

@@ -22,7 +22,7 @@ const callTimeout = 4 * time.Second
 // errHung is what a call cut for the database's silence returns.
 var errHung = airlock.Errorf(airlock.EUNAVAILABLE, "the database did not answer within %s", callTimeout)
 
-// progressed records that a call completed now.
+// progressed records that a call was answered now.
 func (db *DB) progressed() { db.progress.Store(time.Now().UnixNano()) }
 
 func (db *DB) silentFor() time.Duration { return time.Since(time.Unix(0, db.progress.Load())) }
@@ -48,13 +48,7 @@ func (w *watch) check() {
 	w.cut(errHung)
 }
 
-// stop ends the watch, noting progress unless the call was cut.
-func (w *watch) stop(ctx context.Context) {
-	w.t.Stop()
-	if ctx.Err() == nil {
-		w.db.progressed()
-	}
-}
+func (w *watch) stop() { w.t.Stop() }
 
 // bounded is ctx watched for the database's silence and cut after txTimeout.
 func (db *DB) bounded(parent context.Context) (context.Context, context.CancelFunc) {
@@ -62,18 +56,25 @@ func (db *DB) bounded(parent context.Context) (context.Context, context.CancelFu
 	ctx, cut := context.WithCancelCause(ctx)
 	w := db.watch(cut)
 	return ctx, func() {
-		w.stop(ctx)
+		w.stop()
 		cut(nil)
 		cancel()
 	}
 }
 
-// hungErr is err, named as the database's silence when that cut the call.
-func hungErr(ctx context.Context, err error) error {
+// result is a call's error as callers see it: named as the database's
+// silence when that cut the call. A call the database answered, even
+// with an error of its own, is progress; one that failed to reach it
+// (a refused or timed-out connection) is not.
+func (db *DB) result(ctx context.Context, err error) error {
 	if err != nil && errors.Is(context.Cause(ctx), errHung) {
 		return fmt.Errorf("%w (%v)", errHung, err)
 	}
-	return wrapErr(err)
+	err = wrapErr(err)
+	if !errors.Is(err, errUnavailable) && !errors.Is(err, context.Canceled) {
+		db.progressed()
+	}
+	return err
 }
 
 // dbRows are query results whose watch ends when they are closed.
@@ -88,9 +89,9 @@ func (r *dbRows) Close() error {
 	return err
 }
 
-func newRows(ctx context.Context, rs *sql.Rows, err error, cancel context.CancelFunc) (*dbRows, error) {
+func (db *DB) newRows(ctx context.Context, rs *sql.Rows, err error, cancel context.CancelFunc) (*dbRows, error) {
+	err = db.result(ctx, err)
 	if err != nil {
-		err = hungErr(ctx, err)
 		cancel()
 		return nil, err
 	}
@@ -100,6 +101,7 @@ func newRows(ctx context.Context, rs *sql.Rows, err error, cancel context.Cancel
 // dbRow is a single-row result whose watch ends once it is scanned.
 type dbRow struct {
 	*sql.Row
+	db     *DB
 	ctx    context.Context
 	cancel context.CancelFunc
 }
@@ -108,7 +110,8 @@ func (r dbRow) Scan(dest ...any) error {
 	defer r.cancel()
 	err := r.Row.Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
+		r.db.progressed()
 		return err
 	}
-	return hungErr(r.ctx, err)
+	return r.db.result(r.ctx, err)
 }

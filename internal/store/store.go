@@ -168,29 +168,29 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*dbRows, error)
 	ctx, cancel := db.bounded(ctx)
 	if db.readStmts == nil {
 		rs, err := db.read.QueryContext(ctx, q, db.args(args)...)
-		return newRows(ctx, rs, err, cancel)
+		return db.newRows(ctx, rs, err, cancel)
 	}
 	s, cached, err := db.readStmts.get(ctx, q)
 	if err != nil {
-		return newRows(ctx, nil, err, cancel)
+		return db.newRows(ctx, nil, err, cancel)
 	}
 	rs, err := s.QueryContext(ctx, db.args(args)...)
 	if !cached {
 		defer s.Close() // rows keep the statement's connection until closed
 	}
-	return newRows(ctx, rs, err, cancel)
+	return db.newRows(ctx, rs, err, cancel)
 }
 
 func (db *DB) queryRow(ctx context.Context, q string, args ...any) dbRow {
 	ctx, cancel := db.bounded(ctx)
 	if db.readStmts == nil {
-		return dbRow{db.read.QueryRowContext(ctx, q, db.args(args)...), ctx, cancel}
+		return dbRow{Row: db.read.QueryRowContext(ctx, q, db.args(args)...), db: db, ctx: ctx, cancel: cancel}
 	}
 	s, cached, err := db.readStmts.get(ctx, q)
 	if err != nil || !cached {
-		return dbRow{db.read.QueryRowContext(ctx, q, db.args(args)...), ctx, cancel}
+		return dbRow{Row: db.read.QueryRowContext(ctx, q, db.args(args)...), db: db, ctx: ctx, cancel: cancel}
 	}
-	return dbRow{s.QueryRowContext(ctx, db.args(args)...), ctx, cancel}
+	return dbRow{Row: s.QueryRowContext(ctx, db.args(args)...), db: db, ctx: ctx, cancel: cancel}
 }
 
 // exec runs a single write outside an explicit transaction.
@@ -198,5 +198,5 @@ func (db *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 	ctx, cancel := db.bounded(ctx)
 	defer cancel()
 	res, err := db.write.ExecContext(ctx, q, db.args(args)...)
-	return res, hungErr(ctx, err)
+	return res, db.result(ctx, err)
 }

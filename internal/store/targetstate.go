@@ -237,7 +237,7 @@ func (tx *Tx) lockStates(ctx context.Context, uuids []string) (map[string]string
 		}
 		qctx, cancel := tx.db.bounded(ctx)
 		rs, err := st.QueryContext(qctx, args...)
-		rows, err := newRows(qctx, rs, err, cancel)
+		rows, err := tx.db.newRows(qctx, rs, err, cancel)
 		if err != nil {
 			return nil, fmt.Errorf("read target states: %w", err)
 		}
@@ -270,7 +270,7 @@ func (tx *Tx) prepareSized(ctx context.Context, cache map[int]*sql.Stmt, n int, 
 	defer cancel()
 	st, err := tx.tx.PrepareContext(pctx, build(n))
 	if err != nil {
-		return nil, hungErr(pctx, fmt.Errorf("prepare: %w", err))
+		return nil, fmt.Errorf("prepare: %w", tx.db.result(pctx, err))
 	}
 	cache[n] = st
 	return st, nil
@@ -350,5 +350,5 @@ func (tx *Tx) boundedExec(ctx context.Context, st *sql.Stmt, args []any) error {
 	ctx, cancel := tx.db.bounded(ctx)
 	defer cancel()
 	_, err := st.ExecContext(ctx, args...)
-	return hungErr(ctx, err)
+	return tx.db.result(ctx, err)
 }

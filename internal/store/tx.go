@@ -40,9 +40,9 @@ func (db *DB) InTx(ctx context.Context, actor string, fn func(*Tx) error) error 
 	defer cut(nil)
 	w := db.watch(cut)
 	sqlTx, err := db.write.BeginTx(ctx, nil)
-	w.stop(ctx)
-	if err != nil {
-		return hungErr(ctx, fmt.Errorf("begin: %w", err))
+	w.stop()
+	if err := db.result(ctx, err); err != nil {
+		return fmt.Errorf("begin: %w", err)
 	}
 	tx := &Tx{db: db, tx: sqlTx, Actor: actor}
 	defer tx.prepare(ctx)
@@ -57,13 +57,13 @@ func (db *DB) InTx(ctx context.Context, actor string, fn func(*Tx) error) error 
 		return wrapErr(err)
 	}
 	w = db.watch(cut)
-	err = sqlTx.Commit()
-	w.stop(ctx)
+	err = db.result(ctx, sqlTx.Commit())
+	w.stop()
 	if tx.devicesChanged && db.sessions != nil {
 		db.sessions.invalidate() // a failed commit may still have written
 	}
 	if err != nil {
-		return hungErr(ctx, fmt.Errorf("commit: %w", err))
+		return fmt.Errorf("commit: %w", err)
 	}
 	for _, fn := range db.afterCommit {
 		fn(tx.events)
@@ -88,28 +88,28 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 	defer cancel()
 	if s := tx.stmt(ctx, q); s != nil {
 		res, err := s.ExecContext(ctx, tx.db.args(args)...)
-		return res, hungErr(ctx, err)
+		return res, tx.db.result(ctx, err)
 	}
 	res, err := tx.tx.ExecContext(ctx, q, tx.db.args(args)...)
-	return res, hungErr(ctx, err)
+	return res, tx.db.result(ctx, err)
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*dbRows, error) {
 	ctx, cancel := tx.db.bounded(ctx)
 	if s := tx.stmt(ctx, q); s != nil {
 		rs, err := s.QueryContext(ctx, tx.db.args(args)...)
-		return newRows(ctx, rs, err, cancel)
+		return tx.db.newRows(ctx, rs, err, cancel)
 	}
 	rs, err := tx.tx.QueryContext(ctx, q, tx.db.args(args)...)
-	return newRows(ctx, rs, err, cancel)
+	return tx.db.newRows(ctx, rs, err, cancel)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) dbRow {
 	ctx, cancel := tx.db.bounded(ctx)
 	if s := tx.stmt(ctx, q); s != nil {
-		return dbRow{s.QueryRowContext(ctx, tx.db.args(args)...), ctx, cancel}
+		return dbRow{Row: s.QueryRowContext(ctx, tx.db.args(args)...), db: tx.db, ctx: ctx, cancel: cancel}
 	}
-	return dbRow{tx.tx.QueryRowContext(ctx, q, tx.db.args(args)...), ctx, cancel}
+	return dbRow{Row: tx.tx.QueryRowContext(ctx, q, tx.db.args(args)...), db: tx.db, ctx: ctx, cancel: cancel}
 }
 
 // stmt is the cached prepared statement for q bound to this transaction, or
