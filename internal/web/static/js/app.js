@@ -67,7 +67,7 @@ function route() {
   // On a phone the nav scrolls sideways in its own box: keep the current page's link in view.
   const nav = document.querySelector('.top nav');
   const here = nav.querySelector('[aria-current=page]');
-  if (here) nav.scrollLeft = Math.max(0, here.offsetLeft - (nav.clientWidth - here.offsetWidth) / 2);
+  if (here) nav.scrollLeft += here.getBoundingClientRect().left - nav.getBoundingClientRect().left - (nav.clientWidth - here.offsetWidth) / 2;
   clear(main);
   if (!found) {
     main.append(h('h1', {}, 'Not found'), h('p', {}, 'No page here. ', h('a', { href: '#/approvals' }, 'Go to the approval queue')));

@@ -245,8 +245,9 @@ export function pager(offset, limit, total, go) {
 // control that had it (matched by its row's data-key and its data-testid),
 // so a keyboard user does not lose their place when a list refreshes. When
 // that row is gone (approved, deleted), the same control of the row now in
-// its place takes the focus, or else the container itself.
-export function keepFocus(container, render) {
+// its place takes the focus, or else what fallback() returns, or else the
+// container itself.
+export function keepFocus(container, render, fallback = () => null) {
   const el = document.activeElement;
   const row = el && container.contains(el) ? el.closest('[data-key]') : null;
   const id = row && el.dataset.testid;
@@ -257,7 +258,7 @@ export function keepFocus(container, render) {
   const rows = [...container.querySelectorAll('[data-key]')];
   const again = find(container.querySelector(`[data-key="${CSS.escape(row.dataset.key)}"]`)) ||
     find(rows[Math.min(index, rows.length - 1)]);
-  focusOn(again || container);
+  focusOn(again || fallback() || container);
 }
 
 // focusOn moves the focus to el, making it focusable by script if it is
@@ -269,8 +270,9 @@ export function focusOn(el) {
 }
 
 // settleFocus puts the focus on fallback when it has fallen to the document
-// (the control that had it was removed or disabled).
-export function settleFocus(fallback) {
+// (the control that had it was removed or disabled) or rests on one of the
+// containers given (where keepFocus leaves it when the control is gone).
+export function settleFocus(fallback, ...containers) {
   const el = document.activeElement;
-  if (!el || el === document.body || !el.isConnected) focusOn(fallback);
+  if (!el || el === document.body || !el.isConnected || containers.includes(el)) focusOn(fallback);
 }

@@ -124,7 +124,7 @@ export function approvalsPage(main, ctx) {
     }
     await load();
     // A bulk action disables its button as the selection empties: focus the list instead.
-    settleFocus(body.querySelector('table'));
+    settleFocus(body.querySelector('table'), body);
   }
 
   approveSel.addEventListener('click', () => decide([...state.selected], 'approve', state.selected.size === 1 ? nameOf([...state.selected][0]) : ''));

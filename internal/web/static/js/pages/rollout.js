@@ -3,7 +3,7 @@
 // stream; and the controls an approver may use on it.
 
 import { get, post, qs } from '../api.js';
-import { h, clear, ago, badge, table, errorBox, loading, toast, ask, pager, shortImage, keepFocus, settleFocus } from '../dom.js';
+import { h, clear, ago, badge, table, errorBox, loading, toast, ask, pager, shortImage, keepFocus } from '../dom.js';
 import { bar, updateBar, percent, isActive, outcomes, statusLabel, failures } from '../progress.js';
 import { urlState } from '../query.js';
 import { nextStep, countdown, batchTimes } from '../schedule.js';
@@ -75,7 +75,8 @@ export function rolloutPage(main, ctx) {
   }
 
   function render(devs) {
-    keepFocus(head, () => renderHead());
+    // The button pressed may be gone (Pause became Resume): focus the control now offered, or the status.
+    keepFocus(head, () => renderHead(), () => head.querySelector('.controls button') || head.querySelector('[data-testid=rollout-status]'));
     progress.hidden = false;
     updateBar(progressBar, r);
     const done = outcomes.reduce((n, s) => n + (r.counts[s] || 0), 0);
@@ -178,9 +179,7 @@ export function rolloutPage(main, ctx) {
     } catch (err) {
       toast(err.message, true);
     }
-    await load();
-    // The button pressed is gone (Pause became Resume): focus the control now offered, or the status.
-    settleFocus(head.querySelector('.controls button') || head.querySelector('[data-testid=rollout-status]'));
+    load();
   }
 
   // Batch starts and ends, status changes and the target states they write
