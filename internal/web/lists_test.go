@@ -38,6 +38,7 @@ func (p *page) wantQuery(want string) {
 // device filter and the events' filter live in the URL: a reload brings the
 // view back, and back/forward step through the views.
 func TestListStateInURL(t *testing.T) {
+	t.Parallel()
 	s := server(t)
 	_, first := seedFleet(t, s)
 	for i := range 50 {
