@@ -212,5 +212,5 @@ func (p *page) signIn(token string) {
 // is a write action.
 const writeControls = `[...document.querySelectorAll('main button, main a.button, main [data-write]')]
 	.filter((e) => e.matches('[data-write]') ||
-		/^(approve|reject|delete|deprecate|restore|recommend|unrecommend|save|add|create|new|start|pause|resume|cancel|roll back)/i.test(e.textContent.trim()))
+		/^(approve|reject|delete|deprecate|restore|recommend|unrecommend|save|add|create|new|start|pause|resume|cancel|roll back)\b/i.test(e.textContent.trim()))
 	.map((e) => e.textContent.trim())`

@@ -18,8 +18,8 @@ export class APIError extends Error {
 
 // api calls /api/v1+path and returns the decoded answer (null for 204).
 // Errors come back as APIError with the API's message and field; a 401
-// ends the session.
-export async function api(method, path, body) {
+// ends the session (unless quiet: a token being tried has none to end).
+export async function api(method, path, body, quiet = false) {
   const init = { method, headers: { Authorization: `Bearer ${session.token}` }, cache: 'no-store' };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
@@ -41,7 +41,7 @@ export async function api(method, path, body) {
   }
   if (!res.ok) {
     const err = new APIError(res.status, data || {});
-    if (res.status === 401 && session.token) expired(err.message);
+    if (res.status === 401 && session.token && !quiet) expired(err.message);
     throw err;
   }
   return data;
@@ -65,7 +65,7 @@ export function qs(params) {
 export async function signIn(token) {
   session.token = token.trim();
   try {
-    session.me = await get('/me');
+    session.me = await api('GET', '/me', undefined, true);
   } catch (err) {
     session.token = '';
     throw err;

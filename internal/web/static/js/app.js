@@ -30,45 +30,83 @@ const routes = [
 
 const main = document.getElementById('main');
 let cleanups = [];
+// The page shown: its path, the hash it was last given, and the function
+// that applies a new query to it without rendering it again.
+let current = { path: null, hash: null, restore: null };
 
 function leavePage() {
   cleanups.forEach((fn) => fn());
   cleanups = [];
+  current = { path: null, hash: null, restore: null };
 }
 
-// route renders the page the URL's fragment names.
+// parse splits the fragment into the route and its query: #/rollouts?status=failed.
+function parse() {
+  const raw = location.hash.replace(/^#/, '');
+  const i = raw.indexOf('?');
+  return { path: decodeURIComponent(i < 0 ? raw : raw.slice(0, i)) || '/approvals', query: new URLSearchParams(i < 0 ? '' : raw.slice(i + 1)) };
+}
+
+// route renders the page the URL's fragment names. A change of query only
+// (back/forward through a list's filters) is handed to the page shown.
 function route() {
-  if (!session.me) return;
+  if (!session.me || location.hash === current.hash) return;
+  const { path, query } = parse();
+  if (path === current.path && current.restore) {
+    current.hash = location.hash;
+    current.restore(query);
+    return;
+  }
   leavePage();
-  const path = decodeURIComponent(location.hash.replace(/^#/, '')) || '/approvals';
   const found = routes.find(([re]) => re.test(path));
   document.querySelectorAll('#nav a').forEach((a) => {
     const here = path === a.getAttribute('href').slice(1) || path.startsWith(`${a.getAttribute('href').slice(1)}/`);
     if (here) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   });
+  // On a phone the nav scrolls sideways in its own box: keep the current page's link in view.
+  const nav = document.querySelector('.top nav');
+  const here = nav.querySelector('[aria-current=page]');
+  if (here) nav.scrollLeft += here.getBoundingClientRect().left - nav.getBoundingClientRect().left - (nav.clientWidth - here.offsetWidth) / 2;
   clear(main);
   if (!found) {
     main.append(h('h1', {}, 'Not found'), h('p', {}, 'No page here. ', h('a', { href: '#/approvals' }, 'Go to the approval queue')));
     return;
   }
   const [re, page] = found;
-  const ctx = {
-    params: path.match(re).slice(1),
-    on: (fn) => cleanups.push(stream.onEvent(fn)),
-    every: (ms, fn) => {
-      const t = setInterval(fn, ms);
-      cleanups.push(() => clearInterval(t));
-    },
-    can,
-  };
-  page(main, ctx);
+  current = { path, hash: location.hash, restore: null };
+  page(main, pageContext(path, query, path.match(re).slice(1)));
   const title = main.querySelector('h1');
   document.title = title ? `${title.textContent} · Airlock` : 'Airlock';
   // Focus the page itself, not its heading: pages re-render their heading
   // once data arrives, and focus must not fall back to the document.
   main.focus({ preventScroll: true });
   window.scrollTo(0, 0);
+}
+
+// pageContext is what a page gets: its route's parameters and query, the
+// event stream, timers, and the means to keep its state in the URL.
+function pageContext(path, query, params) {
+  return {
+    params,
+    query,
+    on: (fn) => cleanups.push(stream.onEvent(fn)),
+    every: (ms, fn) => {
+      const t = setInterval(fn, ms);
+      cleanups.push(() => clearInterval(t));
+    },
+    onQuery: (fn) => { current.restore = fn; },
+    // setQuery writes entries ([name, value] pairs) as the URL's query;
+    // push makes a history entry, so back returns to the previous view.
+    setQuery: (entries, push) => {
+      const q = new URLSearchParams(entries).toString();
+      const hash = `#${path}${q ? `?${q}` : ''}`;
+      if (hash === location.hash) return;
+      history[push ? 'pushState' : 'replaceState'](null, '', hash);
+      current.hash = location.hash;
+    },
+    can,
+  };
 }
 
 function showSignIn(message) {
@@ -97,6 +135,7 @@ function showSignIn(message) {
       await signIn(input.value);
       enter();
     } catch (err) {
+      // The token typed stays in the box: it is fixed more easily than typed again.
       const msg = err.status === 401 ? 'That token is not valid (or was revoked).' : err.message;
       const box = errorBox({ message: msg });
       form.insertBefore(box, form.children[1]);
@@ -141,6 +180,7 @@ async function boot() {
     if (e.type.startsWith('image.approval_') || e.type.startsWith('image.webhook_')) pending();
   });
   window.addEventListener('hashchange', route);
+  window.addEventListener('popstate', route);
   window.addEventListener('airlock:signedout', (e) => showSignIn(`Signed out: ${e.detail}`));
   document.getElementById('signout').addEventListener('click', () => {
     signOut();

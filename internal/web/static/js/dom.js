@@ -64,18 +64,61 @@ export function ago(ts) {
 }
 
 export function badge(status, label) {
-  return h('span', { class: `badge ${status}`, testid: 'badge' }, label || String(status).replace('_', ' '));
+  return h('span', { class: `badge ${status}`, testid: 'badge' }, label || String(status).replaceAll('_', ' '));
 }
 
 export function emptyRow(cols, text) {
   return h('tr', {}, h('td', { colspan: cols, class: 'empty', testid: 'empty' }, text));
 }
 
-// table builds a table with a header row; rows are <tr> elements.
+// table builds a table with a header row; rows are <tr> elements. It comes
+// in a box that scrolls sideways on its own when the table is wider than the
+// page, and each cell carries its column's name (data-label), which narrow
+// screens show beside it when rows are stacked. attrs.caption adds a caption.
 export function table(label, headers, rows, empty, attrs = {}) {
-  return h('table', { 'aria-label': label, ...attrs },
-    h('thead', {}, h('tr', {}, headers.map((x) => (x instanceof Node ? x : h('th', { scope: 'col', class: x.startsWith('#') ? 'num' : null }, x.replace(/^#/, '')))))),
+  const { caption, ...rest } = attrs;
+  const ths = headers.map((x) => (x instanceof Node ? x : h('th', { scope: 'col', class: x.startsWith('#') ? 'num' : null }, x.replace(/^#/, ''))));
+  const t = h('table', { 'aria-label': label, class: 'stack', ...rest },
+    caption && h('caption', {}, caption),
+    h('thead', {}, h('tr', {}, ths)),
     h('tbody', {}, rows.length ? rows : emptyRow(headers.length, empty)));
+  t.labels = ths.map((th) => (th.dataset.label ?? th.textContent).trim());
+  rows.forEach((tr) => labelCells(tr, t.labels));
+  return h('div', { class: 'table-wrap' }, t);
+}
+
+// labelCells names each cell of tr after its column (for rows added later).
+export function labelCells(tr, labels) {
+  let col = 0;
+  for (const td of tr.children) {
+    if (!td.hasAttribute('data-label')) td.dataset.label = labels[col] || '';
+    col += td.colSpan || 1;
+  }
+  return tr;
+}
+
+// sortable is a column header that sorts by key when pressed: sort is the
+// current "key" (ascending) or "-key" (descending); onSort gets the new one.
+export function sortable(text, key, sort, onSort, num = false) {
+  const dir = sort === key ? 'ascending' : sort === `-${key}` ? 'descending' : null;
+  const next = dir === 'ascending' ? `-${key}` : key;
+  const th = h('th', { scope: 'col', class: `sortable${num ? ' num' : ''}`, 'aria-sort': dir, 'data-label': text },
+    h('button', { type: 'button', class: 'sort', testid: `sort-${key}`, onclick: () => onSort(next) },
+      text, h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, dir === 'ascending' ? ' ▲' : dir === 'descending' ? ' ▼' : ' ↕')));
+  return th;
+}
+
+// sortBy orders items by sort ("key" or "-key"); value(item, key) gives what to compare.
+export function sortBy(items, sort, value = (x, k) => x[k]) {
+  if (!sort) return items;
+  const desc = sort.startsWith('-');
+  const key = desc ? sort.slice(1) : sort;
+  const cmp = (a, b) => {
+    const x = value(a, key) ?? '';
+    const y = value(b, key) ?? '';
+    return typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), undefined, { numeric: true });
+  };
+  return [...items].sort((a, b) => (desc ? -cmp(a, b) : cmp(a, b)));
 }
 
 export function errorBox(err) {
@@ -188,26 +231,48 @@ export function debounce(fn, ms) {
   };
 }
 
-// pager renders "1–50 of 123" with previous/next buttons.
+// pager renders "1–50 of 123" with previous/next buttons; go gets the new offset.
 export function pager(offset, limit, total, go) {
   if (total <= limit && offset === 0) return null;
   const last = Math.min(offset + limit, total);
-  return h('div', { class: 'pager' },
-    h('span', {}, `${total ? offset + 1 : 0}–${last} of ${total}`),
-    h('button', { type: 'button', disabled: offset === 0, onclick: () => go(Math.max(0, offset - limit)) }, 'Previous'),
-    h('button', { type: 'button', disabled: last >= total, onclick: () => go(offset + limit) }, 'Next'));
+  return h('nav', { class: 'pager', 'aria-label': 'Pages', testid: 'pager' },
+    h('span', { testid: 'pager-range' }, `${total ? offset + 1 : 0}–${last} of ${total}`),
+    h('button', { type: 'button', testid: 'pager-prev', disabled: offset === 0, onclick: () => go(Math.max(0, offset - limit)) }, 'Previous'),
+    h('button', { type: 'button', testid: 'pager-next', disabled: last >= total, onclick: () => go(offset + limit) }, 'Next'));
 }
 
 // keepFocus re-renders within container and puts the focus back on the
 // control that had it (matched by its row's data-key and its data-testid),
-// so a keyboard user does not lose their place when a list refreshes.
-export function keepFocus(container, render) {
+// so a keyboard user does not lose their place when a list refreshes. When
+// that row is gone (approved, deleted), the same control of the row now in
+// its place takes the focus, or else what fallback() returns, or else the
+// container itself.
+export function keepFocus(container, render, fallback = () => null) {
   const el = document.activeElement;
   const row = el && container.contains(el) ? el.closest('[data-key]') : null;
-  const key = row && el.dataset.testid ? [row.dataset.key, el.dataset.testid] : null;
+  const id = row && el.dataset.testid;
+  const index = row ? [...container.querySelectorAll('[data-key]')].indexOf(row) : -1;
   render();
-  if (!key) return;
-  const again = container.querySelector(`[data-key="${CSS.escape(key[0])}"] [data-testid="${CSS.escape(key[1])}"]`);
-  // The row may be gone (approved, deleted): keep the focus in the page rather than lose it to the document.
-  (again || document.getElementById('main')).focus({ preventScroll: !again });
+  if (!id) return;
+  const find = (r) => r && r.querySelector(`[data-testid="${CSS.escape(id)}"]`);
+  const rows = [...container.querySelectorAll('[data-key]')];
+  const again = find(container.querySelector(`[data-key="${CSS.escape(row.dataset.key)}"]`)) ||
+    find(rows[Math.min(index, rows.length - 1)]);
+  focusOn(again || fallback() || container);
+}
+
+// focusOn moves the focus to el, making it focusable by script if it is
+// not already, so focus never falls back to the document after an action.
+export function focusOn(el) {
+  if (!el) return;
+  if (el.tabIndex < 0 && !el.hasAttribute('tabindex')) el.tabIndex = -1;
+  el.focus({ preventScroll: false });
+}
+
+// settleFocus puts the focus on fallback when it has fallen to the document
+// (the control that had it was removed or disabled) or rests on one of the
+// containers given (where keepFocus leaves it when the control is gone).
+export function settleFocus(fallback, ...containers) {
+  const el = document.activeElement;
+  if (!el || el === document.body || !el.isConnected || containers.includes(el)) focusOn(fallback);
 }

@@ -3,13 +3,25 @@
 
 import { h } from './dom.js';
 
-// Device outcomes in the order the bar draws them; pending and updating
-// devices are still to go.
-export const outcomes = ['succeeded', 'failed', 'timed_out', 'rolled_back', 'skipped'];
-const terminal = ['completed', 'failed', 'rolled_back', 'cancelled', 'superseded'];
+// Device outcomes in the order the bar draws them; pending, updating,
+// baking and deferred devices are still to go.
+export const outcomes = ['succeeded', 'failed', 'timed_out', 'rolled_back', 'skipped', 'cancelled'];
+const terminal = ['completed', 'completed_with_failures', 'failed', 'rolled_back', 'cancelled', 'superseded'];
 
 export function isActive(r) {
   return !terminal.includes(r.status);
+}
+
+// statusLabel is a status as a reader says it: "completed_with_failures"
+// is "completed with failures".
+export function statusLabel(s) {
+  return String(s).replaceAll('_', ' ');
+}
+
+// failures counts a rollout's devices that failed or timed out.
+export function failures(r) {
+  const c = r.counts || {};
+  return (c.failed || 0) + (c.timed_out || 0);
 }
 
 // percent of the rollout's devices that are settled. A finished rollout
@@ -17,7 +29,7 @@ export function isActive(r) {
 export function percent(r) {
   const counts = r.counts || {};
   const total = r.total_devices || 0;
-  if (!total) return r.status === 'completed' ? 100 : 0;
+  if (!total) return r.status === 'completed' || r.status === 'completed_with_failures' ? 100 : 0;
   const done = outcomes.reduce((n, s) => n + (counts[s] || 0), 0);
   return Math.round((done * 100) / total);
 }
@@ -36,7 +48,8 @@ export function updateBar(el, r) {
   const pct = percent(r);
   el.setAttribute('aria-valuenow', pct);
   el.setAttribute('aria-valuetext', `${pct}%`);
-  for (const s of [...outcomes, 'updating']) {
+  el.dataset.failures = String(failures(r));
+  for (const s of [...outcomes, 'updating', 'baking']) {
     let seg = el.querySelector(`.seg-${s}`);
     if (!seg) {
       seg = h('span', { class: `seg-${s}` });

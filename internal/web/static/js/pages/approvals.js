@@ -2,12 +2,24 @@
 // for an approver to let them through or turn them away.
 
 import { get, post, qs } from '../api.js';
-import { h, clear, ago, badge, table, errorBox, loading, toast, ask, fullName, debounce, keepFocus } from '../dom.js';
+import { h, clear, ago, badge, table, errorBox, loading, toast, ask, fullName, debounce, keepFocus, pager, sortable, sortBy, settleFocus } from '../dom.js';
+import { urlState } from '../query.js';
+
+const limit = 50;
+
+// The API lists requests newest first and does not sort; until it takes
+// ?sort=, a column sorts the page loaded.
+const sortValue = (r, key) => ({ image: fullName(r), pushes: r.request_count, first_seen: r.first_seen_at, last_seen: r.last_seen_at }[key]);
 
 export function approvalsPage(main, ctx) {
   const write = ctx.can('approver');
-  const state = { status: 'pending', items: [], total: 0, selected: new Set() };
-  const status = h('select', { id: 'approval-status', testid: 'approval-status', value: 'pending' },
+  const url = urlState(ctx, { status: 'pending', sort: '', page: 1 }, () => {
+    status.value = url.state.status;
+    state.selected.clear();
+    load();
+  });
+  const state = { items: [], total: 0, selected: new Set() };
+  const status = h('select', { id: 'approval-status', testid: 'approval-status', value: url.state.status },
     h('option', { value: 'pending' }, 'Pending'), h('option', { value: 'approved' }, 'Approved'),
     h('option', { value: 'rejected' }, 'Rejected'), h('option', { value: '' }, 'All'));
   const approveSel = h('button', { type: 'button', class: 'primary', testid: 'approve-selected', 'data-write': '' }, 'Approve selected');
@@ -25,7 +37,12 @@ export function approvalsPage(main, ctx) {
 
   async function load() {
     try {
-      const res = await get(`/approval-requests${qs({ status: state.status, limit: 500 })}`);
+      const { status: st, page } = url.state;
+      const res = await get(`/approval-requests${qs({ status: st, limit, offset: (page - 1) * limit })}`);
+      if (!res.items.length && page > 1 && res.total > 0) {
+        url.replace({ page: Math.ceil(res.total / limit) });
+        return load();
+      }
       state.items = res.items;
       state.total = res.total;
       const ids = new Set(res.items.map((r) => r.id));
@@ -37,7 +54,8 @@ export function approvalsPage(main, ctx) {
   }
 
   function render() {
-    const pending = state.status === 'pending';
+    const pending = url.state.status === 'pending';
+    const sort = (text, key, num) => sortable(text, key, url.state.sort, (v) => { url.set({ sort: v }); render(); }, num);
     const selectable = write && pending;
     approveSel.hidden = rejectSel.hidden = !selectable;
     approveSel.disabled = rejectSel.disabled = state.selected.size === 0;
@@ -49,25 +67,26 @@ export function approvalsPage(main, ctx) {
         state.items.forEach((r) => (e.target.checked ? state.selected.add(r.id) : state.selected.delete(r.id)));
         render();
       } });
-    const headers = [selectable ? h('th', { scope: 'col' }, all) : null, 'Image', 'Tags seen', '#Pushes', 'First seen', 'Last seen',
-      pending ? null : 'Decision', write && pending ? h('th', { scope: 'col' }, h('span', { class: 'muted' }, 'Actions')) : null].filter(Boolean);
+    const headers = [selectable ? h('th', { scope: 'col', class: 'select', 'data-label': '' }, all) : null, sort('Image', 'image'), 'Tags seen',
+      sort('Pushes', 'pushes', true), sort('First seen', 'first_seen'), sort('Last seen', 'last_seen'),
+      pending ? null : 'Decision', write && pending ? h('th', { scope: 'col', 'data-label': '' }, h('span', { class: 'muted' }, 'Actions')) : null].filter(Boolean);
     const empty = pending ? 'Nothing waits for approval. Pushes of images not in the registry appear here.' : 'No requests.';
     const caption = `${state.total} ${pending ? 'pending ' : ''}request${state.total === 1 ? '' : 's'}`;
-    const t = table('Approval requests', headers, state.items.map((r) => row(r, selectable, pending)), empty, { testid: 'approvals' });
-    t.prepend(h('caption', {}, caption));
-    keepFocus(body, () => clear(body, t));
+    const rows = sortBy(state.items, url.state.sort, sortValue).map((r) => row(r, selectable, pending));
+    keepFocus(body, () => clear(body, table('Approval requests', headers, rows, empty, { testid: 'approvals', caption }),
+      pager((url.state.page - 1) * limit, limit, state.total, (o) => { url.set({ page: o / limit + 1 }); load(); })));
   }
 
   function row(r, selectable, pending) {
     const name = fullName(r);
     return h('tr', { testid: 'approval-row', 'data-id': r.id, 'data-key': r.id, 'data-image': name },
-      selectable && h('td', {}, h('input', { type: 'checkbox', testid: 'select-row', 'aria-label': `Select ${name}`, checked: state.selected.has(r.id),
+      selectable && h('td', { class: 'select', 'data-label': '' }, h('input', { type: 'checkbox', testid: 'select-row', 'aria-label': `Select ${name}`, checked: state.selected.has(r.id),
         onchange: (e) => {
           if (e.target.checked) state.selected.add(r.id);
           else state.selected.delete(r.id);
           render();
         } })),
-      h('td', {}, h('strong', {}, name)),
+      h('td', { class: 'key' }, h('strong', {}, name)),
       h('td', { class: 'mono' }, (r.tags_seen && r.tags_seen.length ? r.tags_seen : [r.tag]).join(', ')),
       h('td', { class: 'num' }, String(r.request_count)),
       h('td', {}, ago(r.first_seen_at)),
@@ -103,13 +122,15 @@ export function approvalsPage(main, ctx) {
     } catch (err) {
       toast(err.message, true);
     }
-    load();
+    await load();
+    // A bulk action disables its button as the selection empties: focus the list instead.
+    settleFocus(body.querySelector('table'), body);
   }
 
   approveSel.addEventListener('click', () => decide([...state.selected], 'approve', state.selected.size === 1 ? nameOf([...state.selected][0]) : ''));
   rejectSel.addEventListener('click', () => decide([...state.selected], 'reject', state.selected.size === 1 ? nameOf([...state.selected][0]) : ''));
   status.addEventListener('change', () => {
-    state.status = status.value;
+    url.set({ status: status.value, page: 1 });
     state.selected.clear();
     load();
   });

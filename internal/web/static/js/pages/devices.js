@@ -2,12 +2,22 @@
 // should run, and its last metrics.
 
 import { get, qs } from '../api.js';
-import { h, clear, ago, badge, table, errorBox, loading, debounce, pager, shortImage, keepFocus } from '../dom.js';
+import { h, clear, ago, badge, table, errorBox, loading, debounce, pager, shortImage, keepFocus, sortable, sortBy } from '../dom.js';
+import { urlState, matches } from '../query.js';
 
 const limit = 25;
 
+// The API lists devices by uuid and does not sort otherwise; until it takes
+// ?sort=, a column sorts the page loaded.
+const sortValue = (d, key) => ({ device: d.name || d.uuid, status: d.online ? 1 : 0, last_seen: d.last_seen_at }[key]);
+
 export function devicesPage(main, ctx) {
-  let offset = 0;
+  const url = urlState(ctx, { q: '', online: '', labels: '', sort: '', page: 1 }, () => {
+    show();
+    load();
+  });
+  const state = url.state;
+  const search = h('input', { id: 'device-search', type: 'search', placeholder: 'name or uuid', testid: 'device-search' });
   const online = h('select', { id: 'device-online', testid: 'device-online' },
     h('option', { value: '' }, 'All'), h('option', { value: 'true' }, 'Online'), h('option', { value: 'false' }, 'Offline'));
   const labels = h('input', { id: 'device-labels', type: 'search', placeholder: 'site=berlin', testid: 'device-labels' });
@@ -16,31 +26,48 @@ export function devicesPage(main, ctx) {
     h('h1', {}, 'Devices'),
     h('p', { class: 'lead' }, 'Devices poll their target state and report what they run. A device whose current image differs from its target is still updating (or failed to).'),
     h('div', { class: 'toolbar', role: 'search' },
+      h('label', { for: 'device-search' }, 'Search', search),
       h('label', { for: 'device-online' }, 'Status', online),
       h('label', { for: 'device-labels' }, 'Labels', labels)),
+    h('p', { class: 'views', testid: 'attention' }, h('span', { class: 'muted' }, 'Needs attention: '),
+      h('a', { href: '#/devices?online=false', testid: 'view-offline' }, 'Offline devices')),
     body);
 
   async function load() {
     try {
-      const res = await get(`/devices${qs({ online: online.value, labels: labels.value.trim(), limit, offset })}`);
-      const details = await detailsOf(res.items);
-      const rows = res.items.map((d, i) => row(d, details[i]));
+      const res = await get(`/devices${qs({ q: state.q, online: state.online, labels: state.labels, limit, offset: (state.page - 1) * limit })}`);
+      // The API does not search by q yet: filter the page loaded. Remove once it does.
+      const items = sortBy(res.items.filter((d) => matches(state.q, d.name, d.uuid, ...Object.entries(d.labels || {}).map(([k, v]) => `${k}=${v}`))),
+        state.sort, sortValue);
+      const details = await detailsOf(items);
+      const rows = items.map((d, i) => row(d, details[i]));
+      const sort = (text, key) => sortable(text, key, state.sort, (v) => { url.set({ sort: v }); load(); });
       keepFocus(body, () => clear(body,
-        table('Devices', ['Device', 'Status', 'Labels', 'Apps: current → target', 'Metrics', 'Last seen'], rows,
-          online.value || labels.value ? 'No device matches.' : 'No devices yet. Run airlock agent to simulate a fleet, or provision devices with POST /api/v1/devices.',
+        table('Devices', [sort('Device', 'device'), sort('Status', 'status'), 'Labels', 'Apps: current → target', 'Metrics', sort('Last seen', 'last_seen')], rows,
+          state.q || state.online || state.labels ? 'No device matches.' : 'No devices yet. Run airlock agent to simulate a fleet, or provision devices with POST /api/v1/devices.',
           { testid: 'devices' }),
-        pager(offset, limit, res.total, (o) => { offset = o; load(); })));
+        pager((state.page - 1) * limit, limit, res.total, (o) => { url.set({ page: o / limit + 1 }); load(); })));
     } catch (err) {
       clear(body, errorBox(err));
     }
   }
 
+  // show puts the state (from the URL) into the filter controls.
+  function show() {
+    search.value = state.q;
+    online.value = state.online;
+    labels.value = state.labels;
+  }
+
   const reload = debounce(load, 1000);
-  online.addEventListener('change', () => { offset = 0; load(); });
-  labels.addEventListener('input', debounce(() => { offset = 0; load(); }, 300));
+  const typed = debounce(load, 300);
+  online.addEventListener('change', () => { url.set({ online: online.value, page: 1 }); load(); });
+  labels.addEventListener('input', () => { url.replace({ labels: labels.value.trim(), page: 1 }); typed(); });
+  search.addEventListener('input', () => { url.replace({ q: search.value.trim(), page: 1 }); typed(); });
   ctx.on((e) => { if (e.type.startsWith('device.')) reload(); });
   // Reports and heartbeats make no events: refresh on a slow clock.
   ctx.every(10000, () => { if (!document.hidden) load(); });
+  show();
   load();
 }
 

@@ -1,17 +1,23 @@
 // The audit trail: every change, newest first, with new ones arriving live.
 
 import { get, qs } from '../api.js';
-import { h, clear, ago, table, errorBox, loading, debounce } from '../dom.js';
+import { h, clear, ago, table, errorBox, loading, debounce, labelCells } from '../dom.js';
+import { urlState } from '../query.js';
 
 const limit = 50;
 
 export function eventsPage(main, ctx) {
+  const url = urlState(ctx, { type: '', subject: '' }, () => {
+    show();
+    load();
+  });
   const type = h('input', { id: 'event-type', type: 'search', placeholder: 'image.rollout_*', testid: 'event-type' });
   const subject = h('input', { id: 'event-subject', type: 'search', placeholder: 'rollout/3', testid: 'event-subject' });
   const live = h('input', { id: 'event-live', type: 'checkbox', checked: true, testid: 'event-live' });
   const body = h('div', {}, loading());
   const more = h('button', { type: 'button', testid: 'older-events', hidden: true }, 'Show older events');
   let tbody = null;
+  let labels = [];
   let oldest = 0;
   clear(main,
     h('h1', {}, 'Events'),
@@ -22,7 +28,14 @@ export function eventsPage(main, ctx) {
       h('span', { class: 'field check' }, live, h('label', { for: 'event-live' }, 'Show new events as they happen'))),
     body, more);
 
-  const filters = () => ({ type: type.value.trim(), subject: subject.value.trim() });
+  const filters = () => ({ type: url.state.type, subject: url.state.subject });
+  const add = (e, first) => tbody[first ? 'prepend' : 'append'](labelCells(row(e), labels));
+
+  // show puts the state (from the URL) into the filter controls.
+  function show() {
+    type.value = url.state.type;
+    subject.value = url.state.subject;
+  }
 
   async function load(before) {
     try {
@@ -30,12 +43,13 @@ export function eventsPage(main, ctx) {
       if (!before) {
         const t = table('Events', ['#ID', 'When', 'Type', 'Subject', 'Actor', 'Details'], [], 'No events match.', { testid: 'events' });
         tbody = t.querySelector('tbody');
+        labels = t.querySelector('table').labels;
         clear(body, t);
       }
       // The API lists a page oldest first; the feed shows the newest on top.
       const items = [...res.items].sort((a, b) => b.id - a.id);
       if (items.length) tbody.querySelector('[data-testid=empty]')?.closest('tr').remove();
-      items.forEach((e) => tbody.append(row(e)));
+      items.forEach((e) => add(e, false));
       oldest = items.length ? items[items.length - 1].id : oldest;
       more.hidden = res.items.length < limit;
     } catch (err) {
@@ -50,12 +64,17 @@ export function eventsPage(main, ctx) {
     const f = filters();
     if (!matches(f.type, e.type) || !matches(f.subject, e.subject)) return;
     tbody.querySelector('[data-testid=empty]')?.closest('tr').remove();
-    tbody.prepend(row(e));
+    add(e, true);
   });
   const reload = debounce(() => load(), 300);
-  type.addEventListener('input', reload);
-  subject.addEventListener('input', reload);
+  const typed = () => {
+    url.replace({ type: type.value.trim(), subject: subject.value.trim() });
+    reload();
+  };
+  type.addEventListener('input', typed);
+  subject.addEventListener('input', typed);
   more.addEventListener('click', () => load(oldest));
+  show();
   load();
 }
 

@@ -1,13 +1,22 @@
 // The approved-image registry: search and filter it, and add images.
 
 import { get, post, qs } from '../api.js';
-import { h, clear, ago, badge, table, errorBox, loading, field, showError, clearErrors, fullName, debounce, pager } from '../dom.js';
+import { h, clear, ago, badge, table, errorBox, loading, field, showError, clearErrors, fullName, debounce, pager, sortable, sortBy } from '../dom.js';
+import { urlState } from '../query.js';
 
 const limit = 50;
 
+// The API lists images by name and does not sort otherwise; until it takes
+// ?sort=, a column sorts the page loaded.
+const sortValue = (img, key) => ({ image: fullName(img), category: img.category, status: img.approval_status, updated: img.updated_at }[key]);
+
 export function imagesPage(main, ctx) {
   const write = ctx.can('approver');
-  const state = { search: '', status: '', category: '', offset: 0 };
+  const url = urlState(ctx, { search: '', status: '', category: '', sort: '', page: 1 }, () => {
+    show();
+    load();
+  });
+  const state = url.state;
   const search = h('input', { type: 'search', id: 'image-search', testid: 'image-search', placeholder: 'redis, portainer…' });
   const status = h('select', { id: 'image-status', testid: 'image-status' },
     h('option', { value: '' }, 'Any status'), h('option', { value: 'approved' }, 'Approved'),
@@ -30,8 +39,8 @@ export function imagesPage(main, ctx) {
 
   async function load() {
     try {
-      const res = await get(`/images${qs({ search: state.search, status: state.status, category: state.category, limit, offset: state.offset })}`);
-      const rows = res.items.map((img) => h('tr', { testid: 'image-row', 'data-image': fullName(img) },
+      const res = await get(`/images${qs({ search: state.search, status: state.status, category: state.category, limit, offset: (state.page - 1) * limit })}`);
+      const rows = sortBy(res.items, state.sort, sortValue).map((img) => h('tr', { testid: 'image-row', 'data-image': fullName(img) },
         h('td', {}, h('a', { href: `#/images/${img.id}` }, fullName(img)), img.description && h('div', { class: 'small muted' }, img.description)),
         h('td', {}, img.category || h('span', { class: 'muted' }, '—')),
         h('td', {}, badge(img.approval_status)),
@@ -39,8 +48,10 @@ export function imagesPage(main, ctx) {
         h('td', {}, ago(img.updated_at))));
       const filtered = state.search || state.status || state.category;
       const empty = filtered ? 'No image matches these filters.' : 'The registry is empty. Add an image, or approve a request in the approval queue.';
-      clear(body, table('Images', ['Image', 'Category', 'Status', 'Official', 'Updated'], rows, empty, { testid: 'images' }),
-        pager(state.offset, limit, res.total, (o) => { state.offset = o; load(); }));
+      const sort = (text, key) => sortable(text, key, state.sort, (v) => { url.set({ sort: v }); load(); });
+      clear(body, table('Images', [sort('Image', 'image'), sort('Category', 'category'), sort('Status', 'status'), 'Official', sort('Updated', 'updated')],
+        rows, empty, { testid: 'images' }),
+      pager((state.page - 1) * limit, limit, res.total, (o) => { url.set({ page: o / limit + 1 }); load(); }));
     } catch (err) {
       clear(body, errorBox(err));
     }
@@ -50,6 +61,7 @@ export function imagesPage(main, ctx) {
     try {
       const res = await get('/images/categories');
       category.append(...res.items.map((c) => h('option', { value: c.category }, `${c.category} (${c.count})`)));
+      category.value = state.category;
       categories.append(...res.items.map((c) => h('option', { value: c.category })));
     } catch {
       // the filter just offers no categories
@@ -92,11 +104,19 @@ export function imagesPage(main, ctx) {
   }
 
   if (addButton) addButton.addEventListener('click', () => toggle(form.hidden));
-  const reload = debounce(() => { state.offset = 0; load(); }, 250);
-  search.addEventListener('input', () => { state.search = search.value.trim(); reload(); });
-  status.addEventListener('change', () => { state.status = status.value; state.offset = 0; load(); });
-  category.addEventListener('change', () => { state.category = category.value; state.offset = 0; load(); });
+  // show puts the state (from the URL) into the filter controls.
+  function show() {
+    search.value = state.search;
+    status.value = state.status;
+    category.value = state.category;
+  }
+
+  const reload = debounce(load, 250);
+  search.addEventListener('input', () => { url.replace({ search: search.value.trim(), page: 1 }); reload(); });
+  status.addEventListener('change', () => { url.set({ status: status.value, page: 1 }); load(); });
+  category.addEventListener('change', () => { url.set({ category: category.value, page: 1 }); load(); });
   ctx.on((e) => { if (e.type.startsWith('image.registry.')) reload(); });
+  show();
   loadCategories();
   load();
 }

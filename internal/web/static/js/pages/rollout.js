@@ -1,30 +1,40 @@
-// One rollout: its progress, per-status and per-batch counts and its
-// devices, kept current by the event stream; and the controls an approver
-// may use on it.
+// One rollout: its progress, per-status and per-batch counts, its devices
+// (with why each failed) and who did what to it, kept current by the event
+// stream; and the controls an approver may use on it.
 
-import { get, post } from '../api.js';
+import { get, post, qs } from '../api.js';
 import { h, clear, ago, badge, table, errorBox, loading, toast, ask, pager, shortImage, keepFocus } from '../dom.js';
-import { bar, updateBar, percent, isActive, outcomes } from '../progress.js';
+import { bar, updateBar, percent, isActive, outcomes, statusLabel, failures } from '../progress.js';
+import { urlState } from '../query.js';
+import { nextStep, countdown, batchTimes } from '../schedule.js';
 
 const limit = 100;
-const statuses = ['pending', 'updating', ...outcomes];
+const order = ['pending', 'updating', 'baking', 'deferred', ...outcomes];
 
 // Which controls each rollout status offers (the API's state machine decides; this only hides the impossible).
 const controls = {
   pending: ['start', 'cancel'],
   in_progress: ['pause', 'cancel', 'rollback'],
   paused: ['resume', 'cancel', 'rollback'],
+  waiting_for_window: ['pause', 'cancel', 'rollback'],
   completed: ['rollback'],
+  completed_with_failures: ['rollback'],
   failed: ['rollback'],
   cancelled: ['rollback'],
 };
 
 const labels = { start: 'Start', pause: 'Pause', resume: 'Resume', cancel: 'Cancel rollout…', rollback: 'Roll back…' };
 
+// deviceStatuses are the device statuses the API counts for r, in the order of a device's life.
+function deviceStatuses(r) {
+  const known = Object.keys(r.counts || {});
+  return [...order.filter((s) => known.includes(s)), ...known.filter((s) => !order.includes(s))];
+}
+
 export function rolloutPage(main, ctx) {
   const id = ctx.params[0];
   const write = ctx.can('approver');
-  let offset = 0;
+  const url = urlState(ctx, { status: '', page: 1 }, () => load());
   let r = null;
   let busy = false;
   let again = false;
@@ -32,11 +42,13 @@ export function rolloutPage(main, ctx) {
   const progress = h('section', { 'aria-labelledby': 'progress-title', hidden: true });
   const progressBar = bar({ id, counts: {}, total_devices: 0 });
   const progressText = h('p', { class: 'progress-label', testid: 'progress-text' });
+  const clock = h('p', { class: 'countdown', testid: 'countdown', hidden: true, 'aria-live': 'off' });
   const chips = h('ul', { class: 'chips', 'aria-label': 'Devices by status' });
-  progress.append(h('h2', { id: 'progress-title' }, 'Progress'), progressBar, progressText, chips);
+  progress.append(h('h2', { id: 'progress-title' }, 'Progress'), progressBar, progressText, clock, chips);
   const batches = h('section', { 'aria-labelledby': 'batches-title' });
   const devices = h('section', { 'aria-labelledby': 'devices-title' });
-  clear(main, h('p', { class: 'crumbs' }, h('a', { href: '#/rollouts' }, '← Rollouts')), head, progress, batches, devices);
+  const activity = h('section', { 'aria-labelledby': 'activity-title' });
+  clear(main, h('p', { class: 'crumbs' }, h('a', { href: '#/rollouts' }, '← Rollouts')), head, progress, batches, devices, activity);
 
   // load fetches the rollout and its devices; calls while one runs fold into one more.
   async function load() {
@@ -46,7 +58,9 @@ export function rolloutPage(main, ctx) {
     }
     busy = true;
     try {
-      const [ro, devs] = await Promise.all([get(`/rollouts/${id}`), get(`/rollouts/${id}/devices?limit=${limit}&offset=${offset}`)]);
+      const { status, page } = url.state;
+      const [ro, devs] = await Promise.all([get(`/rollouts/${id}`),
+        get(`/rollouts/${id}/devices${qs({ status, limit, offset: (page - 1) * limit })}`)]);
       r = ro;
       render(devs);
     } catch (err) {
@@ -61,15 +75,21 @@ export function rolloutPage(main, ctx) {
   }
 
   function render(devs) {
-    keepFocus(head, () => renderHead());
+    // The button pressed may be gone (Pause became Resume): focus the control now offered, or the status.
+    keepFocus(head, () => renderHead(), () => head.querySelector('.controls button') || head.querySelector('[data-testid=rollout-status]'));
     progress.hidden = false;
     updateBar(progressBar, r);
     const done = outcomes.reduce((n, s) => n + (r.counts[s] || 0), 0);
-    progressText.replaceChildren(h('span', { testid: 'progress-percent' }, `${percent(r)}%`),
-      h('span', {}, `${done} of ${r.total_devices} device${r.total_devices === 1 ? '' : 's'} settled`));
-    chips.replaceChildren(...statuses.map((s) => h('li', { testid: `count-${s}` }, h('b', {}, String(r.counts[s] || 0)), s.replace('_', ' '))));
+    const failed = failures(r);
+    clear(progressText, h('span', { testid: 'progress-percent' }, `${percent(r)}% settled`),
+      failed > 0 && h('span', { class: 'bad', testid: 'progress-failures' }, `${failed} failed or timed out`),
+      h('span', {}, `${done} of ${r.total_devices} device${r.total_devices === 1 ? '' : 's'}`));
+    chips.replaceChildren(...deviceStatuses(r).map((s) => h('li', { testid: `count-${s}` },
+      h('a', { href: `#/rollouts/${id}?status=${s}`, 'aria-label': `${r.counts[s] || 0} ${statusLabel(s)}: show them` },
+        h('b', {}, String(r.counts[s] || 0)), statusLabel(s)))));
+    tick();
     renderBatches();
-    renderDevices(devs);
+    keepFocus(devices, () => renderDevices(devs));
   }
 
   function renderHead() {
@@ -86,45 +106,61 @@ export function rolloutPage(main, ctx) {
       r.started_at && ['Started', ago(r.started_at)],
       r.completed_at && ['Finished', ago(r.completed_at)],
     ].filter(Boolean);
+    const withFailures = r.status === 'completed_with_failures';
     clear(head,
       h('div', { class: 'heading', 'data-key': 'head' },
         h('h1', {}, `Rollout #${r.id}: ${shortImage(r.image)}`),
-        h('span', { testid: 'rollout-status', 'data-status': r.status }, badge(r.status)),
+        h('span', { testid: 'rollout-status', 'data-status': r.status }, badge(r.status, statusLabel(r.status))),
         h('span', { class: 'spacer' }),
-        write && (controls[r.status] || []).map((a) => h('button', { type: 'button', testid: `rollout-${a}`, 'data-write': '',
+        write && h('span', { class: 'controls' }, (controls[r.status] || []).map((a) => h('button', { type: 'button', testid: `rollout-${a}`, 'data-write': '',
           class: a === 'cancel' || a === 'rollback' ? 'danger' : a === 'start' || a === 'resume' ? 'primary' : null,
-          onclick: () => act(a) }, labels[a]))),
+          onclick: () => act(a) }, labels[a])))),
+      withFailures && h('p', { class: 'notice warn', testid: 'failure-summary' },
+        `Every batch ran, but ${failures(r)} device${failures(r) === 1 ? '' : 's'} failed or timed out (below the failure threshold). `,
+        h('a', { href: `#/rollouts/${id}?status=failed` }, 'Show the failed devices')),
       r.reason && h('p', { class: 'notice', testid: 'rollout-reason' }, r.reason),
       h('dl', { class: 'facts card' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
   }
 
+  // tick redraws the countdown to the next batch or window, when there is one.
+  function tick() {
+    const next = r && nextStep(r);
+    clock.hidden = !next;
+    if (next) clock.textContent = `${next.what} ${countdown(next.at, Date.now())}`;
+  }
+
   function renderBatches() {
-    const rows = (r.batches || []).map((b) => {
+    const list = r.batches || [];
+    // Only the statuses some batch has: a column of zeros says nothing and widens the table.
+    const cols = deviceStatuses(r).filter((s) => list.some((b) => b.counts[s]));
+    const rows = list.map((b) => {
       const settled = outcomes.reduce((n, s) => n + (b.counts[s] || 0), 0);
       const state = b.batch < r.current_batch || settled === b.total ? 'done' : b.batch === r.current_batch && isActive(r) ? 'current' : 'waiting';
+      const times = batchTimes(r, b);
       return h('tr', { testid: 'batch-row', 'data-batch': b.batch },
         h('td', { class: 'num' }, String(b.batch)),
         h('td', {}, state === 'current' ? h('strong', {}, 'current') : state),
         h('td', { class: 'num' }, String(b.total)),
-        statuses.map((s) => h('td', { class: 'num' }, b.counts[s] ? String(b.counts[s]) : h('span', { class: 'muted' }, '0'))));
+        h('td', { testid: 'batch-started' }, times.started ? ago(times.started) : h('span', { class: 'muted' }, '—')),
+        h('td', { testid: 'batch-finished' }, times.finished ? ago(times.finished) : h('span', { class: 'muted' }, '—')),
+        cols.map((s) => h('td', { class: 'num' }, b.counts[s] ? String(b.counts[s]) : h('span', { class: 'muted' }, '0'))));
     });
     clear(batches, h('h2', { id: 'batches-title' }, 'Batches'),
-      table('Batches', ['#Batch', 'State', '#Devices', ...statuses.map((s) => `#${s.replace('_', ' ')}`)], rows, 'No batches: this rollout has no devices.', { testid: 'batches' }));
+      table('Batches', ['#Batch', 'State', '#Devices', 'Started', 'Finished', ...cols.map((s) => `#${statusLabel(s)}`)], rows,
+        'No batches: this rollout has no devices.', { testid: 'batches' }));
   }
 
   function renderDevices(devs) {
-    const rows = devs.items.map((d) => h('tr', { testid: 'device-row', 'data-device': d.device_uuid, 'data-status': d.status },
-      h('td', {}, h('a', { href: `#/devices/${encodeURIComponent(d.device_uuid)}`, class: 'mono' }, d.device_uuid)),
-      h('td', {}, d.app),
-      h('td', { class: 'num' }, String(d.batch)),
-      h('td', {}, badge(d.status)),
-      h('td', { class: 'mono small' }, shortImage(d.previous_image), h('span', { class: 'arrow', 'aria-label': 'to' }, '→'), shortImage(d.target_image)),
-      h('td', { class: 'small' }, d.error || ''),
-      h('td', {}, ago(d.updated_at))));
+    const filter = h('select', { id: 'rollout-device-status', testid: 'device-status-filter', value: url.state.status,
+      onchange: (e) => { url.set({ status: e.target.value, page: 1 }); load(); } },
+    h('option', { value: '' }, 'Any status'), deviceStatuses(r).map((s) => h('option', { value: s }, `${statusLabel(s)} (${r.counts[s] || 0})`)));
+    filter.value = url.state.status;
     clear(devices, h('h2', { id: 'devices-title' }, 'Devices'),
-      table('Devices in this rollout', ['Device', 'App', '#Batch', 'Status', 'Image', 'Error', 'Updated'], rows,
-        'No device runs this image, so there is nothing to update.', { testid: 'rollout-devices' }),
-      pager(offset, limit, devs.total, (o) => { offset = o; load(); }));
+      h('div', { class: 'toolbar' }, h('label', { for: 'rollout-device-status' }, 'Status', filter)),
+      table('Devices in this rollout', ['Device', 'App', '#Batch', 'Status', 'Image', 'Message', 'Updated'], devs.items.map(deviceRow),
+        url.state.status ? `No device is ${statusLabel(url.state.status)}.` : 'No device runs this image, so there is nothing to update.',
+        { testid: 'rollout-devices' }),
+      pager((url.state.page - 1) * limit, limit, devs.total, (o) => { url.set({ page: o / limit + 1 }); load(); }));
   }
 
   async function act(action) {
@@ -139,7 +175,7 @@ export function rolloutPage(main, ctx) {
     }
     try {
       r = await post(`/rollouts/${id}/${action}`, reason ? { reason } : undefined);
-      toast(`Rollout #${id}: ${r.status.replace('_', ' ')}.`);
+      toast(`Rollout #${id}: ${statusLabel(r.status)}.`);
     } catch (err) {
       toast(err.message, true);
     }
@@ -149,8 +185,49 @@ export function rolloutPage(main, ctx) {
   // Batch starts and ends, status changes and the target states they write
   // arrive on the stream; between them, a slow poll catches device verdicts.
   ctx.on((e) => {
+    if (e.subject === `rollout/${id}`) loadActivity();
     if (e.subject === `rollout/${id}` || (e.type === 'device.target_state_changed' && r && isActive(r))) load();
   });
   ctx.every(5000, () => { if (r && isActive(r) && !document.hidden) load(); });
+  ctx.every(1000, tick);
   load();
+  loadActivity();
+
+  async function loadActivity() {
+    try {
+      const res = await get(`/events${qs({ subject: `rollout/${id}`, limit: 100 })}`);
+      clear(activity, h('h2', { id: 'activity-title' }, 'Activity'), activityList(res.items));
+    } catch (err) {
+      clear(activity, h('h2', { id: 'activity-title' }, 'Activity'), errorBox(err));
+    }
+  }
+}
+
+function deviceRow(d) {
+  // device_name and message/exit_code are the API's to add; until then the uuid and error stand in.
+  const name = d.device_name || d.name;
+  const message = d.message || d.error;
+  return h('tr', { testid: 'device-row', 'data-device': d.device_uuid, 'data-status': d.status, 'data-key': `${d.device_uuid}/${d.app}` },
+    h('td', {}, h('a', { href: `#/devices/${encodeURIComponent(d.device_uuid)}`, class: name ? null : 'mono', testid: 'device-name' }, name || d.device_uuid),
+      name && h('div', { class: 'mono small muted' }, d.device_uuid)),
+    h('td', {}, d.app),
+    h('td', { class: 'num' }, String(d.batch)),
+    h('td', {}, badge(d.status, statusLabel(d.status))),
+    h('td', { class: 'mono small' }, shortImage(d.previous_image), h('span', { class: 'arrow', 'aria-label': 'to' }, '→'), shortImage(d.target_image)),
+    h('td', { class: 'small', testid: 'device-message' }, message || '',
+      typeof d.exit_code === 'number' && h('span', { class: 'exit mono', testid: 'exit-code' }, ` exit code ${d.exit_code}`)),
+    h('td', {}, ago(d.updated_at)));
+}
+
+// activityList shows who did what to the rollout, newest first, from its events.
+function activityList(events) {
+  if (!events.length) return h('p', { class: 'muted' }, 'Nothing recorded yet.');
+  return h('ol', { class: 'activity', testid: 'activity' }, [...events].sort((a, b) => b.id - a.id).map((e) => {
+    const p = e.payload || {};
+    return h('li', { testid: 'activity-item', 'data-type': e.type },
+      h('span', { class: 'mono small' }, e.type.replace(/^image\.rollout_/, 'rollout ')),
+      p.batch && ` batch ${p.batch}`,
+      h('span', { class: 'muted' }, ' by '), h('strong', { testid: 'activity-actor' }, e.actor || 'airlock'), ' ', ago(e.created_at),
+      p.reason && h('div', { class: 'small' }, p.reason));
+  }));
 }

@@ -1,18 +1,31 @@
 // Rollouts, newest first, with their progress; and starting one by hand.
 
 import { get, post, qs } from '../api.js';
-import { h, clear, ago, badge, table, errorBox, loading, field, showError, clearErrors, debounce, pager, shortImage, keepFocus } from '../dom.js';
-import { bar, percent, isActive } from '../progress.js';
+import { h, clear, ago, badge, table, errorBox, loading, field, showError, clearErrors, debounce, pager, shortImage, keepFocus, sortable, sortBy } from '../dom.js';
+import { bar, percent, isActive, statusLabel } from '../progress.js';
+import { urlState, matches } from '../query.js';
 
 const limit = 50;
-const statuses = ['pending', 'in_progress', 'paused', 'completed', 'failed', 'rolled_back', 'cancelled', 'superseded'];
+const statuses = ['pending', 'in_progress', 'paused', 'waiting_for_window', 'completed', 'completed_with_failures', 'failed',
+  'rolled_back', 'cancelled', 'superseded'];
+// The rollouts that need someone to look at them, as views of the status filter.
+const attention = [['failed', 'Failed'], ['completed_with_failures', 'Completed with failures'], ['rolled_back', 'Rolled back'], ['paused', 'Paused']];
+
+// The API lists rollouts newest first and does not sort otherwise; until it
+// takes ?sort=, a column sorts the page loaded.
+const sortValue = (r, key) => ({ id: r.id, image: r.image, status: r.status, progress: percent(r), created: r.created_at }[key]);
 
 export function rolloutsPage(main, ctx) {
   const write = ctx.can('approver');
-  let offset = 0;
+  const url = urlState(ctx, { q: '', status: '', sort: '', page: 1 }, () => {
+    show();
+    load();
+  });
+  const state = url.state;
   let active = false;
   const status = h('select', { id: 'rollout-status', testid: 'rollout-status-filter' }, h('option', { value: '' }, 'Any status'),
-    statuses.map((s) => h('option', { value: s }, s.replace('_', ' '))));
+    statuses.map((s) => h('option', { value: s }, statusLabel(s))));
+  const search = h('input', { type: 'search', id: 'rollout-search', testid: 'rollout-search', placeholder: 'redis:7.4, #12…' });
   const newButton = write && h('button', { type: 'button', class: 'primary', testid: 'new-rollout', 'data-write': '',
     'aria-expanded': 'false', 'aria-controls': 'new-rollout-form' }, 'New rollout');
   const form = write && newForm();
@@ -20,26 +33,34 @@ export function rolloutsPage(main, ctx) {
   clear(main,
     h('h1', {}, 'Rollouts'),
     h('p', { class: 'lead' }, 'Each approved push that a policy matches rolls out to the devices running that image, batch by batch, judged by their reports.'),
-    h('div', { class: 'toolbar' }, h('label', { for: 'rollout-status' }, 'Status', status), h('span', { class: 'spacer' }), newButton),
+    h('div', { class: 'toolbar', role: 'search' }, h('label', { for: 'rollout-search' }, 'Search', search),
+      h('label', { for: 'rollout-status' }, 'Status', status), h('span', { class: 'spacer' }), newButton),
+    h('p', { class: 'views', testid: 'attention' }, h('span', { class: 'muted' }, 'Needs attention: '),
+      attention.map(([s, text]) => h('a', { href: `#/rollouts?status=${s}`, testid: `view-${s}` }, text))),
     form, body);
 
   async function load() {
     try {
-      const res = await get(`/rollouts${qs({ status: status.value, limit, offset })}`);
-      const rows = res.items.map((r) => h('tr', { testid: 'rollout-row', 'data-id': r.id, 'data-key': r.id },
+      const res = await get(`/rollouts${qs({ q: state.q, status: state.status, limit, offset: (state.page - 1) * limit })}`);
+      // The API does not search by q yet: filter the page loaded. Remove once it does.
+      const items = res.items.filter((r) => matches(state.q, `#${r.id}`, r.image, r.status, r.trigger, r.reason));
+      const rows = sortBy(items, state.sort, sortValue).map((r) => h('tr', { testid: 'rollout-row', 'data-id': r.id, 'data-key': r.id },
         h('td', {}, h('a', { href: `#/rollouts/${r.id}`, testid: 'rollout-link' }, `#${r.id}`)),
         h('td', { class: 'mono' }, shortImage(r.image)),
         h('td', {}, r.update_strategy),
-        h('td', {}, badge(r.status)),
+        h('td', {}, badge(r.status, statusLabel(r.status))),
         h('td', {}, bar(r, true), ` ${percent(r)}%`, h('div', { class: 'small muted' }, `${r.total_devices} device${r.total_devices === 1 ? '' : 's'}`)),
         h('td', {}, r.total_batches ? `${r.current_batch} of ${r.total_batches}` : '—'),
         h('td', { class: 'small' }, r.trigger),
         h('td', {}, ago(r.created_at))));
       active = res.items.some(isActive);
-      keepFocus(body, () => clear(body, table('Rollouts', ['Rollout', 'Image', 'Strategy', 'Status', 'Progress', 'Batch', 'Trigger', 'Created'], rows,
-        status.value ? 'No rollout has this status.' : 'No rollouts yet. An approved push that a policy matches starts one; so does New rollout.',
+      const sort = (text, key) => sortable(text, key, state.sort, (v) => { url.set({ sort: v }); load(); });
+      const headers = [sort('Rollout', 'id'), sort('Image', 'image'), 'Strategy', sort('Status', 'status'), sort('Progress', 'progress'), 'Batch', 'Trigger',
+        sort('Created', 'created')];
+      keepFocus(body, () => clear(body, table('Rollouts', headers, rows,
+        state.status || state.q ? 'No rollout matches.' : 'No rollouts yet. An approved push that a policy matches starts one; so does New rollout.',
         { testid: 'rollouts' }),
-      pager(offset, limit, res.total, (o) => { offset = o; load(); })));
+      pager((state.page - 1) * limit, limit, res.total, (o) => { url.set({ page: o / limit + 1 }); load(); })));
     } catch (err) {
       clear(body, errorBox(err));
     }
@@ -78,8 +99,16 @@ export function rolloutsPage(main, ctx) {
   }
 
   if (newButton) newButton.addEventListener('click', () => toggle(form.hidden));
-  status.addEventListener('change', () => { offset = 0; load(); });
+  // show puts the state (from the URL) into the filter controls.
+  function show() {
+    search.value = state.q;
+    status.value = state.status;
+  }
+
+  status.addEventListener('change', () => { url.set({ status: status.value, page: 1 }); load(); });
   const reload = debounce(load, 300);
+  search.addEventListener('input', () => { url.replace({ q: search.value.trim(), page: 1 }); reload(); });
+  show();
   ctx.on((e) => { if (e.type.startsWith('image.rollout_')) reload(); });
   // Device verdicts within a batch make no event: look again while one runs.
   ctx.every(5000, () => { if (active && !document.hidden) load(); });
