@@ -36,8 +36,8 @@ func FuzzDecode(f *testing.F) {
 		if !slices.Contains(Sources, d.Source) {
 			t.Fatalf("Decode(%q) gave source %q", source, d.Source)
 		}
-		if (len(d.Pushes) == 0) == (d.Ignored == "") {
-			t.Fatalf("Decode(%q): %d pushes, Ignored %q: want pushes or a reason, not both", source, len(d.Pushes), d.Ignored)
+		if len(d.Pushes) > 0 && d.Ignored != "" || len(d.Pushes)+len(d.Bad) == 0 && d.Ignored == "" {
+			t.Fatalf("Decode(%q): %d pushes, %d bad, Ignored %q: want pushes or bad events, or else a reason", source, len(d.Pushes), len(d.Bad), d.Ignored)
 		}
 		for _, p := range d.Pushes {
 			checkPush(t, d.Source, p)
