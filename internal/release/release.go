@@ -89,7 +89,7 @@ type Release struct {
 	Hold          Hold                `json:"hold,omitempty"`
 	Reason        string              `json:"reason,omitempty"`
 	Pinned        bool                `json:"pinned"`
-	Attempts      int                 `json:"attempts"`                  // failed resolutions so far
+	Attempts      int                 `json:"attempts"`                 // failed resolutions so far
 	NextAttemptAt time.Time           `json:"next_attempt_at,omitzero"` // when resolving: the next try
 }
 
