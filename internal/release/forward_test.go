@@ -55,7 +55,7 @@ func TestForward(t *testing.T) {
 			running:   []Running{{Tag: "7.6", PushedAt: at(1), Devices: 2}},
 			downgrade: true, basis: BySemver, devices: 2, reason: "latest (7.5.2) is older than 7.6, which 2 devices run"},
 		{name: "several newer", tag: "7.4",
-			running: []Running{{Tag: "7.6", Devices: 2}, {Tag: "7.3", Devices: 50}, {Tag: "7.5", Devices: 9}},
+			running:   []Running{{Tag: "7.6", Devices: 2}, {Tag: "7.3", Devices: 50}, {Tag: "7.5", Devices: 9}},
 			downgrade: true, basis: BySemver, devices: 11,
 			reason: "7.4 is older than 7.5, which 9 devices run (11 devices run newer releases in all)"},
 	}
