@@ -29,56 +29,61 @@ func rel(id int64, tag, digest string, at time.Time, st Status) Release {
 		Digest: digest, PushedAt: at, Status: st, Pinned: digest != "", Source: SourceWebhook}
 }
 
+type intakeCase struct {
+	name       string
+	push       Push
+	history    []Release
+	action     Action
+	status     Status
+	id         int64  // of the release decided about
+	previous   int64  // 0: none
+	reason     string // a part of Decision.Reason
+	pinned     bool
+	hold       Hold
+	nextAttemp time.Time
+}
+
+// intakeNow is when the intake cases run.
+var intakeNow = t0.Add(time.Hour)
+
+var intakeCases = []intakeCase{
+	{name: "first push", push: push("7.6", dgA, t0), action: ActionCreate, status: StatusReady,
+		reason: "first release of redis:7.6", pinned: true},
+	{name: "same digest again", push: push("7.6", dgA, t0.Add(time.Minute)),
+		history: []Release{rel(5, "7.6", dgA, t0, StatusReady)},
+		action:  ActionNone, status: StatusReady, id: 5, previous: 5, reason: "is already release 5 of redis:7.6", pinned: true},
+	{name: "tag moved back to old content", push: push("7.6", dgA, t0.Add(2*time.Hour)),
+		history: []Release{rel(5, "7.6", dgA, t0, StatusReady), rel(6, "7.6", dgB, t0.Add(time.Hour), StatusReady)},
+		action:  ActionNone, status: StatusReady, id: 5, previous: 6, pinned: true},
+	{name: "re-push with new content", push: push("7.6", dgB, t0.Add(time.Hour)),
+		history: []Release{rel(5, "7.6", dgA, t0, StatusReady)},
+		action:  ActionRerelease, status: StatusReady, previous: 5, reason: "redis:7.6 has new content: sha256:bbbbbbbbbbbb after release 5", pinned: true},
+	{name: "known-bad digest, from another repository", push: push("7.7", dgC, t0),
+		action: ActionCreate, status: StatusHeld, hold: HoldKnownBad, pinned: true},
+	{name: "tag only, first", push: push("7.6", "", t0), action: ActionCreate, status: StatusResolving,
+		reason: "no digest", nextAttemp: intakeNow},
+	{name: "tag only while resolving", push: push("7.6", "", t0.Add(time.Minute)),
+		history: []Release{rel(7, "7.6", "", t0, StatusResolving)},
+		action:  ActionNone, status: StatusResolving, id: 7, previous: 7, reason: "already being resolved"},
+	{name: "tag only redelivered", push: push("7.6", "", t0),
+		history: []Release{rel(5, "7.6", dgA, t0, StatusReady)},
+		action:  ActionNone, status: StatusReady, id: 5, previous: 5, reason: "redelivery", pinned: true},
+	{name: "tag only, a later push", push: push("7.6", "", t0.Add(time.Minute)),
+		history: []Release{rel(5, "7.6", dgA, t0, StatusReady)},
+		action:  ActionRerelease, status: StatusResolving, previous: 5, nextAttemp: intakeNow},
+	{name: "digest completes the resolving release", push: push("7.6", dgB, t0.Add(time.Minute)),
+		history: []Release{rel(5, "7.6", dgA, t0, StatusReady), rel(7, "7.6", "", t0.Add(time.Minute), StatusResolving)},
+		action:  ActionUpdate, status: StatusReady, id: 7, previous: 5, reason: "resolved to sha256:bbbb", pinned: true},
+	{name: "digest of the resolving release is old content", push: push("7.6", dgA, t0.Add(time.Minute)),
+		history: []Release{rel(5, "7.6", dgA, t0, StatusReady), rel(7, "7.6", "", t0.Add(time.Minute), StatusResolving)},
+		action:  ActionNone, status: StatusReady, id: 5, previous: 7, pinned: true}, // the resolution goes on
+}
+
 func TestIntake(t *testing.T) {
-	now := t0.Add(time.Hour)
 	bad := []KnownBad{{Digest: dgC, Repository: "ghcr.io/other/cache", Tag: "x", Reason: "rolled back by rollout 9"}}
-	cases := []struct {
-		name       string
-		push       Push
-		history    []Release
-		action     Action
-		status     Status
-		id         int64  // of the release decided about
-		previous   int64  // 0: none
-		reason     string // a part of Decision.Reason
-		pinned     bool
-		hold       Hold
-		nextAttemp time.Time
-	}{
-		{name: "first push", push: push("7.6", dgA, t0), action: ActionCreate, status: StatusReady,
-			reason: "first release of redis:7.6", pinned: true},
-		{name: "same digest again", push: push("7.6", dgA, t0.Add(time.Minute)),
-			history: []Release{rel(5, "7.6", dgA, t0, StatusReady)},
-			action:  ActionNone, status: StatusReady, id: 5, previous: 5, reason: "is already release 5 of redis:7.6", pinned: true},
-		{name: "tag moved back to old content", push: push("7.6", dgA, t0.Add(2*time.Hour)),
-			history: []Release{rel(5, "7.6", dgA, t0, StatusReady), rel(6, "7.6", dgB, t0.Add(time.Hour), StatusReady)},
-			action:  ActionNone, status: StatusReady, id: 5, previous: 6, pinned: true},
-		{name: "re-push with new content", push: push("7.6", dgB, t0.Add(time.Hour)),
-			history: []Release{rel(5, "7.6", dgA, t0, StatusReady)},
-			action:  ActionRerelease, status: StatusReady, previous: 5, reason: "redis:7.6 has new content: sha256:bbbbbbbbbbbb after release 5", pinned: true},
-		{name: "known-bad digest, from another repository", push: push("7.7", dgC, t0),
-			action: ActionCreate, status: StatusHeld, hold: HoldKnownBad, pinned: true},
-		{name: "tag only, first", push: push("7.6", "", t0), action: ActionCreate, status: StatusResolving,
-			reason: "no digest", nextAttemp: now},
-		{name: "tag only while resolving", push: push("7.6", "", t0.Add(time.Minute)),
-			history: []Release{rel(7, "7.6", "", t0, StatusResolving)},
-			action:  ActionNone, status: StatusResolving, id: 7, previous: 7, reason: "already being resolved"},
-		{name: "tag only redelivered", push: push("7.6", "", t0),
-			history: []Release{rel(5, "7.6", dgA, t0, StatusReady)},
-			action:  ActionNone, status: StatusReady, id: 5, previous: 5, reason: "redelivery", pinned: true},
-		{name: "tag only, a later push", push: push("7.6", "", t0.Add(time.Minute)),
-			history: []Release{rel(5, "7.6", dgA, t0, StatusReady)},
-			action:  ActionRerelease, status: StatusResolving, previous: 5, nextAttemp: now},
-		{name: "digest completes the resolving release", push: push("7.6", dgB, t0.Add(time.Minute)),
-			history: []Release{rel(5, "7.6", dgA, t0, StatusReady), rel(7, "7.6", "", t0.Add(time.Minute), StatusResolving)},
-			action:  ActionUpdate, status: StatusReady, id: 7, previous: 5, reason: "resolved to sha256:bbbb", pinned: true},
-		{name: "digest of the resolving release is old content", push: push("7.6", dgA, t0.Add(time.Minute)),
-			history: []Release{rel(5, "7.6", dgA, t0, StatusReady), rel(7, "7.6", "", t0.Add(time.Minute), StatusResolving)},
-			action:  ActionNone, status: StatusReady, id: 5, previous: 7, pinned: true}, // the resolution goes on
-	}
-	for _, c := range cases {
+	for _, c := range intakeCases {
 		t.Run(c.name, func(t *testing.T) {
-			d := Intake(c.push, History{Releases: c.history, KnownBad: bad}, now)
+			d := Intake(c.push, History{Releases: c.history, KnownBad: bad}, intakeNow)
 			r := d.Release
 			if d.Action != c.action || r.Status != c.status || r.ID != c.id || r.Pinned != c.pinned || r.Hold != c.hold {
 				t.Fatalf("got %s %s id=%d pinned=%v hold=%q (%s), want %s %s id=%d pinned=%v hold=%q",
