@@ -58,7 +58,7 @@ func (s *Server) authenticate(r *http.Request, a Auth) (*http.Request, error) {
 	if r.Pattern == metricsRoute && s.metricsToken != "" && sameSecret(secret, s.metricsToken) {
 		return r, nil // a scraper need not hold an API token
 	}
-	tok, err := s.db.TokenBySecret(r.Context(), secret)
+	tok, err := s.svc.TokenBySecret(r.Context(), secret)
 	if airlock.ErrorCode(err) == airlock.ENOTFOUND {
 		return nil, airlock.Errorf(airlock.EUNAUTHORIZED, "invalid or revoked token")
 	}
@@ -77,7 +77,7 @@ var required = map[Auth]string{Viewer: airlock.RoleViewer, Approver: airlock.Rol
 // touch records a token's last use at most once a minute: it is a write,
 // and reads should not each pay for one.
 func (s *Server) touch(ctx context.Context, id int64) {
-	now := s.db.Now()
+	now := s.svc.Now()
 	s.touchMu.Lock()
 	stale := now.Sub(s.touched[id]) >= time.Minute
 	if stale {
@@ -85,7 +85,7 @@ func (s *Server) touch(ctx context.Context, id int64) {
 	}
 	s.touchMu.Unlock()
 	if stale {
-		if err := s.db.TouchToken(ctx, id, now); err != nil {
+		if err := s.svc.TouchToken(ctx, id, now); err != nil {
 			s.log.WarnContext(ctx, "recording token use", "token_id", id, "err", err)
 		}
 	}

@@ -139,7 +139,7 @@ func (s *Server) getTargetState(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	ts, err := s.db.TargetState(r.Context(), sess.UUID)
+	ts, err := s.svc.TargetState(r.Context(), sess.UUID)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 	if f.Status != "" && f.Status != airlock.StatusApproved && f.Status != airlock.StatusPending && f.Status != airlock.StatusRejected {
 		return airlock.FieldErrorf("status", "must be pending, approved or rejected, got %q", f.Status)
 	}
-	images, total, err := s.db.Images(r.Context(), f)
+	images, total, err := s.svc.Images(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -29,7 +29,7 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) error {
-	cats, err := s.db.Categories(r.Context())
+	cats, err := s.svc.Categories(r.Context())
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (s *Server) getImage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	img, err := s.db.Image(r.Context(), id)
+	img, err := s.svc.Image(r.Context(), id)
 	if err != nil {
 		return err
 	}

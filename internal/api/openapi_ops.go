@@ -54,12 +54,13 @@ func oaStatus(v string) oaObj {
 
 // oaOperations is every documented route.
 func oaOperations() []oaOp {
-	rolloutStatus := oaObj{"type": "string", "enum": []string{"pending", "in_progress", "paused", "completed", "failed", "rolled_back", "cancelled", "superseded"}}
-	eventFilters := []oaObj{
-		oaQuery("type", oaStr, "an event type, or a prefix ending in * (image.rollout_*)"),
-		oaQuery("subject", oaStr, "a subject (rollout/3), or a prefix ending in *"),
-	}
-	ops := []oaOp{
+	return slices.Concat(oaOpsOps(), oaImageOps(), oaApprovalOps(), oaPolicyOps(), oaRolloutOps(),
+		oaDeviceOps(), oaTokenOps(), oaEventOps(), oaRegistryOps())
+}
+
+// oaOpsOps documents probes, metrics, this document and the UI.
+func oaOpsOps() []oaOp {
+	return []oaOp{
 		{method: "GET", path: "/healthz", auth: Public, tag: "operations", summary: "Liveness probe", status: 200, resp: oaStatus("ok"), noDB: true},
 		{method: "GET", path: "/readyz", auth: Public, tag: "operations", summary: "Readiness probe: the database answers and its schema is current", status: 200, resp: oaStatus("ready")},
 		{method: "GET", path: "/metrics", auth: Viewer, tag: "operations", summary: "Prometheus metrics; a viewer token or AIRLOCK_METRICS_TOKEN", status: 200, resp: oaStr, respType: "text/plain"},
@@ -70,7 +71,12 @@ func oaOperations() []oaOp {
 		{method: "GET", path: "/api/v1/me", auth: Viewer, tag: "tokens", summary: "Who the token belongs to, and its role", status: 200,
 			resp: oaObj{"type": "object", "required": []string{"name", "role"}, "properties": oaObj{"name": oaStr,
 				"role": oaObj{"type": "string", "enum": []string{"viewer", "approver", "admin"}}}}},
+	}
+}
 
+// oaImageOps documents the catalogue.
+func oaImageOps() []oaOp {
+	return []oaOp{
 		{method: "GET", path: "/api/v1/images", auth: Viewer, tag: "images", summary: "List images", status: 200, resp: oaList("Image"),
 			query: []oaObj{oaQuery("search", oaStr, "part of the name or description"), oaQuery("status", oaApprovals, "approval status"),
 				oaQuery("category", oaStr, "category"), oaQuery("registry", oaStr, "registry host"), oaLimit(50, 500), oaOffset}},
@@ -82,7 +88,12 @@ func oaOperations() []oaOp {
 		{method: "POST", path: "/api/v1/images/{id}/tags", auth: Approver, tag: "images", summary: "Add a tag", body: "TagInput", status: 201, resp: oaRef("Tag"), errs: []int{409}},
 		{method: "PUT", path: "/api/v1/images/{id}/tags/{tagId}", auth: Approver, tag: "images", summary: "Change a tag (recommend, deprecate)", body: "TagUpdate", status: 200, resp: oaRef("Tag")},
 		{method: "DELETE", path: "/api/v1/images/{id}/tags/{tagId}", auth: Approver, tag: "images", summary: "Remove a tag", status: 204},
+	}
+}
 
+// oaApprovalOps documents approval requests and the webhooks that raise them.
+func oaApprovalOps() []oaOp {
+	return []oaOp{
 		{method: "GET", path: "/api/v1/approval-requests", auth: Viewer, tag: "approvals", summary: "List approval requests", status: 200, resp: oaList("ApprovalRequest"),
 			query: []oaObj{oaQuery("status", oaApprovals, "request status"), oaLimit(100, 1000), oaOffset}},
 		{method: "POST", path: "/api/v1/approval-requests/{id}/approve", auth: Approver, tag: "approvals", summary: "Approve a request (the image becomes approved)", status: 200, resp: oaRef("ApprovalRequest"), errs: []int{400, 409, 422}},
@@ -92,14 +103,25 @@ func oaOperations() []oaOp {
 
 		oaWebhookOp("/api/v1/webhooks/docker-registry", "Receive a registry push; the payload format is detected"),
 		oaWebhookOp("/api/v1/webhooks/{source}", "Receive a registry push in the named format"),
+	}
+}
 
+// oaPolicyOps documents update policies.
+func oaPolicyOps() []oaOp {
+	return []oaOp{
 		{method: "GET", path: "/api/v1/policies", auth: Viewer, tag: "policies", summary: "List update policies", status: 200, resp: oaList("Policy"),
 			query: []oaObj{oaQuery("enabled", oaBool, "only enabled (true) or disabled (false) policies"), oaLimit(100, 1000), oaOffset}},
 		{method: "POST", path: "/api/v1/policies", auth: Approver, tag: "policies", summary: "Create an update policy", body: "PolicyInput", status: 201, resp: oaRef("Policy"), errs: []int{409}},
 		{method: "GET", path: "/api/v1/policies/{id}", auth: Viewer, tag: "policies", summary: "Get an update policy", status: 200, resp: oaRef("Policy")},
 		{method: "PUT", path: "/api/v1/policies/{id}", auth: Approver, tag: "policies", summary: "Change an update policy", body: "PolicyInput", status: 200, resp: oaRef("Policy"), errs: []int{409}},
 		{method: "DELETE", path: "/api/v1/policies/{id}", auth: Approver, tag: "policies", summary: "Delete an update policy", status: 204},
+	}
+}
 
+// oaRolloutOps documents rollouts and their controls.
+func oaRolloutOps() []oaOp {
+	rolloutStatus := oaObj{"type": "string", "enum": []string{"pending", "in_progress", "paused", "completed", "failed", "rolled_back", "cancelled", "superseded"}}
+	ops := []oaOp{
 		{method: "GET", path: "/api/v1/rollouts", auth: Viewer, tag: "rollouts", summary: "List rollouts", status: 200, resp: oaList("Rollout"),
 			query: []oaObj{oaQuery("status", rolloutStatus, "rollout status"), oaQuery("image", oaStr, "a repository, e.g. docker.io/library/redis"), oaLimit(50, 500), oaOffset}},
 		{method: "POST", path: "/api/v1/rollouts", auth: Approver, tag: "rollouts", summary: "Create a rollout by hand",
@@ -113,7 +135,12 @@ func oaOperations() []oaOp {
 		ops = append(ops, oaOp{method: "POST", path: "/api/v1/rollouts/{id}/" + action, auth: Approver, tag: "rollouts",
 			summary: strings.ToUpper(action[:1]) + action[1:] + " a rollout", body: "Reason", bodyOptional: true, status: 200, resp: oaRef("Rollout"), errs: []int{409}})
 	}
-	ops = append(ops, []oaOp{
+	return ops
+}
+
+// oaDeviceOps documents devices, their keys, target state and reports.
+func oaDeviceOps() []oaOp {
+	return []oaOp{
 		{method: "POST", path: "/api/v1/devices", auth: Admin, tag: "devices", summary: "Provision a device; the answer holds its key, shown once", body: "DeviceInput", status: 201, resp: oaRef("Device"), errs: []int{409}},
 		{method: "GET", path: "/api/v1/devices", auth: Viewer, tag: "devices", summary: "List devices", status: 200, resp: oaList("Device"),
 			query: []oaObj{oaQuery("labels", oaStr, "key=value pairs separated by commas; a device must carry every one"), oaQuery("online", oaBool, "only online (true) or offline (false) devices"), oaLimit(50, 1000), oaOffset}},
@@ -129,11 +156,25 @@ func oaOperations() []oaOp {
 			status: 200, resp: oaRef("TargetState"), okHeaders: oaObj{"ETag": oaObj{"schema": oaStr, "description": "send it back as If-None-Match"}},
 			more: oaObj{"304": oaObj{"description": "Unchanged since the ETag given."}}},
 		{method: "PATCH", path: "/api/v1/devices/{uuid}/state", auth: Device, tag: "devices", summary: "Report what the device runs and how it is", body: "DeviceReportInput", status: 204},
+	}
+}
 
+// oaTokenOps documents API tokens.
+func oaTokenOps() []oaOp {
+	return []oaOp{
 		{method: "GET", path: "/api/v1/tokens", auth: Admin, tag: "tokens", summary: "List API tokens", status: 200, resp: oaList("Token")},
 		{method: "POST", path: "/api/v1/tokens", auth: Admin, tag: "tokens", summary: "Create an API token; the answer holds its secret (token), shown once", body: "TokenInput", status: 201, resp: oaRef("Token"), errs: []int{409}},
 		{method: "DELETE", path: "/api/v1/tokens/{id}", auth: Admin, tag: "tokens", summary: "Revoke an API token", status: 204},
+	}
+}
 
+// oaEventOps documents the audit trail and its live stream.
+func oaEventOps() []oaOp {
+	eventFilters := []oaObj{
+		oaQuery("type", oaStr, "an event type, or a prefix ending in * (image.rollout_*)"),
+		oaQuery("subject", oaStr, "a subject (rollout/3), or a prefix ending in *"),
+	}
+	return []oaOp{
 		{method: "GET", path: "/api/v1/events", auth: Viewer, tag: "events", summary: "Query the audit trail, oldest first",
 			desc: "With after, the first events after it (page forward); otherwise the latest ones, before the id given if one is (page back).",
 			query: append(slices.Clone(eventFilters), oaQuery("after", oaInt, "only events with a greater id"),
@@ -147,8 +188,7 @@ func oaOperations() []oaOp {
 			query:  append(slices.Clone(eventFilters), oaQuery("after", oaInt, "resume after this event id (when Last-Event-ID is not sent)")),
 			header: []oaObj{{"name": "Last-Event-ID", "in": "header", "schema": oaStr, "description": "resume after this event id"}},
 			status: 200, resp: oaStr, respType: "text/event-stream", errs: []int{400, 429}},
-	}...)
-	return append(ops, oaRegistryOps()...)
+	}
 }
 
 func oaRegistryOps() []oaOp {

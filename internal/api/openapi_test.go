@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/airlock-iot/airlock/internal/events"
+	"github.com/airlock-iot/airlock/internal/metrics"
 	"github.com/airlock-iot/airlock/internal/service"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
@@ -18,7 +20,7 @@ func newTestServer(t *testing.T) *Server {
 	t.Helper()
 	db := storetest.Open(t, storetest.URL(t, store.SQLite))
 	log := slog.New(slog.DiscardHandler)
-	return New(&service.Service{DB: db, Log: log}, log)
+	return New(&service.Service{DB: db, Log: log}, events.NewHub(db, log), metrics.New(db, log), log)
 }
 
 // TestOpenAPIDocumentsEveryRoute: every route the server registers is in

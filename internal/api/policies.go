@@ -35,7 +35,7 @@ func (s *Server) listPolicies(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, total, err := s.db.Policies(r.Context(), enabled, limit, offset)
+	items, total, err := s.svc.Policies(r.Context(), enabled, limit, offset)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (s *Server) getPolicy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.db.Policy(r.Context(), id)
+	p, err := s.svc.Policy(r.Context(), id)
 	if err != nil {
 		return err
 	}

@@ -9,24 +9,18 @@ import (
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/config"
 	"golang.org/x/time/rate"
 )
 
-// RateLimits bounds how often one webhook sender and one device may call.
-// Both are keyed by the authenticated identity, checked first: the webhook
-// sender the secret names, the device whose key it is. So a caller without
-// a valid credential neither spends a real one's budget nor grows the
-// limiter. A zero rate is no limit. Loopback callers are exempt unless
-// Loopback is set: on one machine they are tests, benchmarks or a proxy
-// that must be limited by other means. Limits are per replica.
-type RateLimits struct {
-	WebhookPerSecond float64
-	DevicePerSecond  float64
-	Loopback         bool
-}
-
-// SetRateLimits turns rate limiting on.
-func (s *Server) SetRateLimits(l RateLimits) {
+// SetRateLimits turns rate limiting on. Both limits are keyed by the
+// authenticated identity, checked first: the webhook sender the secret
+// names, the device whose key it is. So a caller without a valid
+// credential neither spends a real one's budget nor grows the limiter.
+// Loopback callers are exempt unless l.Loopback is set: on one machine they
+// are tests, benchmarks or a proxy that must be limited by other means.
+// Limits are per replica.
+func (s *Server) SetRateLimits(l config.RateLimits) {
 	s.limits = l
 	s.webhookLimiter = newLimiter(l.WebhookPerSecond)
 	s.deviceLimiter = newLimiter(l.DevicePerSecond)

@@ -9,10 +9,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/airlock-iot/airlock/internal/config"
 	"github.com/airlock-iot/airlock/internal/events"
 	"github.com/airlock-iot/airlock/internal/metrics"
 	"github.com/airlock-iot/airlock/internal/service"
-	"github.com/airlock-iot/airlock/internal/store"
 )
 
 // Auth says who may call a route.
@@ -47,7 +47,6 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // Server serves the API.
 type Server struct {
 	svc    *service.Service
-	db     *store.DB
 	log    *slog.Logger
 	routes []Route
 	mux    *http.ServeMux
@@ -55,7 +54,7 @@ type Server struct {
 	touchMu sync.Mutex
 	touched map[int64]time.Time // token id → last recorded use
 
-	limits         RateLimits
+	limits         config.RateLimits
 	webhookLimiter *limiter
 	deviceLimiter  *limiter
 
@@ -66,10 +65,11 @@ type Server struct {
 	heartbeat    time.Duration // between comments on a quiet event stream
 }
 
-// New builds the server and its routes.
-func New(svc *service.Service, log *slog.Logger) *Server {
-	s := &Server{svc: svc, db: svc.DB, log: log, mux: http.NewServeMux(), touched: map[int64]time.Time{}}
-	s.initOps(svc)
+// New builds the server's routes over the use cases of svc, streaming
+// events from hub and counting into m.
+func New(svc *service.Service, hub *events.Hub, m *metrics.Set, log *slog.Logger) *Server {
+	s := &Server{svc: svc, log: log, mux: http.NewServeMux(), touched: map[int64]time.Time{}}
+	s.initOps(hub, m)
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.guard(rt))

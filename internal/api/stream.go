@@ -10,7 +10,6 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/events"
-	"github.com/airlock-iot/airlock/internal/store"
 )
 
 const (
@@ -90,7 +89,7 @@ func lastEventID(r *http.Request) (int64, bool, error) {
 // begin. It reads through a follower: on PostgreSQL an id below upTo may
 // belong to a transaction still committing, and is waited for, not skipped.
 func (s *Server) replay(r *http.Request, st *sse, upTo int64) error {
-	f := s.db.Follow(st.last)
+	f := s.svc.Follow(st.last)
 	for f.Cursor() < upTo && !st.ended {
 		evs, err := f.Next(r.Context(), 500)
 		if err != nil {
@@ -152,7 +151,7 @@ func (s *Server) stillValid(r *http.Request, tok airlock.Token) error {
 	if tok.ID == 0 {
 		return nil
 	}
-	if _, err := s.db.TokenBySecret(r.Context(), bearer(r)); err != nil {
+	if _, err := s.svc.TokenBySecret(r.Context(), bearer(r)); err != nil {
 		if airlock.ErrorCode(err) == airlock.ENOTFOUND {
 			return airlock.Errorf(airlock.EUNAUTHORIZED, "invalid or revoked token")
 		}
@@ -165,7 +164,7 @@ func (s *Server) stillValid(r *http.Request, tok airlock.Token) error {
 type sse struct {
 	w     *bufio.Writer
 	rc    *http.ResponseController
-	f     store.EventFilter
+	f     airlock.EventFilter
 	last  int64 // the id of the last event sent or passed over
 	token int64 // the stream's token: its revocation ends the stream
 	ended bool  // the token was revoked

@@ -8,7 +8,7 @@ import (
 )
 
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
-	toks, err := s.db.Tokens(r.Context())
+	toks, err := s.svc.Tokens(r.Context())
 	if err != nil {
 		return err
 	}
