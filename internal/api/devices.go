@@ -103,12 +103,6 @@ func (s *Server) rotateDeviceKey(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// targetBody is what a device reads: DESIGN §7's {"version", "apps"}.
-type targetBody struct {
-	Version int64                      `json:"version"`
-	Apps    map[string]airlock.AppSpec `json:"apps"`
-}
-
 func (s *Server) putTargetState(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Apps   map[string]json.RawMessage `json:"apps"`
@@ -123,7 +117,7 @@ func (s *Server) putTargetState(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, targetBody{ts.Version, ts.Apps})
+	writeJSON(w, http.StatusOK, airlock.DeviceTarget{Version: ts.Version, Apps: ts.Apps})
 	return nil
 }
 
@@ -145,7 +139,7 @@ func (s *Server) getTargetState(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("ETag", targetETag(sess.CreatedAt, ts.Version))
 	w.Header()["Cache-Control"] = noCache
-	writeJSON(w, http.StatusOK, targetBody{ts.Version, ts.Apps})
+	writeJSON(w, http.StatusOK, airlock.DeviceTarget{Version: ts.Version, Apps: ts.Apps})
 	return nil
 }
 

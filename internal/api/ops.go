@@ -2,7 +2,9 @@ package api
 
 import (
 	"log/slog"
+	"net/http"
 
+	"github.com/airlock-iot/airlock/internal/api/openapi"
 	"github.com/airlock-iot/airlock/internal/events"
 	"github.com/airlock-iot/airlock/internal/metrics"
 )
@@ -26,3 +28,9 @@ func (s *Server) Close() {
 
 // SetMetricsToken lets a scraper read /metrics with token rather than an API token.
 func (s *Server) SetMetricsToken(token string) { s.metricsToken = token }
+
+func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openapi.JSON())
+	return nil
+}
