@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+
+	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
 
 func (s *Server) eventRoutes() []Route {
@@ -27,13 +29,13 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var after, before, limit int
-	if after, err = queryInt(r, "after", 0, math.MaxInt64); err != nil {
+	if after, err = httpx.QueryInt(r, "after", 0, math.MaxInt64); err != nil {
 		return err
 	}
-	if before, err = queryInt(r, "before", 0, math.MaxInt64); err != nil {
+	if before, err = httpx.QueryInt(r, "before", 0, math.MaxInt64); err != nil {
 		return err
 	}
-	if limit, err = queryInt(r, "limit", 100, 1000); err != nil {
+	if limit, err = httpx.QueryInt(r, "limit", 100, 1000); err != nil {
 		return err
 	}
 	if limit == 0 {
@@ -44,7 +46,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[airlock.Event]{evs, total})
+	httpx.WriteJSON(w, http.StatusOK, httpx.List[airlock.Event]{Items: evs, Total: total})
 	return nil
 }
 
@@ -67,7 +69,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	if err := s.svc.SchemaCurrent(ctx); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	return nil
 }
 

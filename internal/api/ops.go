@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/airlock-iot/airlock/internal/api/httpx"
 	"github.com/airlock-iot/airlock/internal/api/openapi"
 	"github.com/airlock-iot/airlock/internal/events"
 	"github.com/airlock-iot/airlock/internal/metrics"
@@ -12,9 +13,9 @@ import (
 // initOps sets up what operators watch the server by: request ids in the
 // log, metrics, and the event hub behind the SSE stream.
 func (s *Server) initOps(hub *events.Hub, m *metrics.Set) {
-	s.log = slog.New(requestIDHandler{s.log.Handler()})
+	s.log = slog.New(httpx.RequestIDHandler{Handler: s.log.Handler()})
 	s.metrics, s.hub = m, hub
-	s.streams = newStreamCount()
+	s.streams = httpx.NewStreamCount()
 	s.heartbeat = heartbeat
 	s.metrics.Gauge("airlock_event_stream_clients", "Clients connected to the event stream.",
 		func() float64 { return float64(s.hub.Clients()) })
