@@ -24,6 +24,34 @@ const (
 	maxFunctionLines = 60
 )
 
+// debt is what is over a size limit today (see issue 22): packages by path,
+// functions as file:name. It may only shrink: an entry that is no longer
+// over its limit fails the test as well, so that it is struck off.
+var debt = map[string]bool{
+	"internal/service": true,
+	"internal/store":   true,
+
+	"internal/agent/agent_test.go:TestFleetConvergesOnTargetState": true,
+	"internal/crash/approvals_test.go:TestKillDuringApprovals":     true,
+	"internal/crash/hang_test.go:TestDatabaseHangs":                true,
+	"internal/crash/outage_test.go:TestDatabaseOutage":             true,
+	"internal/e2e/crash_test.go:crashAt":                           true,
+	"internal/web/rollout_test.go:TestRolloutProgress":             true,
+	"internal/webhook/decode_test.go:TestDecodePushes":             true,
+}
+
+// checkSize reports name when it is over limit and not in debt, or in
+// debt and no longer over.
+func checkSize(t *testing.T, name string, n, limit int, what string) {
+	t.Helper()
+	switch over := n > limit; {
+	case over && !debt[name]:
+		t.Errorf("%s is %d %s, over %d", name, n, what, limit)
+	case !over && debt[name]:
+		t.Errorf("%s is %d %s, within %d: strike it off the debt list", name, n, what, limit)
+	}
+}
+
 // file is one parsed .go file of the module.
 type file struct {
 	path  string // relative to the module root
@@ -190,9 +218,7 @@ func TestPackageSize(t *testing.T) {
 	}
 	sort.Strings(pkgs)
 	for _, p := range pkgs {
-		if lines[p] > maxPackageLines {
-			t.Errorf("%s has %d lines of non-test Go, over %d", strings.TrimPrefix(p, module+"/"), lines[p], maxPackageLines)
-		}
+		checkSize(t, strings.TrimPrefix(p, module+"/"), lines[p], maxPackageLines, "lines of non-test Go")
 	}
 }
 
@@ -205,9 +231,7 @@ func TestFunctionSize(t *testing.T) {
 				continue
 			}
 			start, end := f.fset.Position(fn.Pos()).Line, f.fset.Position(fn.End()).Line
-			if n := end - start + 1; n > maxFunctionLines {
-				t.Errorf("%s:%d: %s is %d lines, over %d", f.path, start, fn.Name.Name, n, maxFunctionLines)
-			}
+			checkSize(t, f.path+":"+fn.Name.Name, end-start+1, maxFunctionLines, "lines")
 		}
 	}
 }
