@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/airlock-iot/airlock/internal/app"
 	"github.com/airlock-iot/airlock/internal/service"
 )
 
@@ -14,7 +15,7 @@ func migrate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg, cfg.Logger(os.Stderr))
+	db, err := app.OpenDB(ctx, cfg, cfg.Logger(os.Stderr))
 	if err != nil {
 		return err
 	}
@@ -40,12 +41,16 @@ func token(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg, cfg.Logger(os.Stderr))
+	log := cfg.Logger(os.Stderr)
+	db, err := app.OpenDB(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	svc := &service.Service{DB: db}
+	svc, err := service.New(db, log, cfg)
+	if err != nil {
+		return err
+	}
 	tok, err := svc.CreateToken(ctx, "cli", service.TokenInput{Name: *name, Role: *role})
 	if err != nil {
 		return err

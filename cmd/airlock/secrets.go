@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/airlock-iot/airlock/internal/app"
 	"github.com/airlock-iot/airlock/internal/config"
-	"github.com/airlock-iot/airlock/internal/service"
 )
 
 // secretsFileName is where generated secrets go when no terminal shows them.
@@ -19,12 +19,8 @@ const secretsFileName = "airlock-secrets.txt"
 
 // bootstrap makes, on the first start, the admin token and webhook secret
 // nobody configured, and shows them once (see announce).
-func bootstrap(ctx context.Context, svc *service.Service, cfg config.Config, log *slog.Logger) error {
-	secret, err := svc.Bootstrap(ctx, cfg.AdminToken)
-	if err != nil {
-		return fmt.Errorf("bootstrap admin token: %w", err)
-	}
-	hook, err := svc.InitWebhookSecret(ctx, cfg.WebhookSecret)
+func bootstrap(ctx context.Context, a *app.App, cfg config.Config, log *slog.Logger) error {
+	secret, hook, err := a.Bootstrap(ctx)
 	if err != nil {
 		return err
 	}

@@ -62,6 +62,12 @@ type TargetState struct {
 	UpdatedAt time.Time          `json:"updated_at,omitzero"`
 }
 
+// DeviceTarget is what a device reads: DESIGN §7's {"version", "apps"}.
+type DeviceTarget struct {
+	Version int64              `json:"version"`
+	Apps    map[string]AppSpec `json:"apps"`
+}
+
 // AppReport is a device's report of one app.
 type AppReport struct {
 	Image   string `json:"image"`

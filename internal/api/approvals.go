@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+
+	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
 
 func (s *Server) approvalRoutes() []Route {
@@ -18,28 +20,28 @@ func (s *Server) approvalRoutes() []Route {
 func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
 	f := airlock.ApprovalFilter{Status: r.URL.Query().Get("status")}
 	var err error
-	if f.Limit, err = queryInt(r, "limit", 100, 1000); err != nil {
+	if f.Limit, err = httpx.QueryInt(r, "limit", 100, 1000); err != nil {
 		return err
 	}
-	if f.Offset, err = queryInt(r, "offset", 0, 0); err != nil {
+	if f.Offset, err = httpx.QueryInt(r, "offset", 0, 0); err != nil {
 		return err
 	}
 	items, total, err := s.svc.ApprovalRequests(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[airlock.ApprovalRequest]{items, total})
+	httpx.WriteJSON(w, http.StatusOK, httpx.List[airlock.ApprovalRequest]{Items: items, Total: total})
 	return nil
 }
 
 func (s *Server) approve(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	if r.ContentLength != 0 {
 		var none struct{}
-		if err := decode(r, &none); err != nil {
+		if err := httpx.Decode(r, &none); err != nil {
 			return err
 		}
 	}
@@ -47,12 +49,12 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, req)
+	httpx.WriteJSON(w, http.StatusOK, req)
 	return nil
 }
 
 func (s *Server) reject(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -60,7 +62,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request) error {
 		Reason string `json:"reason"`
 	}
 	if r.ContentLength != 0 {
-		if err := decode(r, &in); err != nil {
+		if err := httpx.Decode(r, &in); err != nil {
 			return err
 		}
 	}
@@ -68,7 +70,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, req)
+	httpx.WriteJSON(w, http.StatusOK, req)
 	return nil
 }
 
@@ -78,13 +80,13 @@ func (s *Server) bulkDecide(w http.ResponseWriter, r *http.Request) error {
 		Action string  `json:"action"`
 		Reason string  `json:"reason"`
 	}
-	if err := decode(r, &in); err != nil {
+	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
 	results, err := s.svc.Bulk(r.Context(), actor(r), in.IDs, in.Action, in.Reason)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": results})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"results": results})
 	return nil
 }

@@ -2,13 +2,12 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+
+	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
 
 type ctxKey int
@@ -22,7 +21,7 @@ const (
 func (s *Server) guard(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.run(func(w http.ResponseWriter, r *http.Request) error {
-			if err := checkRequestText(r); err != nil {
+			if err := httpx.CheckRequestText(r); err != nil {
 				return err
 			}
 			r, err := s.authenticate(r, rt.Auth)
@@ -44,21 +43,21 @@ func (s *Server) authenticate(r *http.Request, a Auth) (*http.Request, error) {
 	case Public, Webhook: // webhook handlers verify the secret over the raw body themselves
 		return r, nil
 	case Device:
-		sess, err := s.svc.AuthenticateDevice(r.Context(), r.PathValue("uuid"), bearer(r))
+		sess, err := s.svc.AuthenticateDevice(r.Context(), r.PathValue("uuid"), httpx.Bearer(r))
 		if err != nil {
 			return nil, err
 		}
 		ctx := context.WithValue(r.Context(), deviceKey, sess.UUID)
 		return r.WithContext(context.WithValue(ctx, sessionKey{}, sess)), nil
 	}
-	secret := bearer(r)
+	secret := httpx.Bearer(r)
 	if secret == "" {
 		return nil, airlock.Errorf(airlock.EUNAUTHORIZED, "missing bearer token")
 	}
-	if r.Pattern == metricsRoute && s.metricsToken != "" && sameSecret(secret, s.metricsToken) {
+	if r.Pattern == metricsRoute && s.metricsToken != "" && httpx.SameSecret(secret, s.metricsToken) {
 		return r, nil // a scraper need not hold an API token
 	}
-	tok, err := s.db.TokenBySecret(r.Context(), secret)
+	tok, err := s.svc.TokenBySecret(r.Context(), secret)
 	if airlock.ErrorCode(err) == airlock.ENOTFOUND {
 		return nil, airlock.Errorf(airlock.EUNAUTHORIZED, "invalid or revoked token")
 	}
@@ -77,7 +76,7 @@ var required = map[Auth]string{Viewer: airlock.RoleViewer, Approver: airlock.Rol
 // touch records a token's last use at most once a minute: it is a write,
 // and reads should not each pay for one.
 func (s *Server) touch(ctx context.Context, id int64) {
-	now := s.db.Now()
+	now := s.svc.Now()
 	s.touchMu.Lock()
 	stale := now.Sub(s.touched[id]) >= time.Minute
 	if stale {
@@ -85,25 +84,10 @@ func (s *Server) touch(ctx context.Context, id int64) {
 	}
 	s.touchMu.Unlock()
 	if stale {
-		if err := s.db.TouchToken(ctx, id, now); err != nil {
+		if err := s.svc.TouchToken(ctx, id, now); err != nil {
 			s.log.WarnContext(ctx, "recording token use", "token_id", id, "err", err)
 		}
 	}
-}
-
-// sameSecret compares in constant time; hashing first hides the length as well.
-func sameSecret(given, want string) bool {
-	a, b := sha256.Sum256([]byte(given)), sha256.Sum256([]byte(want))
-	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
-}
-
-// bearer returns the token of an "Authorization: Bearer" header.
-func bearer(r *http.Request) string {
-	h := r.Header.Get("Authorization")
-	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		return strings.TrimSpace(h[7:])
-	}
-	return ""
 }
 
 // actor is the name of the token making the request, for events.

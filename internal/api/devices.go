@@ -10,6 +10,8 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/service"
+
+	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
 
 // sessionKey holds the airlock.DeviceSession of a device-key request.
@@ -22,24 +24,24 @@ func deviceSession(r *http.Request) airlock.DeviceSession {
 
 func (s *Server) createDevice(w http.ResponseWriter, r *http.Request) error {
 	var in service.DeviceInput
-	if err := decode(r, &in); err != nil {
+	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
 	d, err := s.svc.CreateDevice(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, d)
+	httpx.WriteJSON(w, http.StatusCreated, d)
 	return nil
 }
 
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) error {
 	var q airlock.DeviceQuery
 	var err error
-	if q.Limit, err = queryInt(r, "limit", 50, 1000); err != nil {
+	if q.Limit, err = httpx.QueryInt(r, "limit", 50, 1000); err != nil {
 		return err
 	}
-	if q.Offset, err = queryInt(r, "offset", 0, 0); err != nil {
+	if q.Offset, err = httpx.QueryInt(r, "offset", 0, 0); err != nil {
 		return err
 	}
 	if q.Labels, err = labelSelector(r.URL.Query().Get("labels")); err != nil {
@@ -57,7 +59,7 @@ func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[airlock.Device]{devices, total})
+	httpx.WriteJSON(w, http.StatusOK, httpx.List[airlock.Device]{Items: devices, Total: total})
 	return nil
 }
 
@@ -82,7 +84,7 @@ func (s *Server) getDevice(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, d)
+	httpx.WriteJSON(w, http.StatusOK, d)
 	return nil
 }
 
@@ -99,14 +101,8 @@ func (s *Server) rotateDeviceKey(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, d)
+	httpx.WriteJSON(w, http.StatusOK, d)
 	return nil
-}
-
-// targetBody is what a device reads: DESIGN §7's {"version", "apps"}.
-type targetBody struct {
-	Version int64                      `json:"version"`
-	Apps    map[string]airlock.AppSpec `json:"apps"`
 }
 
 func (s *Server) putTargetState(w http.ResponseWriter, r *http.Request) error {
@@ -115,7 +111,7 @@ func (s *Server) putTargetState(w http.ResponseWriter, r *http.Request) error {
 		Force  bool                       `json:"force"`
 		Reason string                     `json:"reason"`
 	}
-	if err := decode(r, &in); err != nil {
+	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
 	ts, err := s.svc.SetTargetState(r.Context(), actor(r), r.PathValue("uuid"), in.Apps,
@@ -123,7 +119,7 @@ func (s *Server) putTargetState(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, targetBody{ts.Version, ts.Apps})
+	httpx.WriteJSON(w, http.StatusOK, airlock.DeviceTarget{Version: ts.Version, Apps: ts.Apps})
 	return nil
 }
 
@@ -139,13 +135,13 @@ func (s *Server) getTargetState(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	ts, err := s.db.TargetState(r.Context(), sess.UUID)
+	ts, err := s.svc.TargetState(r.Context(), sess.UUID)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("ETag", targetETag(sess.CreatedAt, ts.Version))
 	w.Header()["Cache-Control"] = noCache
-	writeJSON(w, http.StatusOK, targetBody{ts.Version, ts.Apps})
+	httpx.WriteJSON(w, http.StatusOK, airlock.DeviceTarget{Version: ts.Version, Apps: ts.Apps})
 	return nil
 }
 
@@ -182,7 +178,7 @@ func (s *Server) reportState(w http.ResponseWriter, r *http.Request) error {
 		Metrics    map[string]any             `json:"metrics"`
 		ReportedAt *time.Time                 `json:"reported_at"` // the device's clock; the server's is kept
 	}
-	if err := decode(r, &in); err != nil {
+	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
 	rep := airlock.DeviceReport{Metrics: in.Metrics}
@@ -191,7 +187,7 @@ func (s *Server) reportState(w http.ResponseWriter, r *http.Request) error {
 	}
 	for name, raw := range in.Apps {
 		var app airlock.AppReport
-		if err := decodeBytes(raw, &app); err != nil {
+		if err := httpx.DecodeBytes(raw, &app); err != nil {
 			return withinField("apps."+name, err)
 		}
 		rep.Apps[name] = app

@@ -202,12 +202,7 @@ func TestDeviceBadInput(t *testing.T) {
 		s.Must(200, "PUT", targetPath(a), map[string]any{"apps": map[string]any{"cache": map[string]any{"image": "redis:7.5-alpine"}}, "force": true, "reason": "test"})
 		big := `{"apps": {"x": {"image": "redis", "blob": "` + strings.Repeat("a", 1<<20) + `"}}}`
 		app := func(v any) map[string]any { return map[string]any{"apps": map[string]any{"cache": v}} }
-		cases := []struct {
-			method, path, key string
-			body              any
-			status            int
-			field             string
-		}{
+		cases := []badInput{
 			{"POST", "/api/v1/devices", "", `{"name": `, 400, ""},
 			{"POST", "/api/v1/devices", "", map[string]any{"uuid": "has space"}, 422, "uuid"},
 			{"POST", "/api/v1/devices", "", map[string]any{"uuid": "a"}, 409, ""},
@@ -238,20 +233,7 @@ func TestDeviceBadInput(t *testing.T) {
 			{"PATCH", statePath(a), key, map[string]any{"apps": map[string]any{}, "uuid": "b"}, 422, "uuid"},
 			{"PATCH", statePath(a), key, `{"apps": {}, "metrics": {"x": "` + strings.Repeat("a", 1<<20) + `"}}`, 413, ""},
 		}
-		for _, c := range cases {
-			key := c.key
-			if key == "" {
-				key = apitest.AdminToken
-			}
-			r := s.Do(c.method, c.path, key, c.body)
-			if r.Status != c.status {
-				t.Errorf("%s %s %.80v: status %d, want %d: %s", c.method, c.path, c.body, r.Status, c.status, r.Body)
-				continue
-			}
-			if c.field != "" && r.Map(t)["field"] != c.field {
-				t.Errorf("%s %s %.80v: field %v, want %s", c.method, c.path, c.body, r.Map(t)["field"], c.field)
-			}
-		}
+		checkBadInput(t, s, cases)
 		// Nothing was half-written: still version 1, no report.
 		d := s.Must(200, "GET", "/api/v1/devices/"+a, nil).Map(t)
 		if d["target_state"].(map[string]any)["version"] != 1.0 || d["current_state"] != nil {
@@ -282,4 +264,31 @@ func TestDeleteDevice(t *testing.T) {
 			t.Fatalf("re-provisioned: %d %s", poll.Status, poll.Body)
 		}
 	})
+}
+
+// badInput is a request that must be refused with status, naming field
+// when one is given; key "" sends the admin token.
+type badInput struct {
+	method, path, key string
+	body              any
+	status            int
+	field             string
+}
+
+func checkBadInput(t *testing.T, s *apitest.Server, cases []badInput) {
+	t.Helper()
+	for _, c := range cases {
+		key := c.key
+		if key == "" {
+			key = apitest.AdminToken
+		}
+		r := s.Do(c.method, c.path, key, c.body)
+		if r.Status != c.status {
+			t.Errorf("%s %s %.80v: status %d, want %d: %s", c.method, c.path, c.body, r.Status, c.status, r.Body)
+			continue
+		}
+		if c.field != "" && r.Map(t)["field"] != c.field {
+			t.Errorf("%s %s %.80v: field %v, want %s", c.method, c.path, c.body, r.Map(t)["field"], c.field)
+		}
+	}
 }

@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
-	"github.com/airlock-iot/airlock/internal/store"
+
+	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
 
 func (s *Server) eventRoutes() []Route {
@@ -28,31 +29,31 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var after, before, limit int
-	if after, err = queryInt(r, "after", 0, math.MaxInt64); err != nil {
+	if after, err = httpx.QueryInt(r, "after", 0, math.MaxInt64); err != nil {
 		return err
 	}
-	if before, err = queryInt(r, "before", 0, math.MaxInt64); err != nil {
+	if before, err = httpx.QueryInt(r, "before", 0, math.MaxInt64); err != nil {
 		return err
 	}
-	if limit, err = queryInt(r, "limit", 100, 1000); err != nil {
+	if limit, err = httpx.QueryInt(r, "limit", 100, 1000); err != nil {
 		return err
 	}
 	if limit == 0 {
 		return airlock.FieldErrorf("limit", "must be between 1 and 1000")
 	}
 	f.After, f.Before, f.Limit = int64(after), int64(before), limit
-	evs, total, err := s.db.Events(r.Context(), f)
+	evs, total, err := s.svc.Events(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[airlock.Event]{evs, total})
+	httpx.WriteJSON(w, http.StatusOK, httpx.List[airlock.Event]{Items: evs, Total: total})
 	return nil
 }
 
 // eventFilter reads the type and subject filters both event routes take.
-func eventFilter(r *http.Request) (store.EventFilter, error) {
+func eventFilter(r *http.Request) (airlock.EventFilter, error) {
 	q := r.URL.Query()
-	f := store.EventFilter{Type: q.Get("type"), Subject: q.Get("subject")}
+	f := airlock.EventFilter{Type: q.Get("type"), Subject: q.Get("subject")}
 	for name, v := range map[string]string{"type": f.Type, "subject": f.Subject} {
 		if len(v) > 200 {
 			return f, airlock.FieldErrorf(name, "must be at most 200 characters")
@@ -65,10 +66,10 @@ func eventFilter(r *http.Request) (store.EventFilter, error) {
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
-	if err := s.db.SchemaCurrent(ctx); err != nil {
+	if err := s.svc.SchemaCurrent(ctx); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	return nil
 }
 

@@ -5,83 +5,85 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/service"
+
+	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
 
 func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := airlock.ImageFilter{Search: q.Get("search"), Status: q.Get("status"), Category: q.Get("category"), Registry: q.Get("registry")}
 	var err error
-	if f.Limit, err = queryInt(r, "limit", 50, 500); err != nil {
+	if f.Limit, err = httpx.QueryInt(r, "limit", 50, 500); err != nil {
 		return err
 	}
-	if f.Offset, err = queryInt(r, "offset", 0, 0); err != nil {
+	if f.Offset, err = httpx.QueryInt(r, "offset", 0, 0); err != nil {
 		return err
 	}
 	if f.Status != "" && f.Status != airlock.StatusApproved && f.Status != airlock.StatusPending && f.Status != airlock.StatusRejected {
 		return airlock.FieldErrorf("status", "must be pending, approved or rejected, got %q", f.Status)
 	}
-	images, total, err := s.db.Images(r.Context(), f)
+	images, total, err := s.svc.Images(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[airlock.Image]{images, total})
+	httpx.WriteJSON(w, http.StatusOK, httpx.List[airlock.Image]{Items: images, Total: total})
 	return nil
 }
 
 func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) error {
-	cats, err := s.db.Categories(r.Context())
+	cats, err := s.svc.Categories(r.Context())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[airlock.Category]{cats, len(cats)})
+	httpx.WriteJSON(w, http.StatusOK, httpx.List[airlock.Category]{Items: cats, Total: len(cats)})
 	return nil
 }
 
 func (s *Server) getImage(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	img, err := s.db.Image(r.Context(), id)
+	img, err := s.svc.Image(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, img)
+	httpx.WriteJSON(w, http.StatusOK, img)
 	return nil
 }
 
 func (s *Server) createImage(w http.ResponseWriter, r *http.Request) error {
 	var in service.ImageInput
-	if err := decode(r, &in); err != nil {
+	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
 	img, err := s.svc.CreateImage(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, img)
+	httpx.WriteJSON(w, http.StatusCreated, img)
 	return nil
 }
 
 func (s *Server) updateImage(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in service.ImageUpdate
-	if err := decode(r, &in); err != nil {
+	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
 	img, err := s.svc.UpdateImage(r.Context(), actor(r), id, in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, img)
+	httpx.WriteJSON(w, http.StatusOK, img)
 	return nil
 }
 
 func (s *Server) deleteImage(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -93,19 +95,19 @@ func (s *Server) deleteImage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) createTag(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in service.TagInput
-	if err := decode(r, &in); err != nil {
+	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
 	t, err := s.svc.CreateTag(r.Context(), actor(r), id, in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, t)
+	httpx.WriteJSON(w, http.StatusCreated, t)
 	return nil
 }
 
@@ -115,14 +117,14 @@ func (s *Server) updateTag(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in service.TagUpdate
-	if err := decode(r, &in); err != nil {
+	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
 	t, err := s.svc.UpdateTag(r.Context(), actor(r), id, tagID, in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, t)
+	httpx.WriteJSON(w, http.StatusOK, t)
 	return nil
 }
 
@@ -139,11 +141,11 @@ func (s *Server) deleteTag(w http.ResponseWriter, r *http.Request) error {
 }
 
 func imageTagIDs(r *http.Request) (int64, int64, error) {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return 0, 0, err
 	}
-	tagID, err := pathID(r, "tagId")
+	tagID, err := httpx.PathID(r, "tagId")
 	return id, tagID, err
 }
 

@@ -5,10 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/airlock-iot/airlock/internal/api/openapi"
+	"github.com/airlock-iot/airlock/internal/events"
+	"github.com/airlock-iot/airlock/internal/metrics"
 	"github.com/airlock-iot/airlock/internal/service"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
@@ -18,7 +22,7 @@ func newTestServer(t *testing.T) *Server {
 	t.Helper()
 	db := storetest.Open(t, storetest.URL(t, store.SQLite))
 	log := slog.New(slog.DiscardHandler)
-	return New(&service.Service{DB: db, Log: log}, log)
+	return New(&service.Service{DB: db, Log: log}, events.NewHub(db, log), metrics.New(db, log), log)
 }
 
 // TestOpenAPIDocumentsEveryRoute: every route the server registers is in
@@ -53,7 +57,7 @@ func TestOpenAPICheckCatchesUndocumentedRoutes(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t)
 	var doc map[string]any
-	json.Unmarshal(openAPI(), &doc)
+	json.Unmarshal(openapi.JSON(), &doc)
 	routes := append(slices.Clone(s.Routes()), Route{Method: "POST", Path: "/api/v1/images/{id}/archive", Auth: Approver})
 	got := docProblems(doc, routes, s.pattern)
 	if len(got) != 1 || !strings.Contains(got[0], "POST /api/v1/images/{id}/archive") {
@@ -83,7 +87,7 @@ func docProblems(doc map[string]any, routes []Route, pattern func(method, path s
 	served := map[string]bool{}
 	for _, rt := range routes {
 		served[rt.Method+" "+rt.Path] = true
-		op, ok := lookupOp(paths, rt.Method, oaPath(rt.Path))
+		op, ok := lookupOp(paths, rt.Method, openapi.Path(rt.Path))
 		if !ok {
 			problems = append(problems, fmt.Sprintf("route %s %s is not in the OpenAPI document", rt.Method, rt.Path))
 			continue
@@ -112,8 +116,10 @@ func lookupOp(paths map[string]any, method, path string) (map[string]any, bool) 
 	return op, ok
 }
 
+var pathParam = regexp.MustCompile(`\{(\w+)\}`)
+
 func fillParams(path string) string {
-	return oaPathParam.ReplaceAllStringFunc(path, func(p string) string {
+	return pathParam.ReplaceAllStringFunc(path, func(p string) string {
 		switch p {
 		case "{uuid}":
 			return "dev-1"

@@ -6,6 +6,8 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/service"
+
+	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
 
 func (s *Server) policyRoutes() []Route {
@@ -27,67 +29,67 @@ func (s *Server) listPolicies(w http.ResponseWriter, r *http.Request) error {
 		}
 		enabled = &b
 	}
-	limit, err := queryInt(r, "limit", 100, 1000)
+	limit, err := httpx.QueryInt(r, "limit", 100, 1000)
 	if err != nil {
 		return err
 	}
-	offset, err := queryInt(r, "offset", 0, 0)
+	offset, err := httpx.QueryInt(r, "offset", 0, 0)
 	if err != nil {
 		return err
 	}
-	items, total, err := s.db.Policies(r.Context(), enabled, limit, offset)
+	items, total, err := s.svc.Policies(r.Context(), enabled, limit, offset)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[airlock.Policy]{items, total})
+	httpx.WriteJSON(w, http.StatusOK, httpx.List[airlock.Policy]{Items: items, Total: total})
 	return nil
 }
 
 func (s *Server) getPolicy(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	p, err := s.db.Policy(r.Context(), id)
+	p, err := s.svc.Policy(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, p)
+	httpx.WriteJSON(w, http.StatusOK, p)
 	return nil
 }
 
 func (s *Server) createPolicy(w http.ResponseWriter, r *http.Request) error {
 	var in service.PolicyInput
-	if err := decode(r, &in); err != nil {
+	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
 	p, err := s.svc.CreatePolicy(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, p)
+	httpx.WriteJSON(w, http.StatusCreated, p)
 	return nil
 }
 
 func (s *Server) updatePolicy(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in service.PolicyInput
-	if err := decode(r, &in); err != nil {
+	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
 	p, err := s.svc.UpdatePolicy(r.Context(), actor(r), id, in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, p)
+	httpx.WriteJSON(w, http.StatusOK, p)
 	return nil
 }
 
 func (s *Server) deletePolicy(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}

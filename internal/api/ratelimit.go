@@ -1,134 +1,31 @@
 package api
 
 import (
-	"math"
-	"net"
 	"net/http"
-	"strconv"
-	"sync"
-	"time"
 
-	"github.com/airlock-iot/airlock/internal/airlock"
-	"golang.org/x/time/rate"
+	"github.com/airlock-iot/airlock/internal/config"
+
+	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
 
-// RateLimits bounds how often one webhook sender and one device may call.
-// Both are keyed by the authenticated identity, checked first: the webhook
-// sender the secret names, the device whose key it is. So a caller without
-// a valid credential neither spends a real one's budget nor grows the
-// limiter. A zero rate is no limit. Loopback callers are exempt unless
-// Loopback is set: on one machine they are tests, benchmarks or a proxy
-// that must be limited by other means. Limits are per replica.
-type RateLimits struct {
-	WebhookPerSecond float64
-	DevicePerSecond  float64
-	Loopback         bool
-}
-
-// SetRateLimits turns rate limiting on.
-func (s *Server) SetRateLimits(l RateLimits) {
+// SetRateLimits turns rate limiting on. Both limits are keyed by the
+// authenticated identity, checked first: the webhook sender the secret
+// names, the device whose key it is. So a caller without a valid
+// credential neither spends a real one's budget nor grows the limiter.
+// Loopback callers are exempt unless l.Loopback is set: on one machine they
+// are tests, benchmarks or a proxy that must be limited by other means.
+// Limits are per replica.
+func (s *Server) SetRateLimits(l config.RateLimits) {
 	s.limits = l
-	s.webhookLimiter = newLimiter(l.WebhookPerSecond)
-	s.deviceLimiter = newLimiter(l.DevicePerSecond)
+	s.webhookLimiter = httpx.NewLimiter(l.WebhookPerSecond)
+	s.deviceLimiter = httpx.NewLimiter(l.DevicePerSecond)
 }
 
 // limit refuses a call of an authenticated identity over its rate with a
-// 429 and Retry-After.
-func (s *Server) limit(w http.ResponseWriter, r *http.Request, l *limiter, identity string) error {
-	if l == nil || s.exempt(r) {
+// 429 and Retry-After; loopback callers are exempt unless configured not to be.
+func (s *Server) limit(w http.ResponseWriter, r *http.Request, l *httpx.Limiter, identity string) error {
+	if l == nil || (httpx.IsLoopback(r) && !s.limits.Loopback) {
 		return nil
 	}
-	wait := l.wait(identity, time.Now())
-	if wait == 0 {
-		return nil
-	}
-	secs := int(math.Ceil(wait.Seconds()))
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	return &airlock.Error{Code: airlock.ERATELIMIT, Message: "too many requests; retry after " + strconv.Itoa(secs) + "s",
-		Extra: map[string]any{"retry_after": secs}}
-}
-
-func (s *Server) exempt(r *http.Request) bool {
-	host, _, _ := net.SplitHostPort(r.RemoteAddr)
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback() && !s.limits.Loopback
-}
-
-// maxBuckets bounds a limiter's memory: identities are authenticated, so
-// this is only reached by a fleet larger than it, whose excess is then
-// forgotten oldest-first.
-const maxBuckets = 200_000
-
-// limiter keeps a token bucket per identity and forgets idle ones.
-type limiter struct {
-	mu      sync.Mutex
-	every   rate.Limit
-	burst   int
-	max     int
-	buckets map[string]*bucket
-	swept   time.Time
-}
-
-type bucket struct {
-	lim  *rate.Limiter
-	seen time.Time
-}
-
-func newLimiter(perSecond float64) *limiter {
-	if perSecond <= 0 {
-		return nil
-	}
-	return &limiter{every: rate.Limit(perSecond), burst: max(1, int(2*perSecond)), max: maxBuckets, buckets: map[string]*bucket{}}
-}
-
-// wait is how long key must wait for its next call; 0 admits it now.
-func (l *limiter) wait(key string, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, ok := l.buckets[key]
-	if !ok {
-		l.makeRoom(now)
-		b = &bucket{lim: rate.NewLimiter(l.every, l.burst)}
-		l.buckets[key] = b
-	}
-	b.seen = now
-	res := b.lim.ReserveN(now, 1)
-	if d := res.DelayFrom(now); d > 0 {
-		res.CancelAt(now)
-		return d
-	}
-	return 0
-}
-
-// makeRoom forgets buckets idle for 10 minutes (a full bucket, so nothing
-// is lost), at most once a minute, and the oldest one when still full.
-func (l *limiter) makeRoom(now time.Time) {
-	if now.Sub(l.swept) > time.Minute || len(l.buckets) >= l.max {
-		for k, b := range l.buckets {
-			if now.Sub(b.seen) > 10*time.Minute {
-				delete(l.buckets, k)
-			}
-		}
-		l.swept = now
-	}
-	if len(l.buckets) < l.max {
-		return
-	}
-	oldest, at := "", now
-	for k, b := range l.buckets {
-		if !b.seen.After(at) {
-			oldest, at = k, b.seen
-		}
-	}
-	delete(l.buckets, oldest)
-}
-
-// size is the number of identities the limiter holds.
-func (l *limiter) size() int {
-	if l == nil {
-		return 0
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.buckets)
+	return l.Admit(w, identity)
 }

@@ -10,14 +10,14 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/airlock-iot/airlock/internal/api"
 	"github.com/airlock-iot/airlock/internal/apitest"
+	"github.com/airlock-iot/airlock/internal/config"
 )
 
 func TestWebhookRateLimit(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
-		s.API.SetRateLimits(api.RateLimits{WebhookPerSecond: 1, Loopback: true})
+		s.API.SetRateLimits(config.RateLimits{WebhookPerSecond: 1, Loopback: true})
 		var limited apitest.Response
 		for range 5 {
 			if r := s.Do("POST", hookPath, "", dockerHub("redis", "7")); r.Status == http.StatusTooManyRequests {
@@ -42,7 +42,7 @@ func TestWebhookRateLimit(t *testing.T) {
 func TestLoopbackIsExemptUnlessAsked(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
-		s.API.SetRateLimits(api.RateLimits{WebhookPerSecond: 1})
+		s.API.SetRateLimits(config.RateLimits{WebhookPerSecond: 1})
 		for i := range 5 {
 			if r := s.Do("POST", hookPath, "", dockerHub("redis", "7")); r.Status == http.StatusTooManyRequests {
 				t.Fatalf("delivery %d from loopback limited", i)
@@ -55,7 +55,7 @@ func TestDeviceRateLimitIsPerKey(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		a, b := provision(t, s), provision(t, s)
-		s.API.SetRateLimits(api.RateLimits{DevicePerSecond: 1, Loopback: true})
+		s.API.SetRateLimits(config.RateLimits{DevicePerSecond: 1, Loopback: true})
 		limited := false
 		for range 5 {
 			if r := s.Do("GET", "/api/v1/devices/"+a.UUID+"/target-state", a.Key, nil); r.Status == http.StatusTooManyRequests {
@@ -77,7 +77,7 @@ func TestDeviceRateLimitIsPerKey(t *testing.T) {
 func TestUnsignedWebhooksDoNotSpendTheSendersBudget(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
-		s.API.SetRateLimits(api.RateLimits{WebhookPerSecond: 1, Loopback: true})
+		s.API.SetRateLimits(config.RateLimits{WebhookPerSecond: 1, Loopback: true})
 		for i := range 30 {
 			if r := s.Do("POST", "/api/v1/webhooks/docker-registry?token=wrong", "", dockerHub("redis", "7")); r.Status != http.StatusUnauthorized {
 				t.Fatalf("unsigned call %d: %d %s", i, r.Status, r.Body)
@@ -98,7 +98,7 @@ func TestUnsignedWebhooksDoNotSpendTheSendersBudget(t *testing.T) {
 func TestRandomDeviceKeysGrowNothing(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		d := provision(t, s)
-		s.API.SetRateLimits(api.RateLimits{DevicePerSecond: 5, Loopback: true})
+		s.API.SetRateLimits(config.RateLimits{DevicePerSecond: 5, Loopback: true})
 		before := heapInUse()
 		const workers, each = 8, 1500
 		var wg sync.WaitGroup

@@ -5,6 +5,8 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/service"
+
+	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
 
 func (s *Server) registryRoutes() []Route {
@@ -36,25 +38,25 @@ func (s *Server) listRegistries(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[airlock.Registry]{items, len(items)})
+	httpx.WriteJSON(w, http.StatusOK, httpx.List[airlock.Registry]{Items: items, Total: len(items)})
 	return nil
 }
 
 func (s *Server) createRegistry(w http.ResponseWriter, r *http.Request) error {
 	var in service.RegistryInput
-	if err := decode(r, &in); err != nil {
+	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
 	reg, err := s.svc.CreateRegistry(r.Context(), actor(r), s.baseURL(r), in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, reg)
+	httpx.WriteJSON(w, http.StatusCreated, reg)
 	return nil
 }
 
 func (s *Server) getRegistry(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -62,29 +64,29 @@ func (s *Server) getRegistry(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, reg)
+	httpx.WriteJSON(w, http.StatusOK, reg)
 	return nil
 }
 
 func (s *Server) updateRegistry(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in service.RegistryUpdate
-	if err := decode(r, &in); err != nil {
+	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
 	reg, err := s.svc.UpdateRegistry(r.Context(), actor(r), id, in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, reg)
+	httpx.WriteJSON(w, http.StatusOK, reg)
 	return nil
 }
 
 func (s *Server) deleteRegistry(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -96,7 +98,7 @@ func (s *Server) deleteRegistry(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) rotateRegistrySecret(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -104,6 +106,6 @@ func (s *Server) rotateRegistrySecret(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, reg)
+	httpx.WriteJSON(w, http.StatusOK, reg)
 	return nil
 }

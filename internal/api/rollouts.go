@@ -5,6 +5,8 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/service"
+
+	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
 
 func (s *Server) rolloutRoutes() []Route {
@@ -24,22 +26,22 @@ func (s *Server) listRollouts(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := airlock.RolloutFilter{Status: q.Get("status"), Image: q.Get("image")}
 	var err error
-	if f.Limit, err = queryInt(r, "limit", 50, 500); err != nil {
+	if f.Limit, err = httpx.QueryInt(r, "limit", 50, 500); err != nil {
 		return err
 	}
-	if f.Offset, err = queryInt(r, "offset", 0, 0); err != nil {
+	if f.Offset, err = httpx.QueryInt(r, "offset", 0, 0); err != nil {
 		return err
 	}
 	items, total, err := s.svc.Rollouts(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[airlock.Rollout]{items, total})
+	httpx.WriteJSON(w, http.StatusOK, httpx.List[airlock.Rollout]{Items: items, Total: total})
 	return nil
 }
 
 func (s *Server) getRollout(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -47,43 +49,43 @@ func (s *Server) getRollout(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, ro)
+	httpx.WriteJSON(w, http.StatusOK, ro)
 	return nil
 }
 
 func (s *Server) listRolloutDevices(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	f := airlock.RolloutDeviceFilter{Status: r.URL.Query().Get("status")}
-	if f.Batch, err = queryInt(r, "batch", 0, 0); err != nil {
+	if f.Batch, err = httpx.QueryInt(r, "batch", 0, 0); err != nil {
 		return err
 	}
-	if f.Limit, err = queryInt(r, "limit", 100, 1000); err != nil {
+	if f.Limit, err = httpx.QueryInt(r, "limit", 100, 1000); err != nil {
 		return err
 	}
-	if f.Offset, err = queryInt(r, "offset", 0, 0); err != nil {
+	if f.Offset, err = httpx.QueryInt(r, "offset", 0, 0); err != nil {
 		return err
 	}
 	items, total, err := s.svc.RolloutDevices(r.Context(), id, f)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[airlock.RolloutDevice]{items, total})
+	httpx.WriteJSON(w, http.StatusOK, httpx.List[airlock.RolloutDevice]{Items: items, Total: total})
 	return nil
 }
 
 func (s *Server) createRollout(w http.ResponseWriter, r *http.Request) error {
 	var in service.RolloutInput
-	if err := decode(r, &in); err != nil {
+	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
 	ro, err := s.svc.CreateRollout(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, ro)
+	httpx.WriteJSON(w, http.StatusCreated, ro)
 	return nil
 }
 
@@ -91,19 +93,19 @@ func (s *Server) createRollout(w http.ResponseWriter, r *http.Request) error {
 // may give a reason.
 func (s *Server) controlRollout(action string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		id, err := pathID(r, "id")
+		id, err := httpx.PathID(r, "id")
 		if err != nil {
 			return err
 		}
 		var in struct {
 			Reason string `json:"reason"`
 		}
-		body, err := readBody(r)
+		body, err := httpx.ReadBody(r)
 		if err != nil {
 			return err
 		}
 		if len(body) > 0 {
-			if err := decodeBytes(body, &in); err != nil {
+			if err := httpx.DecodeBytes(body, &in); err != nil {
 				return err
 			}
 		}
@@ -111,7 +113,7 @@ func (s *Server) controlRollout(action string) handlerFunc {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, ro)
+		httpx.WriteJSON(w, http.StatusOK, ro)
 		return nil
 	}
 }

@@ -205,19 +205,7 @@ func TestStagedRolloutFromWebhook(t *testing.T) {
 				t.Errorf("%d %s events, want %d", n, typ, want)
 			}
 		}
-		var devices struct {
-			Items []map[string]any `json:"items"`
-			Total int              `json:"total"`
-		}
-		s.Must(200, "GET", fmt.Sprintf("/api/v1/rollouts/%d/devices?batch=3", ro.ID), nil).JSON(t, &devices)
-		if devices.Total != 2 || devices.Items[0]["device_uuid"] != "dev-5" || devices.Items[0]["previous_image"] != "docker.io/library/redis:7.4-alpine" {
-			t.Fatalf("batch 3 devices: %+v", devices)
-		}
-		// A device running the repository in two apps is one device of one batch.
-		s.Must(200, "GET", fmt.Sprintf("/api/v1/rollouts/%d/devices?batch=4", ro.ID), nil).JSON(t, &devices)
-		if devices.Total != 2 || devices.Items[0]["app"] != "a" || devices.Items[1]["previous_image"] != "docker.io/library/redis:6" {
-			t.Fatalf("batch 4 devices: %+v", devices)
-		}
+		checkStagedBatches(t, s, ro.ID)
 	})
 }
 
@@ -547,4 +535,23 @@ func TestRolloutAPIValidation(t *testing.T) {
 			t.Fatalf("newest first, paged: %+v", all)
 		}
 	})
+}
+
+// checkStagedBatches: the devices of batches 3 and 4 of the staged rollout
+// id, with what they ran before.
+func checkStagedBatches(t *testing.T, s *apitest.Server, id int64) {
+	t.Helper()
+	var devices struct {
+		Items []map[string]any `json:"items"`
+		Total int              `json:"total"`
+	}
+	s.Must(200, "GET", fmt.Sprintf("/api/v1/rollouts/%d/devices?batch=3", id), nil).JSON(t, &devices)
+	if devices.Total != 2 || devices.Items[0]["device_uuid"] != "dev-5" || devices.Items[0]["previous_image"] != "docker.io/library/redis:7.4-alpine" {
+		t.Fatalf("batch 3 devices: %+v", devices)
+	}
+	// A device running the repository in two apps is one device of one batch.
+	s.Must(200, "GET", fmt.Sprintf("/api/v1/rollouts/%d/devices?batch=4", id), nil).JSON(t, &devices)
+	if devices.Total != 2 || devices.Items[0]["app"] != "a" || devices.Items[1]["previous_image"] != "docker.io/library/redis:6" {
+		t.Fatalf("batch 4 devices: %+v", devices)
+	}
 }

@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 	"slices"
+
+	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
 
 // routeTable is every route the server serves. Each area of the API lists
@@ -24,6 +26,6 @@ func (s *Server) routeTable() []Route {
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	return nil
 }

@@ -9,10 +9,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/airlock-iot/airlock/internal/config"
 	"github.com/airlock-iot/airlock/internal/events"
 	"github.com/airlock-iot/airlock/internal/metrics"
 	"github.com/airlock-iot/airlock/internal/service"
-	"github.com/airlock-iot/airlock/internal/store"
+
+	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
 
 // Auth says who may call a route.
@@ -47,7 +49,6 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // Server serves the API.
 type Server struct {
 	svc    *service.Service
-	db     *store.DB
 	log    *slog.Logger
 	routes []Route
 	mux    *http.ServeMux
@@ -55,27 +56,28 @@ type Server struct {
 	touchMu sync.Mutex
 	touched map[int64]time.Time // token id → last recorded use
 
-	limits         RateLimits
-	webhookLimiter *limiter
-	deviceLimiter  *limiter
+	limits         config.RateLimits
+	webhookLimiter *httpx.Limiter
+	deviceLimiter  *httpx.Limiter
 
-	metrics      *metrics.Set  // see ops.go
-	metricsToken string        // opens /metrics besides API tokens; "" for none
-	hub          *events.Hub   // behind the event stream
-	streams      *streamCount  // open event streams, capped
-	heartbeat    time.Duration // between comments on a quiet event stream
+	metrics      *metrics.Set       // see ops.go
+	metricsToken string             // opens /metrics besides API tokens; "" for none
+	hub          *events.Hub        // behind the event stream
+	streams      *httpx.StreamCount // open event streams, capped
+	heartbeat    time.Duration      // between comments on a quiet event stream
 }
 
-// New builds the server and its routes.
-func New(svc *service.Service, log *slog.Logger) *Server {
-	s := &Server{svc: svc, db: svc.DB, log: log, mux: http.NewServeMux(), touched: map[int64]time.Time{}}
-	s.initOps(svc)
+// New builds the server's routes over the use cases of svc, streaming
+// events from hub and counting into m.
+func New(svc *service.Service, hub *events.Hub, m *metrics.Set, log *slog.Logger) *Server {
+	s := &Server{svc: svc, log: log, mux: http.NewServeMux(), touched: map[int64]time.Time{}}
+	s.initOps(hub, m)
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.guard(rt))
 	}
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "Not found", "message": "no route for " + r.Method + " " + r.URL.Path})
+		httpx.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "Not found", "message": "no route for " + r.Method + " " + r.URL.Path})
 	})
 	return s
 }
@@ -91,10 +93,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // run calls h and renders its error, if any, as JSON.
 func (s *Server) run(h handlerFunc, w http.ResponseWriter, r *http.Request) {
 	if err := h(w, r); err != nil {
-		status, body := errorBody(err)
+		status, body := httpx.ErrorBody(err)
 		if status >= 500 {
 			s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		}
-		writeJSON(w, status, body)
+		httpx.WriteJSON(w, status, body)
 	}
 }

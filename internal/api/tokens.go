@@ -5,32 +5,34 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/service"
+
+	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
 
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
-	toks, err := s.db.Tokens(r.Context())
+	toks, err := s.svc.Tokens(r.Context())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list[airlock.Token]{toks, len(toks)})
+	httpx.WriteJSON(w, http.StatusOK, httpx.List[airlock.Token]{Items: toks, Total: len(toks)})
 	return nil
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	var in service.TokenInput
-	if err := decode(r, &in); err != nil {
+	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
 	tok, err := s.svc.CreateToken(r.Context(), actor(r), in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, tok)
+	httpx.WriteJSON(w, http.StatusCreated, tok)
 	return nil
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	id, err := httpx.PathID(r, "id")
 	if err != nil {
 		return err
 	}

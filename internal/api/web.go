@@ -5,6 +5,8 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/web"
+
+	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
 
 // webRoutes serve the admin UI: the page at "/" and its assets under /ui/.
@@ -28,6 +30,6 @@ func (s *Server) serveUI(w http.ResponseWriter, r *http.Request) error {
 // me tells the UI who signed in, so it offers only what the role may do.
 func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	tok, _ := r.Context().Value(tokenKey).(airlock.Token)
-	writeJSON(w, http.StatusOK, map[string]string{"name": tok.Name, "role": tok.Role})
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"name": tok.Name, "role": tok.Role})
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/airlock-iot/airlock/internal/service"
+
+	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
 
 func (s *Server) webhookRoutes() []Route {
@@ -17,7 +19,7 @@ func (s *Server) webhookRoutes() []Route {
 // refusal is a 403 only for the guide's senders; registries that retry
 // anything but 2xx for ever get 200 and the verdict in the body. The sender the credential names is rate limited.
 func (s *Server) receiveWebhook(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
+	body, err := httpx.ReadBody(r)
 	if err != nil {
 		return err
 	}

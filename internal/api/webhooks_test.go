@@ -102,23 +102,7 @@ func TestGuideWorkflows(t *testing.T) {
 			t.Fatalf("memcached requests: %d", n)
 		}
 
-		for _, typ := range []string{"image.webhook_received", "image.webhook_approved", "image.webhook_rejected",
-			"image.approval_requested", "image.tag.added", "image.registry.added"} {
-			if count(t, s, `SELECT COUNT(*) FROM events WHERE type = $1`, typ) == 0 {
-				t.Errorf("no %s event", typ)
-			}
-		}
-		for _, line := range []string{
-			"[Webhook] Checking approval status for public image: redis",
-			"[Webhook] Image approved for deployment: redis:7.5-alpine",
-			"[Webhook] Image not found in approved registry: memcached",
-			"[Webhook] Tag not found in approved list: 7.6-alpine",
-			"[Webhook] Auto-added tag 7.6-alpine to approved image redis",
-		} {
-			if !strings.Contains(s.Logs.String(), line) {
-				t.Errorf("log lacks %q", line)
-			}
-		}
+		checkGuideTrail(t, s)
 	})
 }
 
@@ -342,4 +326,27 @@ func itoa(v any) string {
 		v = int64(f)
 	}
 	return strconv.FormatInt(v.(int64), 10)
+}
+
+// checkGuideTrail: the guide's workflows left their events and the
+// original service's log lines.
+func checkGuideTrail(t *testing.T, s *apitest.Server) {
+	t.Helper()
+	for _, typ := range []string{"image.webhook_received", "image.webhook_approved", "image.webhook_rejected",
+		"image.approval_requested", "image.tag.added", "image.registry.added"} {
+		if count(t, s, `SELECT COUNT(*) FROM events WHERE type = $1`, typ) == 0 {
+			t.Errorf("no %s event", typ)
+		}
+	}
+	for _, line := range []string{
+		"[Webhook] Checking approval status for public image: redis",
+		"[Webhook] Image approved for deployment: redis:7.5-alpine",
+		"[Webhook] Image not found in approved registry: memcached",
+		"[Webhook] Tag not found in approved list: 7.6-alpine",
+		"[Webhook] Auto-added tag 7.6-alpine to approved image redis",
+	} {
+		if !strings.Contains(s.Logs.String(), line) {
+			t.Errorf("log lacks %q", line)
+		}
+	}
 }

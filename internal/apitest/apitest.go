@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/api"
+	"github.com/airlock-iot/airlock/internal/app"
 	"github.com/airlock-iot/airlock/internal/config"
-	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/service"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
@@ -39,9 +39,10 @@ type Server struct {
 	t     testing.TB
 	admin string
 
-	http                        *httptest.Server
-	stopMonitor, abandonMonitor func()
-	closeOnce                   sync.Once
+	http           *httptest.Server
+	app            *app.App
+	abandonMonitor func()
+	closeOnce      sync.Once
 }
 
 // Option changes how Start sets a server up.
@@ -74,25 +75,26 @@ func Start(t testing.TB, dbURL string, opts ...Option) *Server {
 	logs := &Logs{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg := config.Default()
-	prefixes, err := imageref.ParsePrefixes(cfg.InternalPrefixes)
+	cfg.AdminToken, cfg.WebhookSecret, cfg.MonitorInterval = AdminToken, WebhookSecret, o.monitor
+	cfg.RateLimits = config.RateLimits{} // tests that want limits set their own
+	tweak := func(svc *service.Service) {
+		for _, fn := range o.tweak {
+			fn(svc)
+		}
+	}
+	a, err := app.New(context.Background(), cfg, log, app.Options{DB: db, Service: tweak})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &service.Service{DB: db, Log: log, Internal: prefixes, OfflineAfter: cfg.DeviceOfflineAfter}
-	svc.WebhookSecret = WebhookSecret
-	svc.MonitorInterval = o.monitor
-	for _, fn := range o.tweak {
-		fn(svc)
-	}
-	if _, err := svc.Bootstrap(context.Background(), AdminToken); err != nil {
+	if _, _, err := a.Bootstrap(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	a := api.New(svc, log)
-	hs := httptest.NewServer(a)
-	s := &Server{URL: hs.URL, DB: db, Svc: svc, API: a, Logs: logs, t: t, admin: AdminToken, http: hs}
+	hs := httptest.NewServer(a.API)
+	s := &Server{URL: hs.URL, DB: db, Svc: a.Service, API: a.API, Logs: logs, t: t, admin: AdminToken, http: hs, app: a}
 	if o.monitor > 0 {
 		ctx, cancel := context.WithCancel(context.Background())
-		s.stopMonitor, s.abandonMonitor = svc.StartMonitor(ctx), cancel
+		a.StartMonitor(ctx)
+		s.abandonMonitor = cancel
 	}
 	t.Cleanup(s.Close)
 	return s
@@ -102,9 +104,7 @@ func Start(t testing.TB, dbURL string, opts ...Option) *Server {
 // its tick and gives its lease up, then the HTTP server closes.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
-		if s.stopMonitor != nil {
-			s.stopMonitor()
-		}
+		s.app.Close()
 		s.http.Close()
 	})
 }

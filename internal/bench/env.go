@@ -10,9 +10,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/airlock-iot/airlock/internal/api"
+	"github.com/airlock-iot/airlock/internal/app"
 	"github.com/airlock-iot/airlock/internal/config"
-	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/service"
 	"github.com/airlock-iot/airlock/internal/store"
 )
@@ -47,18 +46,10 @@ func start(ctx context.Context, cfg Config) (*env, error) {
 		dbURL = "sqlite:" + filepath.Join(dir, "airlock.db")
 	}
 	e.dbURL = dbURL
-	db, err := store.Open(ctx, dbURL)
-	if err != nil {
-		return nil, errors.Join(err, e.close())
-	}
-	e.db = db
-	e.closers = append(e.closers, func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		return nil, errors.Join(err, e.close())
-	}
 	if err := e.startAirlock(ctx); err != nil {
 		return nil, errors.Join(err, e.close())
 	}
+	var err error
 	e.baseline, err = e.serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("ETag", `"baseline"`)
 		w.WriteHeader(http.StatusNotModified)
@@ -66,18 +57,21 @@ func start(ctx context.Context, cfg Config) (*env, error) {
 	return e, err
 }
 
+// startAirlock wires Airlock as serve does, over dbURL, without the
+// background jobs: the rollout scenarios tick the monitor themselves.
 func (e *env) startAirlock(ctx context.Context) error {
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	prefixes, err := imageref.ParsePrefixes(config.Default().InternalPrefixes)
+	cfg := config.Default()
+	cfg.DatabaseURL, cfg.AdminToken, cfg.WebhookSecret = e.dbURL, adminToken, webhookSecret
+	a, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{})
 	if err != nil {
 		return err
 	}
-	e.svc = &service.Service{DB: e.db, Log: log, Internal: prefixes, OfflineAfter: config.Default().DeviceOfflineAfter,
-		WebhookSecret: webhookSecret}
-	if _, err := e.svc.Bootstrap(ctx, adminToken); err != nil {
+	e.closers = append(e.closers, func() { a.Close() })
+	e.db, e.svc = a.DB, a.Service
+	if _, _, err := a.Bootstrap(ctx); err != nil {
 		return err
 	}
-	e.url, err = e.serve(api.New(e.svc, log))
+	e.url, err = e.serve(a.API)
 	return err
 }
 

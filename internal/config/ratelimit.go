@@ -6,7 +6,8 @@ import (
 	"strconv"
 )
 
-// RateLimits are the per-caller request rates; 0 turns a limit off.
+// RateLimits are the per-caller request rates, per replica; 0 turns a limit
+// off. See api.Server.SetRateLimits for who is exempt.
 type RateLimits struct {
 	WebhookPerSecond float64 // per authenticated webhook sender
 	DevicePerSecond  float64 // per device

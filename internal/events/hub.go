@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
-	"github.com/airlock-iot/airlock/internal/store"
 )
 
 const (
@@ -25,7 +24,7 @@ const (
 // Hub hands events to subscribers. It follows the table only while
 // someone is subscribed.
 type Hub struct {
-	db       *store.DB
+	db       Log
 	log      *slog.Logger
 	wake     chan struct{}
 	notifier notifier
@@ -42,7 +41,7 @@ type Hub struct {
 
 // NewHub builds a hub over db. It registers a commit listener, so call it
 // before serving.
-func NewHub(db *store.DB, log *slog.Logger) *Hub {
+func NewHub(db Log, log *slog.Logger) *Hub {
 	h := &Hub{db: db, log: log, wake: make(chan struct{}, 1), subs: map[*Sub]struct{}{}, now: time.Now}
 	h.notifier = notifier{db: db, log: log}
 	db.OnCommit(h.committed)

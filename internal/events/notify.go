@@ -5,22 +5,20 @@ import (
 	"log/slog"
 	"sync/atomic"
 	"time"
-
-	"github.com/airlock-iot/airlock/internal/store"
 )
 
 // notifier sends the PostgreSQL NOTIFY that wakes other replicas, off the
 // committing goroutine. Commits that come while one is being sent are
 // covered by a single next one: it carries only the highest id.
 type notifier struct {
-	db      *store.DB
+	db      Log
 	log     *slog.Logger
 	pending atomic.Int64 // highest id not yet notified; 0 when none
 	running atomic.Bool
 }
 
 func (n *notifier) signal(id int64) {
-	if n.db.Engine != store.Postgres {
+	if !n.db.SharesEvents() {
 		return
 	}
 	for {

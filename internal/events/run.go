@@ -5,17 +5,17 @@ import (
 	"sync"
 	"time"
 
-	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/airlock"
 )
 
 // run follows the table until ctx ends.
-func (h *Hub) run(ctx context.Context, gen int, done chan struct{}, f *store.Follower) {
+func (h *Hub) run(ctx context.Context, gen int, done chan struct{}, f airlock.EventFollower) {
 	var wg sync.WaitGroup
 	defer func() {
 		wg.Wait()
 		close(done)
 	}()
-	if h.db.Engine == store.Postgres {
+	if h.db.SharesEvents() {
 		wg.Go(func() { h.listen(ctx) })
 	}
 	poll := time.NewTicker(pollEvery)
@@ -46,7 +46,7 @@ func (h *Hub) run(ctx context.Context, gen int, done chan struct{}, f *store.Fol
 }
 
 // catchUp publishes every event the follower has for now.
-func (h *Hub) catchUp(ctx context.Context, gen int, f *store.Follower) error {
+func (h *Hub) catchUp(ctx context.Context, gen int, f airlock.EventFollower) error {
 	for {
 		evs, err := f.Next(ctx, batch)
 		if len(evs) > 0 {

@@ -12,15 +12,8 @@ import (
 	"github.com/airlock-iot/airlock/internal/store"
 )
 
-// Every status is reported, zero included, so that a series does not
-// vanish when its count drops to nothing.
-var (
-	rolloutStatuses = []string{rollout.StatusPending, rollout.StatusInProgress, rollout.StatusPaused, rollout.StatusCompleted,
-		rollout.StatusFailed, rollout.StatusRolledBack, rollout.StatusCancelled, rollout.StatusSuperseded}
-	deviceStatuses = []string{rollout.DevicePending, rollout.DeviceUpdating, rollout.DeviceSucceeded, rollout.DeviceFailed,
-		rollout.DeviceTimedOut, rollout.DeviceRolledBack, rollout.DeviceSkipped}
-)
-
+// Every status is reported (rollout.Statuses and rollout.DeviceStatuses),
+// zero included, so that a series does not vanish when its count drops to nothing.
 // scrapeTimeout bounds the queries of one scrape.
 const scrapeTimeout = 5 * time.Second
 
@@ -47,7 +40,7 @@ func newDBCollector(db *store.DB, log *slog.Logger) *dbCollector {
 	return &dbCollector{db: db, log: log, now: time.Now,
 		rollouts: prometheus.NewDesc("airlock_rollouts", "Rollouts by status.", []string{"status"}, nil),
 		devices: prometheus.NewDesc("airlock_rollout_devices",
-			"Devices of unfinished (pending, in progress or paused) rollouts by their status in the rollout.", []string{"status"}, nil),
+			"Devices of unfinished rollouts by their status in the rollout.", []string{"status"}, nil),
 		pending: prometheus.NewDesc("airlock_approval_requests_pending", "Approval requests waiting for a decision.", nil, nil),
 	}
 }
@@ -66,10 +59,10 @@ func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 		c.log.Warn("metrics: counting rollouts and approvals", "err", err)
 		return
 	}
-	for _, s := range rolloutStatuses {
+	for _, s := range rollout.Statuses {
 		ch <- prometheus.MustNewConstMetric(c.rollouts, prometheus.GaugeValue, float64(st.Rollouts[s]), s)
 	}
-	for _, s := range deviceStatuses {
+	for _, s := range rollout.DeviceStatuses {
 		ch <- prometheus.MustNewConstMetric(c.devices, prometheus.GaugeValue, float64(st.RolloutDevices[s]), s)
 	}
 	ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(st.PendingApprovals))

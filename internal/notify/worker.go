@@ -10,19 +10,19 @@ package notify
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
+
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/leader"
 	"github.com/airlock-iot/airlock/internal/store"
 )
 
@@ -85,7 +85,7 @@ type Worker struct {
 	log       *slog.Logger
 	cfg       Config
 	receivers []*receiver
-	holder    string
+	lease     *leader.Lease
 }
 
 // New builds the worker and, for a receiver seen for the first time, sets
@@ -93,7 +93,7 @@ type Worker struct {
 // the history. It registers a commit listener, so call it before serving.
 func New(ctx context.Context, db *store.DB, log *slog.Logger, cfg Config) (*Worker, error) {
 	cfg.defaults()
-	w := &Worker{db: db, log: log, cfg: cfg, holder: holderID()}
+	w := &Worker{db: db, log: log, cfg: cfg, lease: leader.New(db, leaseName, "", cfg.LeaseTTL, log)}
 	var sinks []sink
 	for i, u := range cfg.URLs {
 		s, err := newWebhookSink(u, cfg.Secret, cfg.Client)
@@ -126,13 +126,6 @@ func New(ctx context.Context, db *store.DB, log *slog.Logger, cfg Config) (*Work
 	}
 	db.OnCommit(w.committed)
 	return w, nil
-}
-
-func holderID() string {
-	host, _ := os.Hostname()
-	b := make([]byte, 4)
-	rand.Read(b)
-	return host + "-" + hex.EncodeToString(b)
 }
 
 // committed wakes the receivers an event is for. It runs on the committing
@@ -177,16 +170,12 @@ func (w *Worker) lead(ctx context.Context) {
 	var c crew
 	defer func() {
 		c.stop()
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if err := w.db.ReleaseLease(rctx, leaseName, w.holder); err != nil {
-			w.log.Warn("notifications: releasing the lease", "err", err)
-		}
+		w.lease.Release(ctx)
 	}()
 	renew := time.NewTicker(w.cfg.LeaseTTL / 3)
 	defer renew.Stop()
 	for {
-		leader, err := w.db.AcquireLease(ctx, leaseName, w.holder, w.cfg.LeaseTTL)
+		leader, err := w.lease.Renew(ctx)
 		if err != nil && ctx.Err() == nil {
 			w.log.Warn("notifications: renewing the lease", "err", err)
 		}

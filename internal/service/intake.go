@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -16,10 +15,11 @@ import (
 )
 
 // Delivery is one webhook request as received: the source named in its URL
-// ("" or "docker-registry" to detect it), its headers, query and raw body.
+// ("" or "docker-registry" to detect it), its headers (an http.Header,
+// canonical keys), query and raw body.
 type Delivery struct {
 	Source string
-	Header http.Header
+	Header map[string][]string
 	Query  url.Values
 	Body   []byte
 }

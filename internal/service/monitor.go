@@ -3,18 +3,16 @@ package service
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/imageref"
+	"github.com/airlock-iot/airlock/internal/leader"
 	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/store"
 )
@@ -36,25 +34,13 @@ type MonitorSettings struct {
 	OnMonitorTick func(d time.Duration, leader bool)
 }
 
-// monitorState is the monitor's own bookkeeping.
-type monitorState struct {
-	once   sync.Once
-	id     string
-	mu     sync.Mutex
-	leader bool
-}
-
-func (s *Service) monitorID() string {
-	s.mon.once.Do(func() {
-		s.mon.id = s.MonitorID
-		if s.mon.id == "" {
-			host, _ := os.Hostname()
-			b := make([]byte, 4)
-			rand.Read(b)
-			s.mon.id = host + "-" + hex.EncodeToString(b)
-		}
+// monitorLeader is this replica's claim on the monitor's lease, made on
+// first use so that tests may set MonitorSettings after New.
+func (s *Service) monitorLeader() *leader.Lease {
+	s.monOnce.Do(func() {
+		s.mon = leader.New(s.DB, monitorLease, s.MonitorID, s.leaseTTL(), s.Log)
 	})
-	return s.mon.id
+	return s.mon
 }
 
 func (s *Service) interval() time.Duration {
@@ -93,17 +79,21 @@ func (s *Service) StartMonitor(ctx context.Context) (stop func()) {
 		}
 	}()
 	var once sync.Once
-	return func() {
+	stop = func() {
 		once.Do(func() {
 			cancel()
 			<-done
-			rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			if err := s.DB.ReleaseLease(rctx, monitorLease, s.monitorID()); err != nil {
-				s.Log.Warn("releasing the monitor lease", "err", err)
-			}
-			s.setLeader(false)
+			s.monitorLeader().Release(context.Background())
 		})
+	}
+	s.monStop = append(s.monStop, stop)
+	return stop
+}
+
+// Close stops the monitor, if it runs, giving its lease up.
+func (s *Service) Close() {
+	for _, stop := range s.monStop {
+		stop()
 	}
 }
 
@@ -113,11 +103,7 @@ func (s *Service) StartMonitor(ctx context.Context) (stop func()) {
 // nothing: it has stepped down.
 func (s *Service) MonitorTick(ctx context.Context) error {
 	began := time.Now()
-	leader, err := s.DB.AcquireLease(ctx, monitorLease, s.monitorID(), s.leaseTTL())
-	if err != nil {
-		leader = false
-	}
-	s.setLeader(leader)
+	leader, err := s.monitorLeader().Renew(ctx)
 	if leader {
 		err = s.advanceAll(ctx)
 	}
@@ -125,16 +111,6 @@ func (s *Service) MonitorTick(ctx context.Context) error {
 		s.OnMonitorTick(time.Since(began), leader)
 	}
 	return err
-}
-
-func (s *Service) setLeader(leader bool) {
-	s.mon.mu.Lock()
-	changed := s.mon.leader != leader
-	s.mon.leader = leader
-	s.mon.mu.Unlock()
-	if changed {
-		s.Log.Info("rollout monitor leadership", "leader", leader, "id", s.monitorID())
-	}
 }
 
 // advanceAll advances each active rollout. One failing does not hold up
@@ -148,9 +124,8 @@ func (s *Service) advanceAll(ctx context.Context) error {
 	renewed := s.DB.Now()
 	for _, id := range ids {
 		if s.DB.Now().Sub(renewed) > s.leaseTTL()/3 {
-			leader, err := s.DB.AcquireLease(ctx, monitorLease, s.monitorID(), s.leaseTTL())
-			if err != nil || !leader {
-				s.setLeader(false)
+			leader, err := s.monitorLeader().Renew(ctx)
+			if !leader {
 				return errors.Join(append(errs, err)...)
 			}
 			renewed = s.DB.Now()

@@ -5,10 +5,14 @@ package service
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
+	"github.com/airlock-iot/airlock/internal/config"
 	"github.com/airlock-iot/airlock/internal/imageref"
+	"github.com/airlock-iot/airlock/internal/leader"
 	"github.com/airlock-iot/airlock/internal/store"
 )
 
@@ -26,8 +30,10 @@ type Service struct {
 
 	seen seenBatch // devices seen since last_seen_at was last written; see devicekeys.go
 
-	MonitorSettings              // the rollout monitor; see monitor.go
-	mon             monitorState // its leadership
+	MonitorSettings               // the rollout monitor; see monitor.go
+	mon             *leader.Lease // its leadership
+	monOnce         sync.Once
+	monStop         []func() // see Close
 }
 
 // NewSecret returns a random secret of n bytes, URL-safe encoded, with a
@@ -36,4 +42,16 @@ func NewSecret(prefix string, n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return prefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// New returns the use cases over db, configured by cfg.
+func New(db *store.DB, log *slog.Logger, cfg config.Config) (*Service, error) {
+	prefixes, err := imageref.ParsePrefixes(cfg.InternalPrefixes)
+	if err != nil {
+		return nil, fmt.Errorf("AIRLOCK_INTERNAL_PREFIXES: %w", err)
+	}
+	s := &Service{DB: db, Log: log, Internal: prefixes, OfflineAfter: cfg.DeviceOfflineAfter,
+		PublicURL: cfg.PublicURL, DeliveryRetention: cfg.DeliveryRetention}
+	s.MonitorInterval = cfg.MonitorInterval
+	return s, nil
 }

@@ -20,30 +20,8 @@ func scanEvent(s scanner) (airlock.Event, error) {
 	return e, err
 }
 
-// EventFilter selects events. Type and Subject match exactly, or as a
-// prefix when they end in "*" ("image.rollout_*").
-type EventFilter struct {
-	Type    string
-	Subject string
-	After   int64 // only ids above; the page then starts right after it
-	Before  int64 // only ids below (0: no bound)
-	Limit   int
-}
-
-// Matches reports whether e passes the type and subject parts of f.
-func (f EventFilter) Matches(e airlock.Event) bool {
-	return matchPattern(f.Type, e.Type) && matchPattern(f.Subject, e.Subject)
-}
-
-func matchPattern(pattern, s string) bool {
-	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
-		return strings.HasPrefix(s, prefix)
-	}
-	return pattern == "" || pattern == s
-}
-
 // where renders f as SQL conditions over the events table.
-func (f EventFilter) where() (string, []any) {
+func eventWhere(f airlock.EventFilter) (string, []any) {
 	var conds []string
 	var args []any
 	arg := func(v any) string {
@@ -74,8 +52,8 @@ func (f EventFilter) where() (string, []any) {
 
 // Events lists events oldest first, with the number matching. With After
 // the page is the first Limit events after it; otherwise the latest Limit.
-func (db *DB) Events(ctx context.Context, f EventFilter) ([]airlock.Event, int, error) {
-	where, args := f.where()
+func (db *DB) Events(ctx context.Context, f airlock.EventFilter) ([]airlock.Event, int, error) {
+	where, args := eventWhere(f)
 	var total int
 	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM events`+where, args...).Scan(&total); err != nil {
 		return nil, 0, wrapErr(fmt.Errorf("count events: %w", err))

@@ -43,19 +43,19 @@ func TestEventQueries(t *testing.T) {
 			[2]string{"image.rollout_completed", "rollout/1"}, [2]string{"imageXrollout_x", "rollout/2"},
 			[2]string{"device.provisioned", "device/a"})
 		for _, c := range []struct {
-			f     store.EventFilter
+			f     airlock.EventFilter
 			want  string
 			total int
 		}{
-			{store.EventFilter{Limit: 10}, "[1 2 3 4 5]", 5},
-			{store.EventFilter{Limit: 2}, "[4 5]", 5}, // the latest, oldest first
-			{store.EventFilter{After: 1, Limit: 2}, "[2 3]", 4},
-			{store.EventFilter{Before: 4, Limit: 2}, "[2 3]", 3},
-			{store.EventFilter{Type: "image.rollout_*", Limit: 10}, "[1 3]", 2}, // "_" is no wildcard
-			{store.EventFilter{Type: "image.tag.added", Limit: 10}, "[2]", 1},
-			{store.EventFilter{Type: "image.", Limit: 10}, "[]", 0},
-			{store.EventFilter{Subject: "rollout/1", Limit: 10}, "[1 3]", 2},
-			{store.EventFilter{Subject: "rollout/*", Type: "*", After: 1, Limit: 10}, "[3 4]", 2},
+			{airlock.EventFilter{Limit: 10}, "[1 2 3 4 5]", 5},
+			{airlock.EventFilter{Limit: 2}, "[4 5]", 5}, // the latest, oldest first
+			{airlock.EventFilter{After: 1, Limit: 2}, "[2 3]", 4},
+			{airlock.EventFilter{Before: 4, Limit: 2}, "[2 3]", 3},
+			{airlock.EventFilter{Type: "image.rollout_*", Limit: 10}, "[1 3]", 2}, // "_" is no wildcard
+			{airlock.EventFilter{Type: "image.tag.added", Limit: 10}, "[2]", 1},
+			{airlock.EventFilter{Type: "image.", Limit: 10}, "[]", 0},
+			{airlock.EventFilter{Subject: "rollout/1", Limit: 10}, "[1 3]", 2},
+			{airlock.EventFilter{Subject: "rollout/*", Type: "*", After: 1, Limit: 10}, "[3 4]", 2},
 		} {
 			evs, total, err := db.Events(ctx, c.f)
 			if err != nil {

@@ -38,7 +38,7 @@ type gap struct {
 }
 
 // Follow returns a follower that starts after event id after.
-func (db *DB) Follow(after int64) *Follower {
+func (db *DB) Follow(after int64) airlock.EventFollower {
 	return &Follower{db: db, after: after, gaps: map[int64]gap{}}
 }
 

@@ -67,3 +67,7 @@ func listen(ctx context.Context, c *pgx.Conn, ready func(), wake func()) error {
 		wake()
 	}
 }
+
+// SharesEvents reports whether replicas can wake each other on commits:
+// PostgreSQL has LISTEN/NOTIFY, SQLite has one process.
+func (db *DB) SharesEvents() bool { return db.Engine == Postgres }

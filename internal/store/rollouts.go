@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/rollout"
 )
 
 const rolloutCols = `id, policy_id, registry, namespace, image_name, tag, digest, update_strategy, batch_size,
@@ -47,8 +49,21 @@ func imageString(r airlock.Rollout) string {
 	return s
 }
 
-// Rollout statuses the store itself needs to name.
-const unfinished = `('pending', 'in_progress', 'paused')`
+// The rollout status sets the SQL below names, from internal/rollout's
+// rules: unfinished is every status that is not terminal, and the monitor
+// advances the unfinished rollouts that have begun.
+var (
+	unfinished = sqlList(slices.DeleteFunc(slices.Clone(rollout.Statuses), rollout.Terminal))
+	monitored  = sqlList(slices.DeleteFunc(slices.Clone(rollout.Statuses), func(s string) bool {
+		return rollout.Terminal(s) || s == rollout.StatusPending
+	}))
+)
+
+// sqlList renders values as a SQL list, ('a', 'b'). They are Go constants,
+// never input, so they are written into the statement as they are.
+func sqlList(values []string) string {
+	return "('" + strings.Join(values, "', '") + "')"
+}
 
 // given lists the device statuses of devices that were given the new image.
 const given = `('updating', 'succeeded', 'failed', 'timed_out')`
@@ -388,10 +403,10 @@ func (db *DB) timeText(col string) string {
 	return col
 }
 
-// ActiveRollouts returns the ids of the rollouts the monitor advances:
-// those in progress or paused, oldest first.
+// ActiveRollouts returns the ids of the rollouts the monitor advances
+// (begun and not terminal), oldest first.
 func (db *DB) ActiveRollouts(ctx context.Context) ([]int64, error) {
-	rows, err := db.query(ctx, `SELECT id FROM image_update_rollouts WHERE status IN ('in_progress', 'paused') ORDER BY id`)
+	rows, err := db.query(ctx, `SELECT id FROM image_update_rollouts WHERE status IN `+monitored+` ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}

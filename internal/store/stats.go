@@ -21,7 +21,7 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) {
 	}
 	if s.RolloutDevices, err = db.countBy(ctx, `SELECT d.status, COUNT(*) FROM rollout_devices d
 		JOIN image_update_rollouts r ON r.id = d.rollout_id
-		WHERE r.status IN ('pending', 'in_progress', 'paused') GROUP BY d.status`); err != nil {
+		WHERE r.status IN `+unfinished+` GROUP BY d.status`); err != nil {
 		return s, err
 	}
 	err = db.queryRow(ctx, `SELECT COUNT(*) FROM image_approval_requests WHERE status = 'pending'`).Scan(&s.PendingApprovals)

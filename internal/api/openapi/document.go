@@ -1,8 +1,10 @@
-package api
+// Package openapi is the OpenAPI 3.1 document of Airlock's API, built from
+// the operation list (ops.go) and the Go types of the bodies. api serves it,
+// and its test checks that it documents every route and nothing else.
+package openapi
 
 import (
 	"encoding/json"
-	"net/http"
 	"reflect"
 	"strings"
 	"sync"
@@ -12,22 +14,14 @@ import (
 	"github.com/airlock-iot/airlock/internal/webhook"
 )
 
-// The OpenAPI 3.1 document of the API, built once from the operation list
-// below (openapi_ops.go) and the Go types of the bodies. A test checks that
-// it documents every route the server serves and nothing else.
-var openAPI = sync.OnceValue(func() []byte {
+// JSON is the document, built once.
+var JSON = sync.OnceValue(func() []byte {
 	b, err := json.Marshal(openAPIDocument())
 	if err != nil {
 		panic(err) // a programming error, caught by the test
 	}
 	return b
 })
-
-func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) error {
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(openAPI())
-	return nil
-}
 
 // component types: named response and request bodies.
 var oaComponents = map[string]reflect.Type{
@@ -46,7 +40,7 @@ var oaComponents = map[string]reflect.Type{
 	"DeviceReport":    reflect.TypeFor[airlock.DeviceReport](),
 	"AppReport":       reflect.TypeFor[airlock.AppReport](),
 	"DeviceRollout":   reflect.TypeFor[airlock.DeviceRollout](),
-	"TargetState":     reflect.TypeFor[targetBody](),
+	"TargetState":     reflect.TypeFor[airlock.DeviceTarget](),
 	"Token":           reflect.TypeFor[airlock.Token](),
 	"Event":           reflect.TypeFor[airlock.Event](),
 	"Registry":        reflect.TypeFor[airlock.Registry](),

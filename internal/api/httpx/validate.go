@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"math"
@@ -14,8 +14,8 @@ import (
 // engine can hold, so that the store never sees it: text with a NUL byte or
 // invalid UTF-8 (PostgreSQL refuses both) and integers beyond 32 bits.
 
-// checkText refuses s if PostgreSQL could not store it as text.
-func checkText(name, s string) error {
+// CheckText refuses s if PostgreSQL could not store it as text.
+func CheckText(name, s string) error {
 	switch {
 	case !utf8.ValidString(s):
 		return airlock.Errorf(airlock.EBADREQUEST, "%s is not valid UTF-8", name)
@@ -25,17 +25,17 @@ func checkText(name, s string) error {
 	return nil
 }
 
-// checkRequestText checks the path and every query parameter, names and values.
-func checkRequestText(r *http.Request) error {
-	if err := checkText("the path", r.URL.Path); err != nil {
+// CheckRequestText checks the path and every query parameter, names and values.
+func CheckRequestText(r *http.Request) error {
+	if err := CheckText("the path", r.URL.Path); err != nil {
 		return err
 	}
 	for name, vs := range r.URL.Query() {
-		if err := checkText("a query parameter name", name); err != nil {
+		if err := CheckText("a query parameter name", name); err != nil {
 			return err
 		}
 		for _, v := range vs {
-			if err := checkText("query parameter "+name, v); err != nil {
+			if err := CheckText("query parameter "+name, v); err != nil {
 				return err
 			}
 		}
@@ -43,9 +43,9 @@ func checkRequestText(r *http.Request) error {
 	return nil
 }
 
-// checkBody refuses a body that is not UTF-8 or holds a NUL, raw or as the
+// CheckBody refuses a body that is not UTF-8 or holds a NUL, raw or as the
 // JSON escape \u0000 (encoding/json would decode it into a string).
-func checkBody(body []byte) error {
+func CheckBody(body []byte) error {
 	if !utf8.Valid(body) {
 		return airlock.Errorf(airlock.EBADREQUEST, "request body is not valid UTF-8")
 	}

@@ -1,4 +1,4 @@
-package api
+package openapi
 
 import (
 	"regexp"
@@ -6,13 +6,24 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/web"
+)
+
+// Who may call a route, as api's Auth names it.
+const (
+	authPublic   = "public"
+	authViewer   = "viewer"
+	authApprover = "approver"
+	authAdmin    = "admin"
+	authDevice   = "device"
+	authWebhook  = "webhook"
 )
 
 // oaOp documents one route.
 type oaOp struct {
 	method, path string
-	auth         Auth
+	auth         string // public, viewer, …
 	tag, summary string
 	desc         string
 	query        []oaObj // query parameters
@@ -54,92 +65,133 @@ func oaStatus(v string) oaObj {
 
 // oaOperations is every documented route.
 func oaOperations() []oaOp {
-	rolloutStatus := oaObj{"type": "string", "enum": []string{"pending", "in_progress", "paused", "completed", "failed", "rolled_back", "cancelled", "superseded"}}
-	eventFilters := []oaObj{
-		oaQuery("type", oaStr, "an event type, or a prefix ending in * (image.rollout_*)"),
-		oaQuery("subject", oaStr, "a subject (rollout/3), or a prefix ending in *"),
-	}
-	ops := []oaOp{
-		{method: "GET", path: "/healthz", auth: Public, tag: "operations", summary: "Liveness probe", status: 200, resp: oaStatus("ok"), noDB: true},
-		{method: "GET", path: "/readyz", auth: Public, tag: "operations", summary: "Readiness probe: the database answers and its schema is current", status: 200, resp: oaStatus("ready")},
-		{method: "GET", path: "/metrics", auth: Viewer, tag: "operations", summary: "Prometheus metrics; a viewer token or AIRLOCK_METRICS_TOKEN", status: 200, resp: oaStr, respType: "text/plain"},
-		{method: "GET", path: "/api/v1/openapi.json", auth: Public, tag: "operations", summary: "This document", status: 200, resp: oaObj{"type": "object"}, noDB: true},
-		{method: "GET", path: "/", auth: Public, tag: "ui", summary: "The admin web UI", status: 200, resp: oaStr, respType: "text/html", noDB: true},
-		{method: "GET", path: web.AssetPrefix + "{path}", auth: Public, tag: "ui", summary: "An asset of the admin web UI (path may span segments)",
+	return slices.Concat(oaOpsOps(), oaImageOps(), oaApprovalOps(), oaPolicyOps(), oaRolloutOps(),
+		oaDeviceOps(), oaTokenOps(), oaEventOps(), oaRegistryOps())
+}
+
+// oaOpsOps documents probes, metrics, this document and the UI.
+func oaOpsOps() []oaOp {
+	return []oaOp{
+		{method: "GET", path: "/healthz", auth: authPublic, tag: "operations", summary: "Liveness probe", status: 200, resp: oaStatus("ok"), noDB: true},
+		{method: "GET", path: "/readyz", auth: authPublic, tag: "operations", summary: "Readiness probe: the database answers and its schema is current", status: 200, resp: oaStatus("ready")},
+		{method: "GET", path: "/metrics", auth: authViewer, tag: "operations", summary: "Prometheus metrics; a viewer token or AIRLOCK_METRICS_TOKEN", status: 200, resp: oaStr, respType: "text/plain"},
+		{method: "GET", path: "/api/v1/openapi.json", auth: authPublic, tag: "operations", summary: "This document", status: 200, resp: oaObj{"type": "object"}, noDB: true},
+		{method: "GET", path: "/", auth: authPublic, tag: "ui", summary: "The admin web UI", status: 200, resp: oaStr, respType: "text/html", noDB: true},
+		{method: "GET", path: web.AssetPrefix + "{path}", auth: authPublic, tag: "ui", summary: "An asset of the admin web UI (path may span segments)",
 			status: 200, resp: oaStr, respType: "*/*", noDB: true},
-		{method: "GET", path: "/api/v1/me", auth: Viewer, tag: "tokens", summary: "Who the token belongs to, and its role", status: 200,
+		{method: "GET", path: "/api/v1/me", auth: authViewer, tag: "tokens", summary: "Who the token belongs to, and its role", status: 200,
 			resp: oaObj{"type": "object", "required": []string{"name", "role"}, "properties": oaObj{"name": oaStr,
 				"role": oaObj{"type": "string", "enum": []string{"viewer", "approver", "admin"}}}}},
+	}
+}
 
-		{method: "GET", path: "/api/v1/images", auth: Viewer, tag: "images", summary: "List images", status: 200, resp: oaList("Image"),
+// oaImageOps documents the catalogue.
+func oaImageOps() []oaOp {
+	return []oaOp{
+		{method: "GET", path: "/api/v1/images", auth: authViewer, tag: "images", summary: "List images", status: 200, resp: oaList("Image"),
 			query: []oaObj{oaQuery("search", oaStr, "part of the name or description"), oaQuery("status", oaApprovals, "approval status"),
 				oaQuery("category", oaStr, "category"), oaQuery("registry", oaStr, "registry host"), oaLimit(50, 500), oaOffset}},
-		{method: "GET", path: "/api/v1/images/categories", auth: Viewer, tag: "images", summary: "List categories with their image counts", status: 200, resp: oaList("Category")},
-		{method: "GET", path: "/api/v1/images/{id}", auth: Viewer, tag: "images", summary: "Get an image with its tags", status: 200, resp: oaRef("Image")},
-		{method: "POST", path: "/api/v1/images", auth: Approver, tag: "images", summary: "Add an image (approved unless approval_status says otherwise)", body: "ImageInput", status: 201, resp: oaRef("Image"), errs: []int{409}},
-		{method: "PUT", path: "/api/v1/images/{id}", auth: Approver, tag: "images", summary: "Change an image", body: "ImageUpdate", status: 200, resp: oaRef("Image")},
-		{method: "DELETE", path: "/api/v1/images/{id}", auth: Approver, tag: "images", summary: "Remove an image and its tags", status: 204},
-		{method: "POST", path: "/api/v1/images/{id}/tags", auth: Approver, tag: "images", summary: "Add a tag", body: "TagInput", status: 201, resp: oaRef("Tag"), errs: []int{409}},
-		{method: "PUT", path: "/api/v1/images/{id}/tags/{tagId}", auth: Approver, tag: "images", summary: "Change a tag (recommend, deprecate)", body: "TagUpdate", status: 200, resp: oaRef("Tag")},
-		{method: "DELETE", path: "/api/v1/images/{id}/tags/{tagId}", auth: Approver, tag: "images", summary: "Remove a tag", status: 204},
+		{method: "GET", path: "/api/v1/images/categories", auth: authViewer, tag: "images", summary: "List categories with their image counts", status: 200, resp: oaList("Category")},
+		{method: "GET", path: "/api/v1/images/{id}", auth: authViewer, tag: "images", summary: "Get an image with its tags", status: 200, resp: oaRef("Image")},
+		{method: "POST", path: "/api/v1/images", auth: authApprover, tag: "images", summary: "Add an image (approved unless approval_status says otherwise)", body: "ImageInput", status: 201, resp: oaRef("Image"), errs: []int{409}},
+		{method: "PUT", path: "/api/v1/images/{id}", auth: authApprover, tag: "images", summary: "Change an image", body: "ImageUpdate", status: 200, resp: oaRef("Image")},
+		{method: "DELETE", path: "/api/v1/images/{id}", auth: authApprover, tag: "images", summary: "Remove an image and its tags", status: 204},
+		{method: "POST", path: "/api/v1/images/{id}/tags", auth: authApprover, tag: "images", summary: "Add a tag", body: "TagInput", status: 201, resp: oaRef("Tag"), errs: []int{409}},
+		{method: "PUT", path: "/api/v1/images/{id}/tags/{tagId}", auth: authApprover, tag: "images", summary: "Change a tag (recommend, deprecate)", body: "TagUpdate", status: 200, resp: oaRef("Tag")},
+		{method: "DELETE", path: "/api/v1/images/{id}/tags/{tagId}", auth: authApprover, tag: "images", summary: "Remove a tag", status: 204},
+	}
+}
 
-		{method: "GET", path: "/api/v1/approval-requests", auth: Viewer, tag: "approvals", summary: "List approval requests", status: 200, resp: oaList("ApprovalRequest"),
+// oaApprovalOps documents approval requests and the webhooks that raise them.
+func oaApprovalOps() []oaOp {
+	return []oaOp{
+		{method: "GET", path: "/api/v1/approval-requests", auth: authViewer, tag: "approvals", summary: "List approval requests", status: 200, resp: oaList("ApprovalRequest"),
 			query: []oaObj{oaQuery("status", oaApprovals, "request status"), oaLimit(100, 1000), oaOffset}},
-		{method: "POST", path: "/api/v1/approval-requests/{id}/approve", auth: Approver, tag: "approvals", summary: "Approve a request (the image becomes approved)", status: 200, resp: oaRef("ApprovalRequest"), errs: []int{400, 409, 422}},
-		{method: "POST", path: "/api/v1/approval-requests/{id}/reject", auth: Approver, tag: "approvals", summary: "Reject a request", body: "Reason", bodyOptional: true, status: 200, resp: oaRef("ApprovalRequest"), errs: []int{409}},
-		{method: "POST", path: "/api/v1/approval-requests/bulk", auth: Approver, tag: "approvals", summary: "Approve or reject several requests, each on its own",
+		{method: "POST", path: "/api/v1/approval-requests/{id}/approve", auth: authApprover, tag: "approvals", summary: "Approve a request (the image becomes approved)", status: 200, resp: oaRef("ApprovalRequest"), errs: []int{400, 409, 422}},
+		{method: "POST", path: "/api/v1/approval-requests/{id}/reject", auth: authApprover, tag: "approvals", summary: "Reject a request", body: "Reason", bodyOptional: true, status: 200, resp: oaRef("ApprovalRequest"), errs: []int{409}},
+		{method: "POST", path: "/api/v1/approval-requests/bulk", auth: authApprover, tag: "approvals", summary: "Approve or reject several requests, each on its own",
 			body: "BulkDecision", status: 200, resp: oaObj{"type": "object", "required": []string{"results"}, "properties": oaObj{"results": oaObj{"type": "array", "items": oaRef("BulkResult")}}}},
 
 		oaWebhookOp("/api/v1/webhooks/docker-registry", "Receive a registry push; the payload format is detected"),
 		oaWebhookOp("/api/v1/webhooks/{source}", "Receive a registry push in the named format"),
+	}
+}
 
-		{method: "GET", path: "/api/v1/policies", auth: Viewer, tag: "policies", summary: "List update policies", status: 200, resp: oaList("Policy"),
+// oaPolicyOps documents update policies.
+func oaPolicyOps() []oaOp {
+	return []oaOp{
+		{method: "GET", path: "/api/v1/policies", auth: authViewer, tag: "policies", summary: "List update policies", status: 200, resp: oaList("Policy"),
 			query: []oaObj{oaQuery("enabled", oaBool, "only enabled (true) or disabled (false) policies"), oaLimit(100, 1000), oaOffset}},
-		{method: "POST", path: "/api/v1/policies", auth: Approver, tag: "policies", summary: "Create an update policy", body: "PolicyInput", status: 201, resp: oaRef("Policy"), errs: []int{409}},
-		{method: "GET", path: "/api/v1/policies/{id}", auth: Viewer, tag: "policies", summary: "Get an update policy", status: 200, resp: oaRef("Policy")},
-		{method: "PUT", path: "/api/v1/policies/{id}", auth: Approver, tag: "policies", summary: "Change an update policy", body: "PolicyInput", status: 200, resp: oaRef("Policy"), errs: []int{409}},
-		{method: "DELETE", path: "/api/v1/policies/{id}", auth: Approver, tag: "policies", summary: "Delete an update policy", status: 204},
+		{method: "POST", path: "/api/v1/policies", auth: authApprover, tag: "policies", summary: "Create an update policy", body: "PolicyInput", status: 201, resp: oaRef("Policy"), errs: []int{409}},
+		{method: "GET", path: "/api/v1/policies/{id}", auth: authViewer, tag: "policies", summary: "Get an update policy", status: 200, resp: oaRef("Policy")},
+		{method: "PUT", path: "/api/v1/policies/{id}", auth: authApprover, tag: "policies", summary: "Change an update policy", body: "PolicyInput", status: 200, resp: oaRef("Policy"), errs: []int{409}},
+		{method: "DELETE", path: "/api/v1/policies/{id}", auth: authApprover, tag: "policies", summary: "Delete an update policy", status: 204},
+	}
+}
 
-		{method: "GET", path: "/api/v1/rollouts", auth: Viewer, tag: "rollouts", summary: "List rollouts", status: 200, resp: oaList("Rollout"),
+// oaRolloutOps documents rollouts and their controls.
+func oaRolloutOps() []oaOp {
+	rolloutStatus := oaObj{"type": "string", "enum": rollout.Statuses}
+	ops := []oaOp{
+		{method: "GET", path: "/api/v1/rollouts", auth: authViewer, tag: "rollouts", summary: "List rollouts", status: 200, resp: oaList("Rollout"),
 			query: []oaObj{oaQuery("status", rolloutStatus, "rollout status"), oaQuery("image", oaStr, "a repository, e.g. docker.io/library/redis"), oaLimit(50, 500), oaOffset}},
-		{method: "POST", path: "/api/v1/rollouts", auth: Approver, tag: "rollouts", summary: "Create a rollout by hand",
+		{method: "POST", path: "/api/v1/rollouts", auth: authApprover, tag: "rollouts", summary: "Create a rollout by hand",
 			desc: "The image passes the approval gate as a push would (403 with the gate's body); there is no override.",
 			body: "RolloutInput", status: 201, resp: oaRef("Rollout"), errs: []int{403, 409}},
-		{method: "GET", path: "/api/v1/rollouts/{id}", auth: Viewer, tag: "rollouts", summary: "Get a rollout with counts per status and per batch", status: 200, resp: oaRef("Rollout")},
-		{method: "GET", path: "/api/v1/rollouts/{id}/devices", auth: Viewer, tag: "rollouts", summary: "List a rollout's devices", status: 200, resp: oaList("RolloutDevice"),
+		{method: "GET", path: "/api/v1/rollouts/{id}", auth: authViewer, tag: "rollouts", summary: "Get a rollout with counts per status and per batch", status: 200, resp: oaRef("Rollout")},
+		{method: "GET", path: "/api/v1/rollouts/{id}/devices", auth: authViewer, tag: "rollouts", summary: "List a rollout's devices", status: 200, resp: oaList("RolloutDevice"),
 			query: []oaObj{oaQuery("status", oaStr, "device status in the rollout"), oaQuery("batch", oaInt, "only this batch (0: all)"), oaLimit(100, 1000), oaOffset}},
 	}
 	for _, action := range []string{"start", "pause", "resume", "cancel", "rollback"} {
-		ops = append(ops, oaOp{method: "POST", path: "/api/v1/rollouts/{id}/" + action, auth: Approver, tag: "rollouts",
+		ops = append(ops, oaOp{method: "POST", path: "/api/v1/rollouts/{id}/" + action, auth: authApprover, tag: "rollouts",
 			summary: strings.ToUpper(action[:1]) + action[1:] + " a rollout", body: "Reason", bodyOptional: true, status: 200, resp: oaRef("Rollout"), errs: []int{409}})
 	}
-	ops = append(ops, []oaOp{
-		{method: "POST", path: "/api/v1/devices", auth: Admin, tag: "devices", summary: "Provision a device; the answer holds its key, shown once", body: "DeviceInput", status: 201, resp: oaRef("Device"), errs: []int{409}},
-		{method: "GET", path: "/api/v1/devices", auth: Viewer, tag: "devices", summary: "List devices", status: 200, resp: oaList("Device"),
+	return ops
+}
+
+// oaDeviceOps documents devices, their keys, target state and reports.
+func oaDeviceOps() []oaOp {
+	return []oaOp{
+		{method: "POST", path: "/api/v1/devices", auth: authAdmin, tag: "devices", summary: "Provision a device; the answer holds its key, shown once", body: "DeviceInput", status: 201, resp: oaRef("Device"), errs: []int{409}},
+		{method: "GET", path: "/api/v1/devices", auth: authViewer, tag: "devices", summary: "List devices", status: 200, resp: oaList("Device"),
 			query: []oaObj{oaQuery("labels", oaStr, "key=value pairs separated by commas; a device must carry every one"), oaQuery("online", oaBool, "only online (true) or offline (false) devices"), oaLimit(50, 1000), oaOffset}},
-		{method: "GET", path: "/api/v1/devices/{uuid}", auth: Viewer, tag: "devices", summary: "Get a device with its target state, last report and rollouts", status: 200, resp: oaRef("DeviceDetail")},
-		{method: "DELETE", path: "/api/v1/devices/{uuid}", auth: Admin, tag: "devices", summary: "Remove a device", status: 204},
-		{method: "POST", path: "/api/v1/devices/{uuid}/rotate-key", auth: Admin, tag: "devices", summary: "Give a device a new key (shown once); the old one stops working", status: 200, resp: oaRef("Device")},
-		{method: "PUT", path: "/api/v1/devices/{uuid}/target-state", auth: Admin, tag: "devices", summary: "Set what a device runs",
+		{method: "GET", path: "/api/v1/devices/{uuid}", auth: authViewer, tag: "devices", summary: "Get a device with its target state, last report and rollouts", status: 200, resp: oaRef("DeviceDetail")},
+		{method: "DELETE", path: "/api/v1/devices/{uuid}", auth: authAdmin, tag: "devices", summary: "Remove a device", status: 204},
+		{method: "POST", path: "/api/v1/devices/{uuid}/rotate-key", auth: authAdmin, tag: "devices", summary: "Give a device a new key (shown once); the old one stops working", status: 200, resp: oaRef("Device")},
+		{method: "PUT", path: "/api/v1/devices/{uuid}/target-state", auth: authAdmin, tag: "devices", summary: "Set what a device runs",
 			desc: "Every image the write changes passes the approval gate, as a push would (403 with the gate's body and the app). " +
 				"force with a reason writes it anyway and records image.gate_overridden.",
 			body: "TargetStateInput", status: 200, resp: oaRef("TargetState"), errs: []int{403}},
-		{method: "GET", path: "/api/v1/devices/{uuid}/target-state", auth: Device, tag: "devices", summary: "Poll the device's target state",
+		{method: "GET", path: "/api/v1/devices/{uuid}/target-state", auth: authDevice, tag: "devices", summary: "Poll the device's target state",
 			header: []oaObj{{"name": "If-None-Match", "in": "header", "schema": oaStr, "description": "the ETag of the state the device has"}},
 			status: 200, resp: oaRef("TargetState"), okHeaders: oaObj{"ETag": oaObj{"schema": oaStr, "description": "send it back as If-None-Match"}},
 			more: oaObj{"304": oaObj{"description": "Unchanged since the ETag given."}}},
-		{method: "PATCH", path: "/api/v1/devices/{uuid}/state", auth: Device, tag: "devices", summary: "Report what the device runs and how it is", body: "DeviceReportInput", status: 204},
+		{method: "PATCH", path: "/api/v1/devices/{uuid}/state", auth: authDevice, tag: "devices", summary: "Report what the device runs and how it is", body: "DeviceReportInput", status: 204},
+	}
+}
 
-		{method: "GET", path: "/api/v1/tokens", auth: Admin, tag: "tokens", summary: "List API tokens", status: 200, resp: oaList("Token")},
-		{method: "POST", path: "/api/v1/tokens", auth: Admin, tag: "tokens", summary: "Create an API token; the answer holds its secret (token), shown once", body: "TokenInput", status: 201, resp: oaRef("Token"), errs: []int{409}},
-		{method: "DELETE", path: "/api/v1/tokens/{id}", auth: Admin, tag: "tokens", summary: "Revoke an API token", status: 204},
+// oaTokenOps documents API tokens.
+func oaTokenOps() []oaOp {
+	return []oaOp{
+		{method: "GET", path: "/api/v1/tokens", auth: authAdmin, tag: "tokens", summary: "List API tokens", status: 200, resp: oaList("Token")},
+		{method: "POST", path: "/api/v1/tokens", auth: authAdmin, tag: "tokens", summary: "Create an API token; the answer holds its secret (token), shown once", body: "TokenInput", status: 201, resp: oaRef("Token"), errs: []int{409}},
+		{method: "DELETE", path: "/api/v1/tokens/{id}", auth: authAdmin, tag: "tokens", summary: "Revoke an API token", status: 204},
+	}
+}
 
-		{method: "GET", path: "/api/v1/events", auth: Viewer, tag: "events", summary: "Query the audit trail, oldest first",
+// oaEventOps documents the audit trail and its live stream.
+func oaEventOps() []oaOp {
+	eventFilters := []oaObj{
+		oaQuery("type", oaStr, "an event type, or a prefix ending in * (image.rollout_*)"),
+		oaQuery("subject", oaStr, "a subject (rollout/3), or a prefix ending in *"),
+	}
+	return []oaOp{
+		{method: "GET", path: "/api/v1/events", auth: authViewer, tag: "events", summary: "Query the audit trail, oldest first",
 			desc: "With after, the first events after it (page forward); otherwise the latest ones, before the id given if one is (page back).",
 			query: append(slices.Clone(eventFilters), oaQuery("after", oaInt, "only events with a greater id"),
 				oaQuery("before", oaInt, "only events with a smaller id"), oaLimit(100, 1000)),
 			status: 200, resp: oaList("Event")},
-		{method: "GET", path: "/api/v1/events/stream", auth: Viewer, tag: "events", summary: "Server-Sent Events: the events as they happen",
+		{method: "GET", path: "/api/v1/events/stream", auth: authViewer, tag: "events", summary: "Server-Sent Events: the events as they happen",
 			desc: "Each event is sent as `id: <id>` and `data: <the Event as JSON>`. Reconnecting with Last-Event-ID (or ?after=) " +
 				"replays exactly the events missed, then goes on live. Comment lines are heartbeats. A client that falls 30 s behind is " +
 				"disconnected and resumes with Last-Event-ID. The stream ends when its token is revoked. A token may hold 16 streams, " +
@@ -147,25 +199,24 @@ func oaOperations() []oaOp {
 			query:  append(slices.Clone(eventFilters), oaQuery("after", oaInt, "resume after this event id (when Last-Event-ID is not sent)")),
 			header: []oaObj{{"name": "Last-Event-ID", "in": "header", "schema": oaStr, "description": "resume after this event id"}},
 			status: 200, resp: oaStr, respType: "text/event-stream", errs: []int{400, 429}},
-	}...)
-	return append(ops, oaRegistryOps()...)
+	}
 }
 
 func oaRegistryOps() []oaOp {
 	return []oaOp{
-		{method: "GET", path: "/api/v1/registries", auth: Admin, tag: "registries", summary: "List declared registries", status: 200, resp: oaList("Registry")},
-		{method: "POST", path: "/api/v1/registries", auth: Admin, tag: "registries", summary: "Declare a registry; the answer holds its webhook_url and webhook_secret, shown once",
+		{method: "GET", path: "/api/v1/registries", auth: authAdmin, tag: "registries", summary: "List declared registries", status: 200, resp: oaList("Registry")},
+		{method: "POST", path: "/api/v1/registries", auth: authAdmin, tag: "registries", summary: "Declare a registry; the answer holds its webhook_url and webhook_secret, shown once",
 			body: "RegistryInput", status: 201, resp: oaRef("Registry"), errs: []int{409}},
-		{method: "GET", path: "/api/v1/registries/{id}", auth: Admin, tag: "registries", summary: "Get a declared registry", status: 200, resp: oaRef("Registry")},
-		{method: "PUT", path: "/api/v1/registries/{id}", auth: Admin, tag: "registries", summary: "Change a registry (its host stays)", body: "RegistryUpdate", status: 200, resp: oaRef("Registry"), errs: []int{409}},
-		{method: "DELETE", path: "/api/v1/registries/{id}", auth: Admin, tag: "registries", summary: "Remove a registry declaration", status: 204},
-		{method: "POST", path: "/api/v1/registries/{id}/rotate-secret", auth: Admin, tag: "registries",
+		{method: "GET", path: "/api/v1/registries/{id}", auth: authAdmin, tag: "registries", summary: "Get a declared registry", status: 200, resp: oaRef("Registry")},
+		{method: "PUT", path: "/api/v1/registries/{id}", auth: authAdmin, tag: "registries", summary: "Change a registry (its host stays)", body: "RegistryUpdate", status: 200, resp: oaRef("Registry"), errs: []int{409}},
+		{method: "DELETE", path: "/api/v1/registries/{id}", auth: authAdmin, tag: "registries", summary: "Remove a registry declaration", status: 204},
+		{method: "POST", path: "/api/v1/registries/{id}/rotate-secret", auth: authAdmin, tag: "registries",
 			summary: "Give a registry a new webhook secret (shown once, with its webhook_url); the old one stops working", status: 200, resp: oaRef("Registry")},
 	}
 }
 
 func oaWebhookOp(path, summary string) oaOp {
-	return oaOp{method: "POST", path: path, auth: Webhook, tag: "webhooks", summary: summary,
+	return oaOp{method: "POST", path: path, auth: authWebhook, tag: "webhooks", summary: summary,
 		desc: "Gated against the approved-image registry. The credential names the sender: a declared registry's own secret " +
 			"speaks only for its host and aliases. Deliveries with a registry's secret, and every Distribution delivery, are " +
 			"answered 200 once decided, the verdict per push in the body, since those senders retry anything else for ever. " +
@@ -178,9 +229,9 @@ func oaWebhookOp(path, summary string) oaOp {
 
 var oaPathParam = regexp.MustCompile(`\{(\w+)\}`)
 
-// oaPath is the OpenAPI form of a mux pattern's path: "/{$}" is "/", and a
+// Path is the OpenAPI form of a mux pattern's path: "/{$}" is "/", and a
 // trailing "{path...}" wildcard is "{path}".
-func oaPath(pattern string) string {
+func Path(pattern string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(pattern, "{$}", ""), "...}", "}")
 }
 
@@ -240,13 +291,13 @@ func oaRequestBody(schema string, required bool) oaObj {
 func (o oaOp) errorCodes() []string {
 	codes := slices.Clone(o.errs)
 	switch o.auth {
-	case Viewer:
+	case authViewer:
 		codes = append(codes, 401)
-	case Approver, Admin:
+	case authApprover, authAdmin:
 		codes = append(codes, 401, 403)
-	case Device:
+	case authDevice:
 		codes = append(codes, 401, 403, 429)
-	case Webhook:
+	case authWebhook:
 		codes = append(codes, 400, 401, 413, 429)
 	}
 	if o.body != "" {
@@ -285,13 +336,13 @@ func oaPathParamDoc(name string) oaObj {
 }
 
 // oaSecurity says who may call a route of kind a; apiToken lists the weakest role.
-func oaSecurity(a Auth) []oaObj {
+func oaSecurity(a string) []oaObj {
 	switch a {
-	case Viewer, Approver, Admin:
-		return []oaObj{{"apiToken": []string{required[a]}}}
-	case Device:
+	case authViewer, authApprover, authAdmin:
+		return []oaObj{{"apiToken": []string{a}}} // the role's name is the auth's
+	case authDevice:
 		return []oaObj{{"deviceKey": []string{}}}
-	case Webhook:
+	case authWebhook:
 		return []oaObj{{"webhookToken": []string{}}, {"webhookBearer": []string{}}, {"webhookSignature": []string{}}}
 	}
 	return []oaObj{}

@@ -1,4 +1,8 @@
-package api
+// Package httpx is the HTTP plumbing the API handlers share and that knows
+// no route: the one table from error codes to statuses and bodies, strict
+// JSON decoding and input checks, per-identity rate limiting and the caps
+// on open event streams.
+package httpx
 
 import (
 	"encoding/json"
@@ -13,8 +17,8 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 )
 
-// maxBody bounds every request body; larger ones get 413.
-const maxBody = 1 << 20
+// MaxBody bounds every request body; larger ones get 413.
+const MaxBody = 1 << 20
 
 // statusOf is the one place error codes become HTTP statuses.
 var statusOf = map[string]int{
@@ -44,8 +48,8 @@ var errorTitle = map[string]string{
 	airlock.EINTERNAL:     "Internal error",
 }
 
-// errorBody renders err as the JSON body and status clients see.
-func errorBody(err error) (int, map[string]any) {
+// ErrorBody renders err as the JSON body and status clients see.
+func ErrorBody(err error) (int, map[string]any) {
 	code := airlock.ErrorCode(err)
 	body := map[string]any{"error": errorTitle[code], "message": airlock.ErrorMessage(err)}
 	var e *airlock.Error
@@ -58,42 +62,42 @@ func errorBody(err error) (int, map[string]any) {
 	return statusOf[code], body
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
 }
 
-// list is the shape of every list answer.
-type list[T any] struct {
+// List is the shape of every list answer.
+type List[T any] struct {
 	Items []T `json:"items"`
 	Total int `json:"total"`
 }
 
-// readBody reads at most maxBody bytes; more is a 413.
-func readBody(r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+// ReadBody reads at most MaxBody bytes; more is a 413.
+func ReadBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBody))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return nil, airlock.Errorf(airlock.ETOOLARGE, "request body exceeds %d bytes", maxBody)
+		return nil, airlock.Errorf(airlock.ETOOLARGE, "request body exceeds %d bytes", MaxBody)
 	}
 	if err != nil {
 		return nil, airlock.Errorf(airlock.EBADREQUEST, "reading request body: %v", err)
 	}
-	return body, checkBody(body)
+	return body, CheckBody(body)
 }
 
-// decode reads a JSON object into v strictly: malformed JSON is a 400, a
+// Decode reads a JSON object into v strictly: malformed JSON is a 400, a
 // field of the wrong type or an unknown field a 422 naming the field.
-func decode(r *http.Request, v any) error {
-	body, err := readBody(r)
+func Decode(r *http.Request, v any) error {
+	body, err := ReadBody(r)
 	if err != nil {
 		return err
 	}
-	return decodeBytes(body, v)
+	return DecodeBytes(body, v)
 }
 
-func decodeBytes(body []byte, v any) error {
+func DecodeBytes(body []byte, v any) error {
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
@@ -129,8 +133,8 @@ func jsonKind(kind string) string {
 	return "a number"
 }
 
-// pathID parses a numeric path value; anything else is a 404, as no such resource exists.
-func pathID(r *http.Request, name string) (int64, error) {
+// PathID parses a numeric path value; anything else is a 404, as no such resource exists.
+func PathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, airlock.Errorf(airlock.ENOTFOUND, "%s %q not found", name, r.PathValue(name))
@@ -138,9 +142,9 @@ func pathID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
-// queryInt reads a non-negative integer query parameter with a default and
+// QueryInt reads a non-negative integer query parameter with a default and
 // a cap; a cap of 0 is the largest INTEGER column value.
-func queryInt(r *http.Request, name string, def, max int) (int, error) {
+func QueryInt(r *http.Request, name string, def, max int) (int, error) {
 	if max == 0 {
 		max = math.MaxInt32
 	}
