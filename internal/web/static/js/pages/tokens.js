@@ -5,8 +5,7 @@ import { get, post, del, session } from '../api.js';
 import { h, clear, ago, badge, table, errorBox, loading, field, showError, clearErrors, toast, ask, keepFocus, focusOn, debounce, adminOnly } from '../dom.js';
 import { onceCard } from '../secret.js';
 
-const roles = [['viewer', 'Viewer: reads everything, changes nothing'], ['approver', 'Approver: also approves images and runs rollouts'],
-  ['admin', 'Admin: also manages tokens, registries and devices']];
+const roles = [['viewer', 'Viewer: reads only'], ['approver', 'Approver: approves, rolls out'], ['admin', 'Admin: everything']];
 
 export function tokensPage(main, ctx) {
   if (!ctx.can('admin')) return adminOnly(main, 'API tokens', 'API tokens');
@@ -44,7 +43,7 @@ export function tokensPage(main, ctx) {
       h('td', {}, badge(`role-${t.role}`, t.role)),
       h('td', {}, ago(t.created_at)),
       h('td', {}, ago(t.last_used_at)),
-      h('td', { testid: 'token-state' }, t.revoked_at ? [badge('revoked'), ' ', ago(t.revoked_at)] : badge('live')),
+      h('td', { testid: 'token-state' }, t.revoked_at ? [badge('revoked'), ' ', ago(t.revoked_at)] : badge('active')),
       h('td', { class: 'actions' }, !t.revoked_at && h('button', { type: 'button', class: 'danger', testid: 'revoke-token', 'data-write': '',
         'aria-label': `Revoke ${t.name}`, onclick: () => revoke(t) }, 'Revoke…')));
   }
@@ -53,7 +52,8 @@ export function tokensPage(main, ctx) {
     const f = h('form', { class: 'card grid', testid: 'token-form', 'aria-labelledby': 'token-form-title', novalidate: true },
       h('h2', { id: 'token-form-title', class: 'wide' }, 'New token'),
       field({ label: 'Name', name: 'name', required: true, placeholder: 'ci-pipeline, alice', hint: 'Who or what uses it: it is shown in the audit trail.' }),
-      field({ label: 'Role', name: 'role', value: 'viewer', options: roles }),
+      field({ label: 'Role', name: 'role', value: 'viewer', options: roles,
+        hint: 'A viewer changes nothing; an approver also approves images and runs rollouts; an admin also manages tokens, registries and devices.' }),
       h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'primary', testid: 'create-token', 'data-write': '' }, 'Create token')));
     f.addEventListener('submit', async (e) => {
       e.preventDefault();
