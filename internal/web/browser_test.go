@@ -172,10 +172,21 @@ func exists(sel string) string {
 	return fmt.Sprintf("document.querySelector(%q) !== null", sel)
 }
 
-// click clicks the element sel matches, once it is visible.
+// click clicks the element sel matches, once it is visible. A live page
+// may replace it between finding and clicking it (an event re-rendered the
+// list), as a user would not notice: then it is found again.
 func (p *page) click(sel string) {
 	p.t.Helper()
-	p.do("clicking "+sel, chromedp.Click(chromedp.CSS(sel)))
+	var err error
+	for range 3 {
+		err = chromedp.Do(p.ctx, chromedp.Click(chromedp.CSS(sel)))
+		if err == nil || !strings.Contains(err.Error(), "Could not find node") {
+			break
+		}
+	}
+	if err != nil {
+		p.fail("clicking "+sel, err)
+	}
 }
 
 // typeInto focuses the field sel matches, selects what it holds and types

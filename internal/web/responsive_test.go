@@ -66,6 +66,9 @@ func TestResponsive(t *testing.T) {
 	t.Parallel()
 	s := server(t)
 	imageID, rolloutID := seedFleet(t, s)
+	s.Must(201, "POST", "/api/v1/registries", map[string]any{"host": "registry.acme-industrial-automation.example:5000", "kind": "distribution",
+		"aliases": []string{"10.20.30.40:5000", "registry-mirror.berlin-warehouse-north.example:5000"}, "username": "puller", "password": "x"})
+	s.Token(airlock.RoleApprover)
 	p := open(t, s)
 	p.do("opening the UI at 390 px", chromedp.EmulateViewport(390, 844), chromedp.Navigate(p.base+"/"))
 	p.typeInto("[data-testid=token]", "alk_mistyped-token")
@@ -87,6 +90,8 @@ func TestResponsive(t *testing.T) {
 		{"rollout", fmt.Sprintf("/rollouts/%d", rolloutID), "[data-testid=device-row]"},
 		{"devices", "/devices", "[data-testid=device-row] [data-testid=device-app]"},
 		{"events", "/events", "[data-testid=event-row]"},
+		{"registries", "/registries", "[data-testid=registry-row]"},
+		{"tokens", "/tokens", "[data-testid=token-row]"},
 	}
 	for i, width := range []int64{390, 1024, 1400} {
 		if i > 0 { // a tab per width keeps each within its time budget

@@ -14,6 +14,8 @@ import { rolloutPage } from './pages/rollout.js';
 import { devicesPage } from './pages/devices.js';
 import { devicePage } from './pages/device.js';
 import { eventsPage } from './pages/events.js';
+import { registriesPage } from './pages/registries.js';
+import { tokensPage } from './pages/tokens.js';
 
 const routes = [
   [/^\/approvals$/, approvalsPage],
@@ -26,6 +28,8 @@ const routes = [
   [/^\/devices$/, devicesPage],
   [/^\/devices\/(.+)$/, devicePage],
   [/^\/events$/, eventsPage],
+  [/^\/registries$/, registriesPage],
+  [/^\/tokens$/, tokensPage],
 ];
 
 const main = document.getElementById('main');
@@ -152,6 +156,8 @@ function enter() {
   document.getElementById('top').hidden = false;
   document.getElementById('whoami').textContent = `${session.me.name} (${session.me.role})`;
   document.body.dataset.role = session.me.role;
+  // Pages whose API is for admins only are not offered to other roles.
+  document.querySelectorAll('#nav [data-admin]').forEach((li) => { li.hidden = !can('admin'); });
   stream.start();
   refreshPending();
   route();

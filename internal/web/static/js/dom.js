@@ -276,3 +276,25 @@ export function settleFocus(fallback, ...containers) {
   const el = document.activeElement;
   if (!el || el === document.body || !el.isConnected || containers.includes(el)) focusOn(fallback);
 }
+
+// copyButton copies text() to the clipboard when pressed. Where the
+// Clipboard API is refused (a page served over plain HTTP from a host other
+// than localhost), it selects source, so the user can copy it by hand.
+export function copyButton(label, text, source, testid) {
+  return h('button', { type: 'button', testid, onclick: async () => {
+    try {
+      await navigator.clipboard.writeText(text());
+      toast('Copied.');
+    } catch {
+      getSelection().selectAllChildren(source);
+      toast('Selected: press Ctrl+C (⌘C) to copy.');
+    }
+  } }, label);
+}
+
+// adminOnly fills main with a page's title and why it shows nothing: the
+// API keeps what for admins (what: what the page would show).
+export function adminOnly(main, title, what) {
+  clear(main, h('h1', {}, title),
+    h('p', { class: 'notice', testid: 'admin-only' }, `${what} are for admins only; your role may not see them.`));
+}
