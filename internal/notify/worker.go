@@ -290,12 +290,19 @@ func (w *Worker) saveCursor(ctx context.Context, r *receiver, id int64) {
 }
 
 // deliver sends e to r, retrying with exponential backoff. It reports
-// false if ctx ended first; giving up after MaxAttempts counts as done.
+// false if ctx ended before an attempt succeeded; giving up after
+// MaxAttempts counts as done.
 func (w *Worker) deliver(ctx context.Context, r *receiver, e airlock.Event) bool {
 	m := describe(e, w.cfg.PublicURL)
 	delay := w.cfg.Backoff
 	for attempt := 1; ; attempt++ {
-		actx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
+		if ctx.Err() != nil {
+			return false
+		}
+		// An attempt under way is finished even when the worker stops: the
+		// receiver may already have the notification, and only an answered
+		// attempt moves the cursor, so cutting it off would send it twice.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.Timeout)
 		err := r.deliver(actx, e, m)
 		cancel()
 		switch {
