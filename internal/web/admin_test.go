@@ -136,14 +136,7 @@ func TestRegistryDeclareShowsSecretOnce(t *testing.T) {
 		t.Fatalf("the push, sent as configured: %d %s", d.Status, d.Response)
 	}
 
-	var list struct{ Items []airlock.Registry }
-	r := s.Must(200, "GET", "/api/v1/registries", nil)
-	r.JSON(t, &list)
-	if len(list.Items) != 1 || list.Items[0].Host != reg.Host() || !slices.Equal(list.Items[0].Aliases, []string{"localhost:" + reg.Port()}) ||
-		!list.Items[0].Insecure || list.Items[0].Username != "puller" || !list.Items[0].PasswordSet || strings.Contains(string(r.Body), secret) {
-		t.Fatalf("registries after declaring: %s", r.Body)
-	}
-
+	wantRegistryListed(t, s, reg, secret)
 	p.do("reloading", chromedp.Reload())
 	p.waitFor("the registry after a reload", exists("[data-testid=registry-row]"))
 	if eval[bool](p, exists("[data-testid=registry-secret]")) {
@@ -152,6 +145,24 @@ func TestRegistryDeclareShowsSecretOnce(t *testing.T) {
 	p.secretGone(secret)
 
 	row := fmt.Sprintf(`[data-testid=registry-row][data-host="%s"]`, reg.Host())
+	rotateInUI(t, p, s, row, secret)
+	editAndDeleteInUI(t, p, s, row, reg.Port())
+}
+
+// wantRegistryListed checks the API lists the declared registry without its secret.
+func wantRegistryListed(t *testing.T, s *apitest.Server, reg *registrytest.Registry, secret string) {
+	var list struct{ Items []airlock.Registry }
+	r := s.Must(200, "GET", "/api/v1/registries", nil)
+	r.JSON(t, &list)
+	if len(list.Items) != 1 || list.Items[0].Host != reg.Host() || !slices.Equal(list.Items[0].Aliases, []string{"localhost:" + reg.Port()}) ||
+		!list.Items[0].Insecure || list.Items[0].Username != "puller" || !list.Items[0].PasswordSet || strings.Contains(string(r.Body), secret) {
+		t.Fatalf("registries after declaring: %s", r.Body)
+	}
+}
+
+// rotateInUI rotates the registry's secret in the page: a new one is shown
+// once, the old one stops working.
+func rotateInUI(t *testing.T, p *page, s *apitest.Server, row, secret string) {
 	p.confirm(row + " [data-testid=rotate-secret]")
 	p.waitFor("the new secret", exists("[data-testid=registry-secret] [data-testid=webhook-secret]"))
 	rotated := eval[string](p, text("[data-testid=webhook-secret]"))
@@ -168,12 +179,15 @@ func TestRegistryDeclareShowsSecretOnce(t *testing.T) {
 	p.waitFor("the card is gone, focus on the registry's Edit", "!"+exists("[data-testid=registry-secret]")+
 		" && document.activeElement.dataset.testid === 'edit-registry'")
 	p.secretGone(rotated)
+}
 
+// editAndDeleteInUI adds an alias in the edit form, then deletes the registry.
+func editAndDeleteInUI(t *testing.T, p *page, s *apitest.Server, row, port string) {
 	p.click(row + " [data-testid=edit-registry]")
-	p.typeInto("[data-testid=registry-form] [name=aliases]", "localhost:"+reg.Port()+", [::1]:"+reg.Port())
+	p.typeInto("[data-testid=registry-form] [name=aliases]", "localhost:"+port+", [::1]:"+port)
 	p.click("[data-testid=save-registry]")
 	p.waitFor("the aliases saved, focus back on Edit", fmt.Sprintf("%s.includes('[::1]:%s') && document.activeElement.dataset.testid === 'edit-registry'",
-		text(row), reg.Port()))
+		text(row), port))
 
 	p.confirm(row + " [data-testid=delete-registry]")
 	p.waitFor("no registry, focus on Declare", exists("[data-testid=registries] [data-testid=empty]")+
