@@ -67,19 +67,7 @@ func TestFleetConvergesOnTargetState(t *testing.T) {
 			t.Fatalf("summary line: %s", got)
 		}
 
-		// The server holds what the devices reported.
-		var d struct {
-			Online       bool
-			CurrentState struct {
-				Apps    map[string]agent.App
-				Metrics map[string]float64
-			} `json:"current_state"`
-		}
-		s.Must(200, "GET", "/api/v1/devices/"+devs[3].UUID, nil).JSON(t, &d)
-		if app := d.CurrentState.Apps["cache"]; !d.Online || app.Image != "docker.io/library/redis:7.7-alpine" ||
-			app.Status != "failed" || app.Healthy || d.CurrentState.Metrics["cpu_percent"] <= 0 {
-			t.Fatalf("device as the server sees it: %+v", d)
-		}
+		checkFailedDevice(t, s, devs[3].UUID)
 
 		cancel()
 		stopped := make(chan struct{})
@@ -104,6 +92,24 @@ func TestFleetConvergesOnTargetState(t *testing.T) {
 			t.Fatalf("%d devices after restart, want 5", list.Total)
 		}
 	})
+}
+
+// checkFailedDevice asserts the server holds what the device uuid reported:
+// online, its cache app failed on redis:7.7-alpine, and its metrics.
+func checkFailedDevice(t *testing.T, s *apitest.Server, uuid string) {
+	t.Helper()
+	var d struct {
+		Online       bool
+		CurrentState struct {
+			Apps    map[string]agent.App
+			Metrics map[string]float64
+		} `json:"current_state"`
+	}
+	s.Must(200, "GET", "/api/v1/devices/"+uuid, nil).JSON(t, &d)
+	if app := d.CurrentState.Apps["cache"]; !d.Online || app.Image != "docker.io/library/redis:7.7-alpine" ||
+		app.Status != "failed" || app.Healthy || d.CurrentState.Metrics["cpu_percent"] <= 0 {
+		t.Fatalf("device as the server sees it: %+v", d)
+	}
 }
 
 func TestRunPrintsSummaryAndStops(t *testing.T) {

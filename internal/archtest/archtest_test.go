@@ -30,14 +30,6 @@ const (
 var debt = map[string]bool{
 	"internal/service": true,
 	"internal/store":   true,
-
-	"internal/agent/agent_test.go:TestFleetConvergesOnTargetState": true,
-	"internal/crash/approvals_test.go:TestKillDuringApprovals":     true,
-	"internal/crash/hang_test.go:TestDatabaseHangs":                true,
-	"internal/crash/outage_test.go:TestDatabaseOutage":             true,
-	"internal/e2e/crash_test.go:crashAt":                           true,
-	"internal/web/rollout_test.go:TestRolloutProgress":             true,
-	"internal/webhook/decode_test.go:TestDecodePushes":             true,
 }
 
 // checkSize reports name when it is over limit and not in debt, or in

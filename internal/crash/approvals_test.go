@@ -75,25 +75,7 @@ func TestKillDuringApprovals(t *testing.T) {
 		wg.Wait()
 
 		s = startServer(t, dbURL)
-		approved := map[int64]bool{}
-		for _, id := range s.requests("approved") {
-			approved[id] = true
-		}
-		done := 0
-		for i, id := range ids {
-			if answered[i] && !approved[id] {
-				t.Errorf("approval of request %d was answered 200 but is lost", id)
-			}
-			img := fmt.Sprintf("example.com/crash/img%d:v1", i)
-			want := map[bool]int{true: 200, false: 403}[approved[id]]
-			if st := s.push(img); st != want {
-				t.Errorf("request %d approved=%v but a push of %s answers %d", id, approved[id], img, st)
-			}
-			if approved[id] {
-				done++
-			}
-		}
-		t.Logf("%d of %d approvals committed before the kill, %d answered", done, n, count(answered))
+		checkApprovalsKept(t, s, ids, answered)
 		for _, id := range s.requests("pending") {
 			if st, b := s.call("POST", fmt.Sprintf("/api/v1/approval-requests/%d/approve", id), adminToken, ""); st != 200 {
 				t.Fatalf("approving %d after restart: %d %s", id, st, b)
@@ -103,6 +85,32 @@ func TestKillDuringApprovals(t *testing.T) {
 			t.Fatalf("%d approved after finishing, want %d", got, n)
 		}
 	})
+}
+
+// checkApprovalsKept asserts, after the restart, that every approval answered
+// 200 before the kill is kept, and that each image's push agrees with whether
+// its request (ids[i] for image i) is approved.
+func checkApprovalsKept(t *testing.T, s *server, ids []int64, answered []bool) {
+	t.Helper()
+	approved := map[int64]bool{}
+	for _, id := range s.requests("approved") {
+		approved[id] = true
+	}
+	done := 0
+	for i, id := range ids {
+		if answered[i] && !approved[id] {
+			t.Errorf("approval of request %d was answered 200 but is lost", id)
+		}
+		img := fmt.Sprintf("example.com/crash/img%d:v1", i)
+		want := map[bool]int{true: 200, false: 403}[approved[id]]
+		if st := s.push(img); st != want {
+			t.Errorf("request %d approved=%v but a push of %s answers %d", id, approved[id], img, st)
+		}
+		if approved[id] {
+			done++
+		}
+	}
+	t.Logf("%d of %d approvals committed before the kill, %d answered", done, len(ids), count(answered))
 }
 
 // requests maps the image names of the requests with status to their ids.

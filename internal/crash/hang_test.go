@@ -27,14 +27,7 @@ func TestDatabaseHangs(t *testing.T) {
 	u.Host = p.ln.Addr().String()
 	s := startServer(t, u.String())
 
-	st, b := s.call("POST", "/api/v1/devices", adminToken, `{"name": "hang"}`)
-	var dev struct {
-		UUID   string
-		APIKey string `json:"api_key"`
-	}
-	if json.Unmarshal(b, &dev); st != 201 || dev.APIKey == "" {
-		t.Fatalf("provision: %d %s", st, b)
-	}
+	dev := provisionDevice(t, s, "hang")
 	report := `{"apps": {"cache": {"image": "redis:7.4", "status": "running", "healthy": true}}}`
 	calls := map[string][4]string{ // method, path, token, body
 		"poll":        {"GET", "/api/v1/devices/" + dev.UUID + "/target-state", dev.APIKey, ""},
@@ -75,4 +68,21 @@ func TestDatabaseHangs(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// device is a provisioned device and the key it authenticates with.
+type device struct {
+	UUID   string
+	APIKey string `json:"api_key"`
+}
+
+// provisionDevice registers a device called name through the admin API.
+func provisionDevice(t *testing.T, s *server, name string) device {
+	t.Helper()
+	st, b := s.call("POST", "/api/v1/devices", adminToken, `{"name": "`+name+`"}`)
+	var dev device
+	if json.Unmarshal(b, &dev); st != 201 || dev.APIKey == "" {
+		t.Fatalf("provision: %d %s", st, b)
+	}
+	return dev
 }

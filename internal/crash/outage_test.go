@@ -144,42 +144,8 @@ func TestDatabaseOutage(t *testing.T) {
 	u.Host = p.ln.Addr().String()
 	s := startServer(t, u.String())
 
-	var (
-		mu        sync.Mutex
-		committed []string // images whose push was answered 403: its approval request was written
-		statuses  = map[int]int{}
-		slowest   time.Duration
-	)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var seq atomic.Int64
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				img := fmt.Sprintf("outage/img%d", seq.Add(1))
-				t0 := time.Now()
-				st, body := s.call("POST", "/api/v1/webhooks/generic?token="+secret, "", fmt.Sprintf(`{"image": "example.com/%s:v1"}`, img))
-				if st == 500 {
-					t.Logf("500: %s", body)
-				}
-				d := time.Since(t0)
-				mu.Lock()
-				statuses[st]++
-				slowest = max(slowest, d)
-				if st == 403 {
-					committed = append(committed, img)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
+	l := &pushLoad{statuses: map[int]int{}}
+	stop := l.start(t, s, 4)
 	time.Sleep(300 * time.Millisecond)
 	p.cut()
 	time.Sleep(200 * time.Millisecond)
@@ -189,29 +155,79 @@ func TestDatabaseOutage(t *testing.T) {
 	time.Sleep(time.Second)
 	p.restore()
 	time.Sleep(time.Second)
-	close(stop)
-	wg.Wait()
+	stop()
 
-	t.Logf("answers: %v; slowest %s; %d writes answered", statuses, slowest, len(committed))
-	for st := range statuses {
+	t.Logf("answers: %v; slowest %s; %d writes answered", l.statuses, l.slowest, len(l.committed))
+	for st := range l.statuses {
 		if st != 403 && st != 503 {
-			t.Errorf("%d answers with status %d: want 403 (written) or 503 (database down)", statuses[st], st)
+			t.Errorf("%d answers with status %d: want 403 (written) or 503 (database down)", l.statuses[st], st)
 		}
 	}
-	if statuses[503] == 0 {
+	if l.statuses[503] == 0 {
 		t.Error("the outage produced no 503")
 	}
-	if slowest > 5*time.Second {
-		t.Errorf("a request took %s during the outage: want a quick 503", slowest)
+	if l.slowest > 5*time.Second {
+		t.Errorf("a request took %s during the outage: want a quick 503", l.slowest)
 	}
 	if st, _ := s.call("GET", "/readyz", "", ""); st != 200 {
 		t.Errorf("/readyz after the database returned: %d", st)
 	}
 	pending := s.requests("pending")
-	for _, img := range committed {
+	for _, img := range l.committed {
 		name := img[len("outage/"):]
 		if _, ok := pending[name]; !ok {
 			t.Errorf("push of %s was answered 403 but its approval request is missing", img)
 		}
+	}
+}
+
+// pushLoad is a stream of generic-webhook pushes, each of a new image, and
+// what they were answered.
+type pushLoad struct {
+	seq       atomic.Int64
+	mu        sync.Mutex
+	committed []string // images whose push was answered 403: its approval request was written
+	statuses  map[int]int
+	slowest   time.Duration
+}
+
+// start runs n pushers against s until the returned stop is called; stop
+// returns once they have all finished.
+func (l *pushLoad) start(t *testing.T, s *server, n int) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				l.push(t, s)
+			}
+		})
+	}
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}
+
+// push sends one push of a new image and records its answer.
+func (l *pushLoad) push(t *testing.T, s *server) {
+	img := fmt.Sprintf("outage/img%d", l.seq.Add(1))
+	t0 := time.Now()
+	st, body := s.call("POST", "/api/v1/webhooks/generic?token="+secret, "", fmt.Sprintf(`{"image": "example.com/%s:v1"}`, img))
+	if st == 500 {
+		t.Logf("500: %s", body)
+	}
+	d := time.Since(t0)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.statuses[st]++
+	l.slowest = max(l.slowest, d)
+	if st == 403 {
+		l.committed = append(l.committed, img)
 	}
 }

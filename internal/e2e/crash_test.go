@@ -84,7 +84,17 @@ func crashAt(t *testing.T, k int) (crashed bool) {
 			t.Fatalf("crash at %d, then: %v", k, err)
 		}
 	}
-	got, err := s.Svc.Rollout(ctx, r.ID)
+	wantCompletedOnce(t, s, k, r.ID)
+	return crashed
+}
+
+// wantCompletedOnce asserts that rollout id, after the crash at clock read k,
+// completed on all 4 devices with each device updated once and each batch
+// and completion event written exactly once.
+func wantCompletedOnce(t *testing.T, s *apitest.Server, k int, id int64) {
+	t.Helper()
+	ctx := context.Background()
+	got, err := s.Svc.Rollout(ctx, id)
 	if err != nil || got.Status != "completed" || got.Counts["succeeded"] != 4 {
 		t.Fatalf("crash at %d: rollout %s %v (%v)", k, got.Status, got.Counts, err)
 	}
@@ -95,7 +105,6 @@ func crashAt(t *testing.T, k int) (crashed bool) {
 			t.Fatalf("crash at %d: %d %s events (%v), want %d", k, n, typ, err, want)
 		}
 	}
-	return crashed
 }
 
 // provision makes n devices running redis:7.4-alpine as app "cache", and

@@ -55,22 +55,7 @@ func TestRolloutProgress(t *testing.T) {
 	p.click("[data-testid=rollout-row] [data-testid=rollout-link]")
 
 	// Watch the bar: it must show the rollout under way before it shows it done.
-	var seen []int
-	deadline := time.Now().Add(25 * time.Second)
-	for {
-		pct := eval[int](p, `+(document.querySelector('[data-testid=rollout-progress]')?.getAttribute('aria-valuenow') ?? -1)`)
-		if len(seen) == 0 || seen[len(seen)-1] != pct {
-			seen = append(seen, pct)
-		}
-		if pct == 100 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the progress bar never reached 100%%: saw %v\n%s", seen, fleet.Summary())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Logf("progress seen: %v", seen)
+	seen := watchProgress(t, p, fleet)
 	if !slices.ContainsFunc(seen, func(v int) bool { return v >= 0 && v < 100 }) {
 		t.Errorf("the bar went straight to 100%%; saw %v", seen)
 	}
@@ -87,6 +72,29 @@ func TestRolloutProgress(t *testing.T) {
 	if online := eval[int](p, `document.querySelectorAll('[data-testid=device-row] .badge.online').length`); online != 6 {
 		t.Errorf("%d devices shown online, want 6", online)
 	}
+}
+
+// watchProgress polls the progress bar until it reaches 100% and returns
+// each distinct value it showed on the way.
+func watchProgress(t *testing.T, p *page, fleet *agent.Fleet) []int {
+	t.Helper()
+	var seen []int
+	deadline := time.Now().Add(25 * time.Second)
+	for {
+		pct := eval[int](p, `+(document.querySelector('[data-testid=rollout-progress]')?.getAttribute('aria-valuenow') ?? -1)`)
+		if len(seen) == 0 || seen[len(seen)-1] != pct {
+			seen = append(seen, pct)
+		}
+		if pct == 100 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the progress bar never reached 100%%: saw %v\n%s", seen, fleet.Summary())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("progress seen: %v", seen)
+	return seen
 }
 
 // screenshot saves the page as a PNG under $AIRLOCK_UI_ARTIFACTS (default:

@@ -32,74 +32,79 @@ func ghcrBody(key string, members ...string) string {
 		"package_version":{"name":"` + d1 + `","container_metadata":{"tag":{"name":"v1"}}}}}`
 }
 
-func TestDecodePushes(t *testing.T) {
-	tests := []struct {
-		name   string
-		source string
-		h      http.Header
-		body   string
-		want   []string // Ref.String of each push
-		ids    []string // DeliveryID of each push, when checked
-	}{
-		{"ghcr lowercases owner and package, and keeps the / in its name", "ghcr",
-			header("X-GitHub-Event", "package", "X-GitHub-Delivery", "abc"),
-			ghcrBody("package", `"action":"published"`),
-			[]string{"ghcr.io/acme/tools/cli:v1@" + d1}, []string{"abc"}},
-		{"ghcr registry_package event, digest from the version name", "",
-			header("X-GitHub-Event", "registry_package"),
-			ghcrBody("registry_package", `"action":"updated"`),
-			[]string{"ghcr.io/acme/tools/cli:v1@" + d1}, nil},
-		{"dockerhub with a float time and a string count", "",
-			nil,
-			`{"push_data":{"pushed_at":1.417566161e+09,"tag":"v1"},"repository":{"repo_name":"acme/app","comment_count":"3","star_count":"x"}}`,
-			[]string{"docker.io/acme/app:v1"}, nil},
-		{"harbor index push: one push per tagged resource", "harbor",
-			nil,
-			`{"type":"PUSH_ARTIFACT","event_data":{"repository":{"namespace":"proj","name":"team/app"},"resources":[
+// decodePushCase is one payload that must decode to pushes and nothing ignored.
+type decodePushCase struct {
+	name   string
+	source string
+	h      http.Header
+	body   string
+	want   []string // Ref.String of each push
+	ids    []string // DeliveryID of each push, when checked
+}
+
+// decodePushCases covers each registry's push payloads, quirks included.
+var decodePushCases = []decodePushCase{
+	{"ghcr lowercases owner and package, and keeps the / in its name", "ghcr",
+		header("X-GitHub-Event", "package", "X-GitHub-Delivery", "abc"),
+		ghcrBody("package", `"action":"published"`),
+		[]string{"ghcr.io/acme/tools/cli:v1@" + d1}, []string{"abc"}},
+	{"ghcr registry_package event, digest from the version name", "",
+		header("X-GitHub-Event", "registry_package"),
+		ghcrBody("registry_package", `"action":"updated"`),
+		[]string{"ghcr.io/acme/tools/cli:v1@" + d1}, nil},
+	{"dockerhub with a float time and a string count", "",
+		nil,
+		`{"push_data":{"pushed_at":1.417566161e+09,"tag":"v1"},"repository":{"repo_name":"acme/app","comment_count":"3","star_count":"x"}}`,
+		[]string{"docker.io/acme/app:v1"}, nil},
+	{"harbor index push: one push per tagged resource", "harbor",
+		nil,
+		`{"type":"PUSH_ARTIFACT","event_data":{"repository":{"namespace":"proj","name":"team/app"},"resources":[
 				{"tag":"v1","digest":"` + d1 + `","resource_url":"harbor.example.com/proj/team/app:v1"},
 				{"tag":"` + d2 + `","digest":"` + d2 + `","resource_url":"harbor.example.com/proj/team/app@` + d2 + `"},
 				{"tag":"","digest":"` + d2 + `","resource_url":"harbor.example.com/proj/team/app@` + d2 + `"},
 				{"tag":"latest","digest":"` + d1 + `","resource_url":"harbor.example.com/proj/team/app:latest"}]}}`,
-			[]string{"harbor.example.com/proj/team/app:v1@" + d1, "harbor.example.com/proj/team/app:latest@" + d1}, nil},
-		{"harbor CloudEvents push", "",
-			header("Content-Type", "application/cloudevents+json"),
-			`{"specversion":"1.0","id":"ce-1","type":"harbor.artifact.pushed","time":"2023-03-06T06:08:43Z","operator":"ci",
+		[]string{"harbor.example.com/proj/team/app:v1@" + d1, "harbor.example.com/proj/team/app:latest@" + d1}, nil},
+	{"harbor CloudEvents push", "",
+		header("Content-Type", "application/cloudevents+json"),
+		`{"specversion":"1.0","id":"ce-1","type":"harbor.artifact.pushed","time":"2023-03-06T06:08:43Z","operator":"ci",
 			  "data":{"repository":{"namespace":"library","name":"busybox"},"resources":[{"tag":"1.36","digest":"` + d1 + `","resource_url":"harbor.dev/library/busybox:1.36"}]}}`,
-			[]string{"harbor.dev/library/busybox:1.36@" + d1}, []string{"ce-1"}},
-		{"quay updated_tags as an object", "quay",
-			nil,
-			`{"docker_url":"quay.io/ns/app","updated_tags":{"v2":"0f1e","latest":"0f1e"}}`,
-			[]string{"quay.io/ns/app:latest", "quay.io/ns/app:v2"}, nil},
-		{"quay without docker_url: repository is namespace/name", "quay",
-			nil,
-			`{"repository":"ns/app","namespace":"ns","updated_tags":["v1"]}`,
-			[]string{"quay.io/ns/app:v1"}, nil},
-		{"quay without docker_url: bare repository name", "quay",
-			nil,
-			`{"repository":"app","namespace":"ns","updated_tags":["v1"]}`,
-			[]string{"quay.io/ns/app:v1"}, nil},
-		{"quay self-hosted", "",
-			nil,
-			`{"docker_url":"quay.example.com:8443/ns/app","updated_tags":["v1"]}`,
-			[]string{"quay.example.com:8443/ns/app:v1"}, nil},
-		{"distribution v3: several pushes among other events, each its own id", "",
-			header("Content-Type", "application/vnd.docker.distribution.events.v2+json; charset=utf-8"),
-			`{"events":[
+		[]string{"harbor.dev/library/busybox:1.36@" + d1}, []string{"ce-1"}},
+	{"quay updated_tags as an object", "quay",
+		nil,
+		`{"docker_url":"quay.io/ns/app","updated_tags":{"v2":"0f1e","latest":"0f1e"}}`,
+		[]string{"quay.io/ns/app:latest", "quay.io/ns/app:v2"}, nil},
+	{"quay without docker_url: repository is namespace/name", "quay",
+		nil,
+		`{"repository":"ns/app","namespace":"ns","updated_tags":["v1"]}`,
+		[]string{"quay.io/ns/app:v1"}, nil},
+	{"quay without docker_url: bare repository name", "quay",
+		nil,
+		`{"repository":"app","namespace":"ns","updated_tags":["v1"]}`,
+		[]string{"quay.io/ns/app:v1"}, nil},
+	{"quay self-hosted", "",
+		nil,
+		`{"docker_url":"quay.example.com:8443/ns/app","updated_tags":["v1"]}`,
+		[]string{"quay.example.com:8443/ns/app:v1"}, nil},
+	{"distribution v3: several pushes among other events, each its own id", "",
+		header("Content-Type", "application/vnd.docker.distribution.events.v2+json; charset=utf-8"),
+		`{"events":[
 				{"id":"1","action":"push","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","repository":"acme/app","digest":"` + d1 + `","tag":"v1-amd64"},"request":{"host":"Registry.Example.com:5000"}},
 				{"id":"2","action":"push","target":{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","repository":"acme/app","digest":"` + d2 + `"},"request":{"host":"registry.example.com:5000"}},
 				{"id":"3","action":"mount","target":{"mediaType":"application/octet-stream","repository":"acme/app","digest":"` + d2 + `"},"request":{"host":"registry.example.com:5000"}},
 				{"id":"4","action":"push","target":{"mediaType":"application/vnd.oci.image.index.v1+json","repository":"acme/app","digest":"` + d2 + `","tag":"v1"},"request":{"host":"registry.example.com:5000"}}]}`,
-			[]string{"registry.example.com:5000/acme/app:v1-amd64@" + d1, "registry.example.com:5000/acme/app:v1@" + d2}, []string{"1", "4"}},
-		{"distribution names Docker Hub's legacy host", "distribution",
-			nil,
-			`{"events":[{"action":"push","target":{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","repository":"redis","tag":"7"},"request":{"host":"index.docker.io"}}]}`,
-			[]string{"docker.io/library/redis:7"}, nil},
-		{"generic with an uppercase tag and no digest", "",
-			nil,
-			`{"image":"iotistic/agent:V2"}`,
-			[]string{"docker.io/iotistic/agent:V2"}, nil},
-	}
-	for _, tt := range tests {
+		[]string{"registry.example.com:5000/acme/app:v1-amd64@" + d1, "registry.example.com:5000/acme/app:v1@" + d2}, []string{"1", "4"}},
+	{"distribution names Docker Hub's legacy host", "distribution",
+		nil,
+		`{"events":[{"action":"push","target":{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","repository":"redis","tag":"7"},"request":{"host":"index.docker.io"}}]}`,
+		[]string{"docker.io/library/redis:7"}, nil},
+	{"generic with an uppercase tag and no digest", "",
+		nil,
+		`{"image":"iotistic/agent:V2"}`,
+		[]string{"docker.io/iotistic/agent:V2"}, nil},
+}
+
+func TestDecodePushes(t *testing.T) {
+	for _, tt := range decodePushCases {
 		d, err := Decode(tt.source, tt.h, []byte(tt.body))
 		if err != nil {
 			t.Errorf("%s: %v", tt.name, err)
