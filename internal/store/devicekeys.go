@@ -19,14 +19,14 @@ func (db *DB) DeviceByKey(ctx context.Context, secret string) (airlock.DeviceSes
 		gen = db.sessions.gen.Load()
 	}
 	var s airlock.DeviceSession
-	var seen nullTime
-	err := db.queryRow(ctx, `SELECT d.uuid, d.created_at, d.last_seen_at, COALESCE(t.version, 0)
+	var seen NullTime
+	err := db.QueryRow(ctx, `SELECT d.uuid, d.created_at, d.last_seen_at, COALESCE(t.version, 0)
 		FROM devices d LEFT JOIN device_target_state t ON t.device_uuid = d.uuid
-		WHERE d.api_key_hash = $1`, hash).Scan(&s.UUID, (*timeScan)(&s.CreatedAt), &seen, &s.Version)
+		WHERE d.api_key_hash = $1`, hash).Scan(&s.UUID, (*TimeScan)(&s.CreatedAt), &seen, &s.Version)
 	if err != nil {
-		return s, notFound(err, "no device has this key")
+		return s, NotFound(err, "no device has this key")
 	}
-	s.LastSeenAt = seen.ptr()
+	s.LastSeenAt = seen.Ptr()
 	if db.sessions != nil {
 		db.sessions.put(hash, s, gen)
 	}

@@ -14,14 +14,14 @@ import (
 
 const deviceCols = `uuid, name, labels, architecture, last_seen_at, created_at`
 
-func scanDevice(s scanner) (airlock.Device, error) {
+func scanDevice(s Scanner) (airlock.Device, error) {
 	var d airlock.Device
 	var labels string
-	var seen nullTime
-	if err := s.Scan(&d.UUID, &d.Name, &labels, &d.Architecture, &seen, (*timeScan)(&d.CreatedAt)); err != nil {
+	var seen NullTime
+	if err := s.Scan(&d.UUID, &d.Name, &labels, &d.Architecture, &seen, (*TimeScan)(&d.CreatedAt)); err != nil {
 		return d, err
 	}
-	d.LastSeenAt = seen.ptr()
+	d.LastSeenAt = seen.Ptr()
 	return d, json.Unmarshal([]byte(labels), &d.Labels)
 }
 
@@ -38,14 +38,14 @@ func (tx *Tx) CreateDevice(ctx context.Context, d airlock.Device, keyHash string
 		return d, fmt.Errorf("device labels: %w", err)
 	}
 	now := tx.Now()
-	row := tx.queryRow(ctx, `INSERT INTO devices (uuid, name, labels, architecture, api_key_hash, created_at)
+	row := tx.QueryRow(ctx, `INSERT INTO devices (uuid, name, labels, architecture, api_key_hash, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING `+deviceCols,
 		d.UUID, d.Name, string(labels), d.Architecture, keyHash, now)
 	created, err := scanDevice(row)
 	if err != nil {
-		return created, notFoundAs(err, airlock.ECONFLICT, "device %s already exists", d.UUID)
+		return created, NotFoundAs(err, airlock.ECONFLICT, "device %s already exists", d.UUID)
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO device_target_state (device_uuid, version, state, updated_at)
+	if _, err := tx.Exec(ctx, `INSERT INTO device_target_state (device_uuid, version, state, updated_at)
 		VALUES ($1, 0, $2, $3)`, d.UUID, emptyTargetState, now); err != nil {
 		return created, fmt.Errorf("insert target state: %w", err)
 	}
@@ -56,9 +56,9 @@ func (tx *Tx) CreateDevice(ctx context.Context, d airlock.Device, keyHash string
 func (tx *Tx) DeleteDevice(ctx context.Context, uuid string) error {
 	var name string
 	tx.devicesChanged = true
-	err := tx.queryRow(ctx, `DELETE FROM devices WHERE uuid = $1 RETURNING name`, uuid).Scan(&name)
+	err := tx.QueryRow(ctx, `DELETE FROM devices WHERE uuid = $1 RETURNING name`, uuid).Scan(&name)
 	if err != nil {
-		return notFound(err, "device %s not found", uuid)
+		return NotFound(err, "device %s not found", uuid)
 	}
 	return tx.AddEvent(ctx, "device.removed", deviceSubject(uuid), map[string]string{"uuid": uuid, "name": name})
 }
@@ -66,18 +66,18 @@ func (tx *Tx) DeleteDevice(ctx context.Context, uuid string) error {
 // SetDeviceKey replaces a device's key; the old one stops working at once.
 func (tx *Tx) SetDeviceKey(ctx context.Context, uuid, keyHash string) (airlock.Device, error) {
 	tx.devicesChanged = true
-	d, err := scanDevice(tx.queryRow(ctx, `UPDATE devices SET api_key_hash = $1 WHERE uuid = $2 RETURNING `+deviceCols, keyHash, uuid))
+	d, err := scanDevice(tx.QueryRow(ctx, `UPDATE devices SET api_key_hash = $1 WHERE uuid = $2 RETURNING `+deviceCols, keyHash, uuid))
 	if err != nil {
-		return d, notFound(err, "device %s not found", uuid)
+		return d, NotFound(err, "device %s not found", uuid)
 	}
 	return d, tx.AddEvent(ctx, "device.key_rotated", deviceSubject(uuid), map[string]string{"uuid": uuid})
 }
 
 // Device returns one device.
 func (db *DB) Device(ctx context.Context, uuid string) (airlock.Device, error) {
-	d, err := scanDevice(db.queryRow(ctx, `SELECT `+deviceCols+` FROM devices WHERE uuid = $1`, uuid))
+	d, err := scanDevice(db.QueryRow(ctx, `SELECT `+deviceCols+` FROM devices WHERE uuid = $1`, uuid))
 	if err != nil {
-		return d, notFound(err, "device %s not found", uuid)
+		return d, NotFound(err, "device %s not found", uuid)
 	}
 	return d, nil
 }
@@ -86,16 +86,16 @@ func (db *DB) Device(ctx context.Context, uuid string) (airlock.Device, error) {
 func (db *DB) Devices(ctx context.Context, f airlock.DeviceQuery) ([]airlock.Device, int, error) {
 	where, args := db.deviceWhere(f)
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM devices`+where, args...).Scan(&total); err != nil {
-		return nil, 0, wrapErr(err)
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM devices`+where, args...).Scan(&total); err != nil {
+		return nil, 0, WrapErr(err)
 	}
 	args = append(args, f.Limit, f.Offset)
-	rows, err := db.query(ctx, fmt.Sprintf(`SELECT %s FROM devices%s ORDER BY created_at, uuid LIMIT $%d OFFSET $%d`,
+	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT %s FROM devices%s ORDER BY created_at, uuid LIMIT $%d OFFSET $%d`,
 		deviceCols, where, len(args)-1, len(args)), args...)
 	if err != nil {
 		return nil, 0, err
 	}
-	devices, err := collect(rows, scanDevice)
+	devices, err := Collect(rows, scanDevice)
 	return devices, total, err
 }
 
@@ -156,7 +156,7 @@ func (db *DB) TouchDevices(ctx context.Context, uuids []string, at time.Time) er
 		args = append(args, at)
 		q := `UPDATE devices SET last_seen_at = ` + db.param(1) + ` WHERE uuid IN (` + db.paramList(2, len(chunk)) +
 			`) AND (last_seen_at IS NULL OR last_seen_at < ` + db.param(len(args)) + `)`
-		if _, err := db.exec(ctx, q, args...); err != nil {
+		if _, err := db.Exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("touch devices: %w", err)
 		}
 	}
@@ -190,16 +190,16 @@ func (db *DB) paramList(from, n int) string {
 
 // DeviceRollouts lists the rollouts a device is part of, newest first.
 func (db *DB) DeviceRollouts(ctx context.Context, uuid string) ([]airlock.DeviceRollout, error) {
-	rows, err := db.query(ctx, `SELECT rd.rollout_id, r.status, rd.app, rd.batch, rd.status,
+	rows, err := db.Query(ctx, `SELECT rd.rollout_id, r.status, rd.app, rd.batch, rd.status,
 		rd.previous_image, rd.target_image, rd.updated_at
 		FROM rollout_devices rd JOIN image_update_rollouts r ON r.id = rd.rollout_id
 		WHERE rd.device_uuid = $1 ORDER BY rd.rollout_id DESC, rd.app LIMIT 100`, uuid)
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(s scanner) (airlock.DeviceRollout, error) {
+	return Collect(rows, func(s Scanner) (airlock.DeviceRollout, error) {
 		var r airlock.DeviceRollout
 		return r, s.Scan(&r.RolloutID, &r.RolloutStatus, &r.App, &r.Batch, &r.Status,
-			&r.PreviousImage, &r.TargetImage, (*timeScan)(&r.UpdatedAt))
+			&r.PreviousImage, &r.TargetImage, (*TimeScan)(&r.UpdatedAt))
 	})
 }

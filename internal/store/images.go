@@ -11,17 +11,17 @@ import (
 const imageCols = `id, registry, namespace, image_name, description, category, is_official,
 	approval_status, approved_by, approved_at, created_at, updated_at`
 
-func scanImage(s scanner) (airlock.Image, error) {
+func scanImage(s Scanner) (airlock.Image, error) {
 	var i airlock.Image
-	var approvedAt nullTime
+	var approvedAt NullTime
 	err := s.Scan(&i.ID, &i.Registry, &i.Namespace, &i.ImageName, &i.Description, &i.Category, &i.IsOfficial,
-		&i.ApprovalStatus, &i.ApprovedBy, &approvedAt, (*timeScan)(&i.CreatedAt), (*timeScan)(&i.UpdatedAt))
-	i.ApprovedAt = approvedAt.ptr()
+		&i.ApprovalStatus, &i.ApprovedBy, &approvedAt, (*TimeScan)(&i.CreatedAt), (*TimeScan)(&i.UpdatedAt))
+	i.ApprovedAt = approvedAt.Ptr()
 	return i, err
 }
 
 // forUpdate locks the selected rows on PostgreSQL; SQLite has one writer already.
-func (tx *Tx) forUpdate() string {
+func (tx *Tx) ForUpdate() string {
 	if tx.db.Engine == Postgres {
 		return " FOR UPDATE"
 	}
@@ -33,14 +33,14 @@ func imageSubject(id int64) string { return fmt.Sprintf("image/%d", id) }
 // CreateImage inserts an image; a duplicate (registry, namespace, name) is a conflict.
 func (tx *Tx) CreateImage(ctx context.Context, img airlock.Image) (airlock.Image, error) {
 	now := tx.Now()
-	row := tx.queryRow(ctx, `INSERT INTO images (registry, namespace, image_name, description, category, is_official,
+	row := tx.QueryRow(ctx, `INSERT INTO images (registry, namespace, image_name, description, category, is_official,
 		approval_status, approved_by, approved_at, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) ON CONFLICT DO NOTHING RETURNING `+imageCols,
 		img.Registry, img.Namespace, img.ImageName, img.Description, img.Category, img.IsOfficial,
 		img.ApprovalStatus, img.ApprovedBy, img.ApprovedAt, now)
 	created, err := scanImage(row)
 	if err != nil {
-		return created, notFoundAs(err, airlock.ECONFLICT, "image %s/%s/%s already exists", img.Registry, img.Namespace, img.ImageName)
+		return created, NotFoundAs(err, airlock.ECONFLICT, "image %s/%s/%s already exists", img.Registry, img.Namespace, img.ImageName)
 	}
 	created.Tags = []airlock.Tag{}
 	return created, tx.AddEvent(ctx, "image.registry.added", imageSubject(created.ID), created)
@@ -48,31 +48,31 @@ func (tx *Tx) CreateImage(ctx context.Context, img airlock.Image) (airlock.Image
 
 // ImageForUpdate reads an image inside the transaction, locking it.
 func (tx *Tx) ImageForUpdate(ctx context.Context, id int64) (airlock.Image, error) {
-	i, err := scanImage(tx.queryRow(ctx, `SELECT `+imageCols+` FROM images WHERE id = $1`+tx.forUpdate(), id))
+	i, err := scanImage(tx.QueryRow(ctx, `SELECT `+imageCols+` FROM images WHERE id = $1`+tx.ForUpdate(), id))
 	if err != nil {
-		return i, notFound(err, "image %d not found", id)
+		return i, NotFound(err, "image %d not found", id)
 	}
 	return i, nil
 }
 
 // ImageByName reads an image by its normalised name inside the transaction.
 func (tx *Tx) ImageByName(ctx context.Context, registry, namespace, name string) (airlock.Image, error) {
-	i, err := scanImage(tx.queryRow(ctx, `SELECT `+imageCols+` FROM images
-		WHERE registry = $1 AND namespace = $2 AND image_name = $3`+tx.forUpdate(), registry, namespace, name))
+	i, err := scanImage(tx.QueryRow(ctx, `SELECT `+imageCols+` FROM images
+		WHERE registry = $1 AND namespace = $2 AND image_name = $3`+tx.ForUpdate(), registry, namespace, name))
 	if err != nil {
-		return i, notFound(err, "image %s/%s/%s not found", registry, namespace, name)
+		return i, NotFound(err, "image %s/%s/%s not found", registry, namespace, name)
 	}
 	return i, nil
 }
 
 // UpdateImage writes every mutable field of img.
 func (tx *Tx) UpdateImage(ctx context.Context, img airlock.Image) (airlock.Image, error) {
-	row := tx.queryRow(ctx, `UPDATE images SET description = $1, category = $2, is_official = $3,
+	row := tx.QueryRow(ctx, `UPDATE images SET description = $1, category = $2, is_official = $3,
 		approval_status = $4, approved_by = $5, approved_at = $6, updated_at = $7 WHERE id = $8 RETURNING `+imageCols,
 		img.Description, img.Category, img.IsOfficial, img.ApprovalStatus, img.ApprovedBy, img.ApprovedAt, tx.Now(), img.ID)
 	updated, err := scanImage(row)
 	if err != nil {
-		return updated, notFound(err, "image %d not found", img.ID)
+		return updated, NotFound(err, "image %d not found", img.ID)
 	}
 	return updated, tx.AddEvent(ctx, "image.registry.updated", imageSubject(img.ID), updated)
 }
@@ -83,7 +83,7 @@ func (tx *Tx) DeleteImage(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.exec(ctx, `DELETE FROM images WHERE id = $1`, id); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM images WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("delete image: %w", err)
 	}
 	return tx.AddEvent(ctx, "image.registry.removed", imageSubject(id), img)
@@ -91,9 +91,9 @@ func (tx *Tx) DeleteImage(ctx context.Context, id int64) error {
 
 // Image returns an image with its tags.
 func (db *DB) Image(ctx context.Context, id int64) (airlock.Image, error) {
-	img, err := scanImage(db.queryRow(ctx, `SELECT `+imageCols+` FROM images WHERE id = $1`, id))
+	img, err := scanImage(db.QueryRow(ctx, `SELECT `+imageCols+` FROM images WHERE id = $1`, id))
 	if err != nil {
-		return img, notFound(err, "image %d not found", id)
+		return img, NotFound(err, "image %d not found", id)
 	}
 	img.Tags, err = db.Tags(ctx, id)
 	return img, err
@@ -103,16 +103,16 @@ func (db *DB) Image(ctx context.Context, id int64) (airlock.Image, error) {
 func (db *DB) Images(ctx context.Context, f airlock.ImageFilter) ([]airlock.Image, int, error) {
 	where, args := imageWhere(f)
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM images`+where, args...).Scan(&total); err != nil {
-		return nil, 0, wrapErr(err)
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM images`+where, args...).Scan(&total); err != nil {
+		return nil, 0, WrapErr(err)
 	}
 	args = append(args, f.Limit, f.Offset)
-	rows, err := db.query(ctx, fmt.Sprintf(`SELECT %s FROM images%s ORDER BY id LIMIT $%d OFFSET $%d`,
+	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT %s FROM images%s ORDER BY id LIMIT $%d OFFSET $%d`,
 		imageCols, where, len(args)-1, len(args)), args...)
 	if err != nil {
 		return nil, 0, err
 	}
-	images, err := collect(rows, scanImage)
+	images, err := Collect(rows, scanImage)
 	return images, total, err
 }
 
@@ -149,12 +149,12 @@ func escapeLike(s string) string {
 
 // Categories counts images per non-empty category.
 func (db *DB) Categories(ctx context.Context) ([]airlock.Category, error) {
-	rows, err := db.query(ctx, `SELECT category, COUNT(*) FROM images WHERE category <> ''
+	rows, err := db.Query(ctx, `SELECT category, COUNT(*) FROM images WHERE category <> ''
 		GROUP BY category ORDER BY category`)
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(s scanner) (airlock.Category, error) {
+	return Collect(rows, func(s Scanner) (airlock.Category, error) {
 		var c airlock.Category
 		return c, s.Scan(&c.Category, &c.Count)
 	})

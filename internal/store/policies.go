@@ -12,13 +12,13 @@ const policyCols = `id, image_pattern, tag_constraint, update_strategy, batch_si
 	batch_delay_seconds, batch_delay_minutes, canary_size, health_check_timeout_seconds, failure_threshold_percent,
 	min_devices_for_threshold, auto_rollback, device_filter, enabled, description, created_at, updated_at`
 
-func scanPolicy(s scanner) (airlock.Policy, error) {
+func scanPolicy(s Scanner) (airlock.Policy, error) {
 	var p airlock.Policy
 	var filter string
 	err := s.Scan(&p.ID, &p.ImagePattern, &p.TagConstraint, &p.UpdateStrategy, &p.BatchSize, &p.BatchPercent,
 		&p.BatchDelaySeconds, &p.BatchDelayMinutes, &p.CanarySize, &p.HealthCheckTimeoutSeconds, &p.FailureThresholdPercent,
 		&p.MinDevicesForThreshold, &p.AutoRollback, &filter, &p.Enabled, &p.Description,
-		(*timeScan)(&p.CreatedAt), (*timeScan)(&p.UpdatedAt))
+		(*TimeScan)(&p.CreatedAt), (*TimeScan)(&p.UpdatedAt))
 	if err != nil {
 		return p, err
 	}
@@ -47,23 +47,23 @@ func (tx *Tx) CreatePolicy(ctx context.Context, p airlock.Policy) (airlock.Polic
 	if err != nil {
 		return p, err
 	}
-	created, err := scanPolicy(tx.queryRow(ctx, `INSERT INTO image_update_policies (image_pattern, tag_constraint,
+	created, err := scanPolicy(tx.QueryRow(ctx, `INSERT INTO image_update_policies (image_pattern, tag_constraint,
 		update_strategy, batch_size, batch_percent, batch_delay_seconds, batch_delay_minutes, canary_size,
 		health_check_timeout_seconds, failure_threshold_percent, min_devices_for_threshold, auto_rollback,
 		device_filter, enabled, description, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING `+policyCols,
 		append(args, tx.Now())...))
 	if err != nil {
-		return created, wrapErr(fmt.Errorf("insert policy: %w", err))
+		return created, WrapErr(fmt.Errorf("insert policy: %w", err))
 	}
 	return created, tx.AddEvent(ctx, "image.policy_created", policySubject(created.ID), created)
 }
 
 // PolicyForUpdate reads a policy inside the transaction, locking it.
 func (tx *Tx) PolicyForUpdate(ctx context.Context, id int64) (airlock.Policy, error) {
-	p, err := scanPolicy(tx.queryRow(ctx, `SELECT `+policyCols+` FROM image_update_policies WHERE id = $1`+tx.forUpdate(), id))
+	p, err := scanPolicy(tx.QueryRow(ctx, `SELECT `+policyCols+` FROM image_update_policies WHERE id = $1`+tx.ForUpdate(), id))
 	if err != nil {
-		return p, notFound(err, "policy %d not found", id)
+		return p, NotFound(err, "policy %d not found", id)
 	}
 	return p, nil
 }
@@ -74,13 +74,13 @@ func (tx *Tx) UpdatePolicy(ctx context.Context, p airlock.Policy) (airlock.Polic
 	if err != nil {
 		return p, err
 	}
-	updated, err := scanPolicy(tx.queryRow(ctx, `UPDATE image_update_policies SET image_pattern = $1,
+	updated, err := scanPolicy(tx.QueryRow(ctx, `UPDATE image_update_policies SET image_pattern = $1,
 		tag_constraint = $2, update_strategy = $3, batch_size = $4, batch_percent = $5, batch_delay_seconds = $6,
 		batch_delay_minutes = $7, canary_size = $8, health_check_timeout_seconds = $9, failure_threshold_percent = $10,
 		min_devices_for_threshold = $11, auto_rollback = $12, device_filter = $13, enabled = $14, description = $15,
 		updated_at = $16 WHERE id = $17 RETURNING `+policyCols, append(args, tx.Now(), p.ID)...))
 	if err != nil {
-		return updated, notFound(err, "policy %d not found", p.ID)
+		return updated, NotFound(err, "policy %d not found", p.ID)
 	}
 	return updated, tx.AddEvent(ctx, "image.policy_updated", policySubject(p.ID), updated)
 }
@@ -91,7 +91,7 @@ func (tx *Tx) DeletePolicy(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.exec(ctx, `DELETE FROM image_update_policies WHERE id = $1`, id); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM image_update_policies WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("delete policy: %w", err)
 	}
 	return tx.AddEvent(ctx, "image.policy_deleted", policySubject(id), p)
@@ -99,18 +99,18 @@ func (tx *Tx) DeletePolicy(ctx context.Context, id int64) error {
 
 // Policies returns every policy inside the transaction, by id.
 func (tx *Tx) Policies(ctx context.Context) ([]airlock.Policy, error) {
-	rows, err := tx.query(ctx, `SELECT `+policyCols+` FROM image_update_policies ORDER BY id`)
+	rows, err := tx.Query(ctx, `SELECT `+policyCols+` FROM image_update_policies ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scanPolicy)
+	return Collect(rows, scanPolicy)
 }
 
 // Policy returns one policy.
 func (db *DB) Policy(ctx context.Context, id int64) (airlock.Policy, error) {
-	p, err := scanPolicy(db.queryRow(ctx, `SELECT `+policyCols+` FROM image_update_policies WHERE id = $1`, id))
+	p, err := scanPolicy(db.QueryRow(ctx, `SELECT `+policyCols+` FROM image_update_policies WHERE id = $1`, id))
 	if err != nil {
-		return p, notFound(err, "policy %d not found", id)
+		return p, NotFound(err, "policy %d not found", id)
 	}
 	return p, nil
 }
@@ -123,15 +123,15 @@ func (db *DB) Policies(ctx context.Context, enabled *bool, limit, offset int) ([
 		where, args = " WHERE enabled = $1", append(args, *enabled)
 	}
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM image_update_policies`+where, args...).Scan(&total); err != nil {
-		return nil, 0, wrapErr(err)
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM image_update_policies`+where, args...).Scan(&total); err != nil {
+		return nil, 0, WrapErr(err)
 	}
 	n := len(args)
-	rows, err := db.query(ctx, fmt.Sprintf(`SELECT %s FROM image_update_policies%s ORDER BY id LIMIT $%d OFFSET $%d`,
+	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT %s FROM image_update_policies%s ORDER BY id LIMIT $%d OFFSET $%d`,
 		policyCols, where, n+1, n+2), append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
-	items, err := collect(rows, scanPolicy)
+	items, err := Collect(rows, scanPolicy)
 	return items, total, err
 }

@@ -9,10 +9,10 @@ import (
 
 const registryCols = `id, host, kind, insecure, username, password, created_at, updated_at`
 
-func scanRegistry(s scanner) (airlock.Registry, error) {
+func scanRegistry(s Scanner) (airlock.Registry, error) {
 	var r airlock.Registry
 	err := s.Scan(&r.ID, &r.Host, &r.Kind, &r.Insecure, &r.Username, &r.Password,
-		(*timeScan)(&r.CreatedAt), (*timeScan)(&r.UpdatedAt))
+		(*TimeScan)(&r.CreatedAt), (*TimeScan)(&r.UpdatedAt))
 	r.PasswordSet, r.Aliases = r.Password != "", []string{}
 	return r, err
 }
@@ -23,11 +23,11 @@ func registrySubject(id int64) string { return fmt.Sprintf("registry/%d", id) }
 // webhook secret. A host or alias that names a registry already is a conflict.
 func (tx *Tx) CreateRegistry(ctx context.Context, r airlock.Registry, secretHash string) (airlock.Registry, error) {
 	now := tx.Now()
-	created, err := scanRegistry(tx.queryRow(ctx, `INSERT INTO registries (host, kind, insecure, username, password,
+	created, err := scanRegistry(tx.QueryRow(ctx, `INSERT INTO registries (host, kind, insecure, username, password,
 		webhook_secret_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
 		ON CONFLICT DO NOTHING RETURNING `+registryCols, r.Host, r.Kind, r.Insecure, r.Username, r.Password, secretHash, now))
 	if err != nil {
-		return created, notFoundAs(err, airlock.ECONFLICT, "registry %s is declared already", r.Host)
+		return created, NotFoundAs(err, airlock.ECONFLICT, "registry %s is declared already", r.Host)
 	}
 	if err := tx.setHosts(ctx, created.ID, r.Host, r.Aliases); err != nil {
 		return created, err
@@ -38,11 +38,11 @@ func (tx *Tx) CreateRegistry(ctx context.Context, r airlock.Registry, secretHash
 
 // setHosts replaces the spellings of a registry's host.
 func (tx *Tx) setHosts(ctx context.Context, id int64, host string, aliases []string) error {
-	if _, err := tx.exec(ctx, `DELETE FROM registry_hosts WHERE registry_id = $1`, id); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM registry_hosts WHERE registry_id = $1`, id); err != nil {
 		return fmt.Errorf("clear registry hosts: %w", err)
 	}
 	for i, h := range append([]string{host}, aliases...) {
-		res, err := tx.exec(ctx, `INSERT INTO registry_hosts (host, registry_id, alias) VALUES ($1, $2, $3)
+		res, err := tx.Exec(ctx, `INSERT INTO registry_hosts (host, registry_id, alias) VALUES ($1, $2, $3)
 			ON CONFLICT (host) DO NOTHING`, h, id, i > 0)
 		if err != nil {
 			return fmt.Errorf("insert registry host: %w", err)
@@ -56,30 +56,30 @@ func (tx *Tx) setHosts(ctx context.Context, id int64, host string, aliases []str
 	return nil
 }
 
-// querier runs a query in a transaction or outside one.
-type querier interface {
-	query(ctx context.Context, q string, args ...any) (*dbRows, error)
+// Querier runs a query in a transaction or outside one.
+type Querier interface {
+	Query(ctx context.Context, q string, args ...any) (*Rows, error)
 }
 
-func aliases(ctx context.Context, q querier, r *airlock.Registry) error {
-	rows, err := q.query(ctx, `SELECT host FROM registry_hosts WHERE registry_id = $1 AND alias ORDER BY host`, r.ID)
+func aliases(ctx context.Context, q Querier, r *airlock.Registry) error {
+	rows, err := q.Query(ctx, `SELECT host FROM registry_hosts WHERE registry_id = $1 AND alias ORDER BY host`, r.ID)
 	if err != nil {
 		return err
 	}
-	r.Aliases, err = collect(rows, scanString)
+	r.Aliases, err = Collect(rows, scanString)
 	return err
 }
 
-func scanString(s scanner) (string, error) {
+func scanString(s Scanner) (string, error) {
 	var v string
 	return v, s.Scan(&v)
 }
 
 // RegistryForUpdate reads a registry with its aliases, locking it.
 func (tx *Tx) RegistryForUpdate(ctx context.Context, id int64) (airlock.Registry, error) {
-	r, err := scanRegistry(tx.queryRow(ctx, `SELECT `+registryCols+` FROM registries WHERE id = $1`+tx.forUpdate(), id))
+	r, err := scanRegistry(tx.QueryRow(ctx, `SELECT `+registryCols+` FROM registries WHERE id = $1`+tx.ForUpdate(), id))
 	if err != nil {
-		return r, notFound(err, "registry %d not found", id)
+		return r, NotFound(err, "registry %d not found", id)
 	}
 	return r, aliases(ctx, tx, &r)
 }
@@ -87,11 +87,11 @@ func (tx *Tx) RegistryForUpdate(ctx context.Context, id int64) (airlock.Registry
 // UpdateRegistry writes every mutable field of r, its aliases included.
 // The host stays: images and deliveries are recorded under it.
 func (tx *Tx) UpdateRegistry(ctx context.Context, r airlock.Registry) (airlock.Registry, error) {
-	updated, err := scanRegistry(tx.queryRow(ctx, `UPDATE registries SET kind = $1, insecure = $2, username = $3,
+	updated, err := scanRegistry(tx.QueryRow(ctx, `UPDATE registries SET kind = $1, insecure = $2, username = $3,
 		password = $4, updated_at = $5 WHERE id = $6 RETURNING `+registryCols,
 		r.Kind, r.Insecure, r.Username, r.Password, tx.Now(), r.ID))
 	if err != nil {
-		return updated, notFound(err, "registry %d not found", r.ID)
+		return updated, NotFound(err, "registry %d not found", r.ID)
 	}
 	if err := tx.setHosts(ctx, r.ID, updated.Host, r.Aliases); err != nil {
 		return updated, err
@@ -103,10 +103,10 @@ func (tx *Tx) UpdateRegistry(ctx context.Context, r airlock.Registry) (airlock.R
 // SetRegistrySecret replaces a registry's webhook secret; the old one
 // stops working when the transaction commits.
 func (tx *Tx) SetRegistrySecret(ctx context.Context, id int64, secretHash string) (airlock.Registry, error) {
-	r, err := scanRegistry(tx.queryRow(ctx, `UPDATE registries SET webhook_secret_hash = $1, updated_at = $2
+	r, err := scanRegistry(tx.QueryRow(ctx, `UPDATE registries SET webhook_secret_hash = $1, updated_at = $2
 		WHERE id = $3 RETURNING `+registryCols, secretHash, tx.Now(), id))
 	if err != nil {
-		return r, notFound(err, "registry %d not found", id)
+		return r, NotFound(err, "registry %d not found", id)
 	}
 	if err := aliases(ctx, tx, &r); err != nil {
 		return r, err
@@ -121,7 +121,7 @@ func (tx *Tx) DeleteRegistry(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.exec(ctx, `DELETE FROM registries WHERE id = $1`, id); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM registries WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("delete registry: %w", err)
 	}
 	return tx.AddEvent(ctx, "registry.deleted", registrySubject(id), r)
@@ -129,10 +129,10 @@ func (tx *Tx) DeleteRegistry(ctx context.Context, id int64) error {
 
 // RegistryByHost returns the registry one of whose spellings is host.
 func (tx *Tx) RegistryByHost(ctx context.Context, host string) (airlock.Registry, error) {
-	r, err := scanRegistry(tx.queryRow(ctx, `SELECT r.id, r.host, r.kind, r.insecure, r.username, r.password, r.created_at, r.updated_at FROM registries r
+	r, err := scanRegistry(tx.QueryRow(ctx, `SELECT r.id, r.host, r.kind, r.insecure, r.username, r.password, r.created_at, r.updated_at FROM registries r
 		JOIN registry_hosts h ON h.registry_id = r.id WHERE h.host = $1`, host))
 	if err != nil {
-		return r, notFound(err, "no registry for host %s", host)
+		return r, NotFound(err, "no registry for host %s", host)
 	}
 	return r, aliases(ctx, tx, &r)
 }
@@ -140,21 +140,21 @@ func (tx *Tx) RegistryByHost(ctx context.Context, host string) (airlock.Registry
 // RegistryBySecret finds the registry whose webhook secret this is. The
 // lookup is by hash on a unique index, as for API tokens.
 func (db *DB) RegistryBySecret(ctx context.Context, secret string) (airlock.Registry, error) {
-	r, err := scanRegistry(db.queryRow(ctx, `SELECT `+registryCols+` FROM registries WHERE webhook_secret_hash = $1`,
+	r, err := scanRegistry(db.QueryRow(ctx, `SELECT `+registryCols+` FROM registries WHERE webhook_secret_hash = $1`,
 		HashSecret(secret)))
 	if err != nil {
-		return r, notFound(err, "no such registry secret")
+		return r, NotFound(err, "no such registry secret")
 	}
 	return r, aliases(ctx, db, &r)
 }
 
 // Registries lists every registry with its aliases, by host.
 func (db *DB) Registries(ctx context.Context) ([]airlock.Registry, error) {
-	rows, err := db.query(ctx, `SELECT `+registryCols+` FROM registries ORDER BY host`)
+	rows, err := db.Query(ctx, `SELECT `+registryCols+` FROM registries ORDER BY host`)
 	if err != nil {
 		return nil, err
 	}
-	out, err := collect(rows, scanRegistry)
+	out, err := Collect(rows, scanRegistry)
 	for i := 0; err == nil && i < len(out); i++ {
 		err = aliases(ctx, db, &out[i])
 	}
@@ -163,9 +163,9 @@ func (db *DB) Registries(ctx context.Context) ([]airlock.Registry, error) {
 
 // Registry returns one registry with its aliases.
 func (db *DB) Registry(ctx context.Context, id int64) (airlock.Registry, error) {
-	r, err := scanRegistry(db.queryRow(ctx, `SELECT `+registryCols+` FROM registries WHERE id = $1`, id))
+	r, err := scanRegistry(db.QueryRow(ctx, `SELECT `+registryCols+` FROM registries WHERE id = $1`, id))
 	if err != nil {
-		return r, notFound(err, "registry %d not found", id)
+		return r, NotFound(err, "registry %d not found", id)
 	}
 	return r, aliases(ctx, db, &r)
 }

@@ -24,12 +24,12 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) {
 		WHERE r.status IN `+unfinished+` GROUP BY d.status`); err != nil {
 		return s, err
 	}
-	err = db.queryRow(ctx, `SELECT COUNT(*) FROM image_approval_requests WHERE status = 'pending'`).Scan(&s.PendingApprovals)
-	return s, wrapErr(err)
+	err = db.QueryRow(ctx, `SELECT COUNT(*) FROM image_approval_requests WHERE status = 'pending'`).Scan(&s.PendingApprovals)
+	return s, WrapErr(err)
 }
 
 func (db *DB) countBy(ctx context.Context, q string) (map[string]int, error) {
-	rows, err := db.query(ctx, q)
+	rows, err := db.Query(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("count: %w", err)
 	}
@@ -39,9 +39,9 @@ func (db *DB) countBy(ctx context.Context, q string) (map[string]int, error) {
 		var k string
 		var n int
 		if err := rows.Scan(&k, &n); err != nil {
-			return nil, wrapErr(err)
+			return nil, WrapErr(err)
 		}
 		out[k] = n
 	}
-	return out, wrapErr(rows.Err())
+	return out, WrapErr(rows.Err())
 }

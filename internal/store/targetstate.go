@@ -49,12 +49,12 @@ func (tx *Tx) SetTargetState(ctx context.Context, uuid string, apps map[string]a
 	if err != nil {
 		return ts, err
 	}
-	err = tx.queryRow(ctx, `UPDATE device_target_state SET version = version + 1, state = $1, updated_at = $2
+	err = tx.QueryRow(ctx, `UPDATE device_target_state SET version = version + 1, state = $1, updated_at = $2
 		WHERE device_uuid = $3 RETURNING version`, state, ts.UpdatedAt, uuid).Scan(&ts.Version)
 	if err != nil {
-		return ts, notFound(err, "device %s not found", uuid)
+		return ts, NotFound(err, "device %s not found", uuid)
 	}
-	if _, err := tx.exec(ctx, `DELETE FROM device_target_apps WHERE device_uuid = $1`, uuid); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM device_target_apps WHERE device_uuid = $1`, uuid); err != nil {
 		return ts, fmt.Errorf("clear target apps: %w", err)
 	}
 	rows, err := appRows(uuid, apps)
@@ -98,10 +98,10 @@ func (tx *Tx) upsertApps(ctx context.Context, rows [][]any) error {
 func (db *DB) TargetState(ctx context.Context, uuid string) (airlock.TargetState, error) {
 	var ts airlock.TargetState
 	var state string
-	err := db.queryRow(ctx, `SELECT version, state, updated_at FROM device_target_state WHERE device_uuid = $1`, uuid).
-		Scan(&ts.Version, &state, (*timeScan)(&ts.UpdatedAt))
+	err := db.QueryRow(ctx, `SELECT version, state, updated_at FROM device_target_state WHERE device_uuid = $1`, uuid).
+		Scan(&ts.Version, &state, (*TimeScan)(&ts.UpdatedAt))
 	if err != nil {
-		return ts, notFound(err, "device %s not found", uuid)
+		return ts, NotFound(err, "device %s not found", uuid)
 	}
 	ts.Apps, err = parseState(state)
 	return ts, err
@@ -117,14 +117,14 @@ type TargetApp struct {
 // TargetApps lists every device app whose target image is of repository
 // (normalised, e.g. "docker.io/library/redis"), ordered by device and app.
 func (tx *Tx) TargetApps(ctx context.Context, repository string) ([]TargetApp, error) {
-	rows, err := tx.query(ctx, `SELECT a.device_uuid, a.app, a.image, d.labels
+	rows, err := tx.Query(ctx, `SELECT a.device_uuid, a.app, a.image, d.labels
 		FROM device_target_apps a JOIN devices d ON d.uuid = a.device_uuid
 		WHERE a.repository = $1 ORDER BY a.device_uuid, a.app`, repository)
 	if err != nil {
 		return nil, fmt.Errorf("target apps: %w", err)
 	}
 	var last TargetApp // devices come in order, so their labels are parsed once
-	return collect(rows, func(s scanner) (TargetApp, error) {
+	return Collect(rows, func(s Scanner) (TargetApp, error) {
 		var a TargetApp
 		var labels string
 		if err := s.Scan(&a.DeviceUUID, &a.App, &a.Image, &labels); err != nil {
@@ -226,7 +226,7 @@ func (tx *Tx) lockStates(ctx context.Context, uuids []string) (map[string]string
 	for chunk := range slices.Chunk(uuids, 1000) {
 		st, err := tx.prepareSized(ctx, stmts, len(chunk), func(n int) string {
 			return `SELECT device_uuid, state FROM device_target_state WHERE device_uuid IN (` + tx.db.paramList(1, n) +
-				`) ORDER BY device_uuid` + tx.forUpdate()
+				`) ORDER BY device_uuid` + tx.ForUpdate()
 		})
 		if err != nil {
 			return nil, err
@@ -248,7 +248,7 @@ func (tx *Tx) lockStates(ctx context.Context, uuids []string) (map[string]string
 	return out, nil
 }
 
-func scanStates(rows *dbRows, into map[string]string) error {
+func scanStates(rows *Rows, into map[string]string) error {
 	defer rows.Close()
 	for rows.Next() {
 		var uuid, state string
@@ -257,7 +257,7 @@ func scanStates(rows *dbRows, into map[string]string) error {
 		}
 		into[uuid] = state
 	}
-	return wrapErr(rows.Err())
+	return WrapErr(rows.Err())
 }
 
 // prepareSized prepares, once per size, the statement build(n) makes: a fleet-wide
@@ -330,7 +330,7 @@ func (db *DB) valuesList(row string, n int) string {
 
 // TargetImages returns the image of each app in a device's target state.
 func (tx *Tx) TargetImages(ctx context.Context, uuid string) (map[string]string, error) {
-	rows, err := tx.query(ctx, `SELECT app, image FROM device_target_apps WHERE device_uuid = $1`, uuid)
+	rows, err := tx.Query(ctx, `SELECT app, image FROM device_target_apps WHERE device_uuid = $1`, uuid)
 	if err != nil {
 		return nil, fmt.Errorf("target images: %w", err)
 	}
@@ -339,11 +339,11 @@ func (tx *Tx) TargetImages(ctx context.Context, uuid string) (map[string]string,
 	for rows.Next() {
 		var app, image string
 		if err := rows.Scan(&app, &image); err != nil {
-			return nil, wrapErr(err)
+			return nil, WrapErr(err)
 		}
 		out[app] = image
 	}
-	return out, wrapErr(rows.Err())
+	return out, WrapErr(rows.Err())
 }
 
 func (tx *Tx) boundedExec(ctx context.Context, st *sql.Stmt, args []any) error {
