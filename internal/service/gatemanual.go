@@ -10,6 +10,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/gate"
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/catalog"
 )
 
 // gateManual passes an image an admin or approver asks to deploy through
@@ -26,7 +27,7 @@ func (s *Service) gateManual(ctx context.Context, tx *store.Tx, ref imageref.Ref
 	}
 	dec := gate.Decide(in)
 	if dec.AddTag {
-		_, err := tx.CreateTag(ctx, airlock.Tag{ImageID: img.ID, Tag: ref.Tag, Digest: ref.Digest, Source: airlock.SourceAdmin})
+		_, err := catalog.CreateTag(ctx, tx, airlock.Tag{ImageID: img.ID, Tag: ref.Tag, Digest: ref.Digest, Source: airlock.SourceAdmin})
 		if err != nil && airlock.ErrorCode(err) != airlock.ECONFLICT {
 			return dec, err
 		}

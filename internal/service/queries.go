@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/store/catalog"
 )
 
 // The reads below are the store's, passed through so that the API reaches
@@ -26,17 +27,17 @@ func (s *Service) Follow(after int64) airlock.EventFollower { return s.DB.Follow
 
 // Image returns the image id.
 func (s *Service) Image(ctx context.Context, id int64) (airlock.Image, error) {
-	return s.DB.Image(ctx, id)
+	return catalog.Image(ctx, s.DB, id)
 }
 
 // Images returns a page of the catalogue and the number of images f matches.
 func (s *Service) Images(ctx context.Context, f airlock.ImageFilter) ([]airlock.Image, int, error) {
-	return s.DB.Images(ctx, f)
+	return catalog.Images(ctx, s.DB, f)
 }
 
 // Categories returns the catalogue's categories.
 func (s *Service) Categories(ctx context.Context) ([]airlock.Category, error) {
-	return s.DB.Categories(ctx)
+	return catalog.Categories(ctx, s.DB)
 }
 
 // Policy returns the rollout policy id.

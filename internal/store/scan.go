@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
@@ -61,4 +62,9 @@ func (n NullTime) Ptr() *time.Time {
 		return nil
 	}
 	return &n.t
+}
+
+// Querier runs a query in a transaction or outside one.
+type Querier interface {
+	Query(ctx context.Context, q string, args ...any) (*Rows, error)
 }

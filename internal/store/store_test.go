@@ -9,6 +9,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/catalog"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
 )
 
@@ -88,7 +89,7 @@ func TestFailedTransactionLeavesNothing(t *testing.T) {
 		ctx := context.Background()
 		boom := errors.New("boom")
 		err := db.InTx(ctx, "test", func(tx *store.Tx) error {
-			if _, err := tx.CreateImage(ctx, airlock.Image{Registry: "docker.io", Namespace: "library",
+			if _, err := catalog.CreateImage(ctx, tx, airlock.Image{Registry: "docker.io", Namespace: "library",
 				ImageName: "redis", ApprovalStatus: airlock.StatusApproved}); err != nil {
 				return err
 			}
@@ -113,7 +114,7 @@ func TestDuplicateImageIsConflict(t *testing.T) {
 		img := airlock.Image{Registry: "docker.io", Namespace: "library", ImageName: "redis", ApprovalStatus: airlock.StatusApproved}
 		create := func() error {
 			return db.InTx(ctx, "test", func(tx *store.Tx) error {
-				_, err := tx.CreateImage(ctx, img)
+				_, err := catalog.CreateImage(ctx, tx, img)
 				return err
 			})
 		}

@@ -162,3 +162,11 @@ func NotFoundAs(err error, code, format string, args ...any) error {
 
 // DB is the database the transaction runs on, for its dialect.
 func (tx *Tx) DB() *DB { return tx.db }
+
+// ForUpdate locks the selected rows on PostgreSQL; SQLite has one writer already.
+func (tx *Tx) ForUpdate() string {
+	if tx.db.Engine == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}

@@ -1,4 +1,4 @@
-package store
+package catalog
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/airlock-iot/airlock/internal/store"
 )
 
 // Answer is what a webhook delivery was told, kept so that a redelivery of
@@ -44,7 +46,7 @@ const (
 // do with it; for ClaimReplay it returns the stored answer. Deliveries
 // received before cutoff are forgotten first. A concurrent claim of the
 // same id waits for the first to commit.
-func (tx *Tx) ClaimDelivery(ctx context.Context, source, id string, cutoff time.Time) (Answer, Claim, error) {
+func ClaimDelivery(ctx context.Context, tx *store.Tx, source, id string, cutoff time.Time) (Answer, Claim, error) {
 	if _, err := tx.Exec(ctx, `DELETE FROM webhook_deliveries WHERE received_at < $1`, cutoff); err != nil {
 		return Answer{}, 0, fmt.Errorf("expire deliveries: %w", err)
 	}
@@ -65,7 +67,7 @@ func (tx *Tx) ClaimDelivery(ctx context.Context, source, id string, cutoff time.
 		return a, 0, fmt.Errorf("delivery %s/%s vanished", source, id)
 	}
 	if err != nil {
-		return a, 0, WrapErr(err)
+		return a, 0, store.WrapErr(err)
 	}
 	if status == answerRefused {
 		return Answer{}, ClaimRedecide, nil
@@ -75,7 +77,7 @@ func (tx *Tx) ClaimDelivery(ctx context.Context, source, id string, cutoff time.
 }
 
 // SaveAnswer stores the answer of a claimed delivery.
-func (tx *Tx) SaveAnswer(ctx context.Context, source, id string, a Answer) error {
+func SaveAnswer(ctx context.Context, tx *store.Tx, source, id string, a Answer) error {
 	status := answerAllowed
 	if a.Refused {
 		status = answerRefused
