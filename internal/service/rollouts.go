@@ -17,7 +17,7 @@ import (
 // it, or returns nil and the reason there is none. When the image was rolled
 // out before, it returns that rollout and says so.
 func (s *Service) rolloutForPush(ctx context.Context, tx *store.Tx, ref imageref.Ref) (*airlock.Rollout, string, error) {
-	policies, err := tx.Policies(ctx)
+	policies, err := tx.AllPolicies(ctx)
 	if err != nil {
 		return nil, "", err
 	}

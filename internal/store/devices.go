@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 )
@@ -55,7 +53,7 @@ func (tx *Tx) CreateDevice(ctx context.Context, d airlock.Device, keyHash string
 // DeleteDevice removes a device and, by cascade, its states and rollout entries.
 func (tx *Tx) DeleteDevice(ctx context.Context, uuid string) error {
 	var name string
-	tx.devicesChanged = true
+	tx.DevicesChanged()
 	err := tx.QueryRow(ctx, `DELETE FROM devices WHERE uuid = $1 RETURNING name`, uuid).Scan(&name)
 	if err != nil {
 		return NotFound(err, "device %s not found", uuid)
@@ -65,7 +63,7 @@ func (tx *Tx) DeleteDevice(ctx context.Context, uuid string) error {
 
 // SetDeviceKey replaces a device's key; the old one stops working at once.
 func (tx *Tx) SetDeviceKey(ctx context.Context, uuid, keyHash string) (airlock.Device, error) {
-	tx.devicesChanged = true
+	tx.DevicesChanged()
 	d, err := scanDevice(tx.QueryRow(ctx, `UPDATE devices SET api_key_hash = $1 WHERE uuid = $2 RETURNING `+deviceCols, keyHash, uuid))
 	if err != nil {
 		return d, NotFound(err, "device %s not found", uuid)
@@ -112,7 +110,7 @@ func (db *DB) deviceWhere(f airlock.DeviceQuery) (string, []any) {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		add(fmt.Sprintf(db.labelExpr(), len(args)+1, len(args)+2), db.labelKey(k), f.Labels[k])
+		add(fmt.Sprintf(db.LabelExpr(), len(args)+1, len(args)+2), db.LabelKey(k), f.Labels[k])
 	}
 	if f.Online != nil && *f.Online {
 		add(fmt.Sprintf(`last_seen_at >= $%d`, len(args)+1), f.OfflineBefore)
@@ -124,68 +122,6 @@ func (db *DB) deviceWhere(f airlock.DeviceQuery) (string, []any) {
 		return "", nil
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
-}
-
-// labelExpr compares one label of the labels JSON text with a value; the
-// key is bound as a parameter, never spliced into SQL.
-func (db *DB) labelExpr() string {
-	if db.Engine == Postgres {
-		return `(labels::jsonb ->> $%d) = $%d`
-	}
-	return `json_extract(labels, $%d) = $%d`
-}
-
-// labelKey is the label key as the engine's JSON accessor takes it: SQLite
-// wants a quoted path member.
-func (db *DB) labelKey(k string) string {
-	if db.Engine == Postgres {
-		return k
-	}
-	return `$."` + strings.ReplaceAll(k, `"`, `\"`) + `"`
-}
-
-// TouchDevices records that the devices were seen at the given time. It is
-// one statement per thousand devices, not a write per poll.
-func (db *DB) TouchDevices(ctx context.Context, uuids []string, at time.Time) error {
-	for chunk := range slices.Chunk(uuids, 1000) {
-		args := make([]any, 0, len(chunk)+2)
-		args = append(args, at)
-		for _, u := range chunk {
-			args = append(args, u)
-		}
-		args = append(args, at)
-		q := `UPDATE devices SET last_seen_at = ` + db.param(1) + ` WHERE uuid IN (` + db.paramList(2, len(chunk)) +
-			`) AND (last_seen_at IS NULL OR last_seen_at < ` + db.param(len(args)) + `)`
-		if _, err := db.Exec(ctx, q, args...); err != nil {
-			return fmt.Errorf("touch devices: %w", err)
-		}
-	}
-	if db.sessions != nil {
-		db.sessions.seen(uuids, at)
-	}
-	return nil
-}
-
-// param is the i-th (from 1) parameter of a statement with many. SQLite
-// gets anonymous "?"s, bound in order: it looks a named one up by scanning
-// the list of names, which makes a statement of thousands quadratic.
-func (db *DB) param(i int) string {
-	if db.Engine == SQLite {
-		return "?"
-	}
-	return "$" + strconv.Itoa(i)
-}
-
-// paramList is n parameters from the from-th, comma-separated.
-func (db *DB) paramList(from, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(db.param(from + i))
-	}
-	return b.String()
 }
 
 // DeviceRollouts lists the rollouts a device is part of, newest first.

@@ -97,8 +97,8 @@ func (tx *Tx) DeletePolicy(ctx context.Context, id int64) error {
 	return tx.AddEvent(ctx, "image.policy_deleted", policySubject(id), p)
 }
 
-// Policies returns every policy inside the transaction, by id.
-func (tx *Tx) Policies(ctx context.Context) ([]airlock.Policy, error) {
+// AllPolicies returns every policy inside the transaction, by id.
+func (tx *Tx) AllPolicies(ctx context.Context) ([]airlock.Policy, error) {
 	rows, err := tx.Query(ctx, `SELECT `+policyCols+` FROM image_update_policies ORDER BY id`)
 	if err != nil {
 		return nil, err

@@ -119,7 +119,7 @@ func (tx *Tx) insertRolloutDevices(ctx context.Context, id int64, devices []airl
 	if err != nil {
 		return err
 	}
-	from, elem := tx.db.jsonRows(4)
+	from, elem := tx.db.JSONRows(4)
 	_, err = tx.Exec(ctx, `INSERT INTO rollout_devices (rollout_id, device_uuid, app, batch, previous_image,
 		target_image, status, updated_at) SELECT $1, `+elem(0, "")+`, `+elem(1, "")+`, `+elem(2, "int")+`, `+elem(3, "")+`,
 		$2, `+elem(4, "")+`, $3 FROM `+from, id, devices[0].TargetImage, tx.Now(), string(list))
@@ -127,32 +127,6 @@ func (tx *Tx) insertRolloutDevices(ctx context.Context, id int64, devices []airl
 		return fmt.Errorf("insert rollout devices: %w", err)
 	}
 	return nil
-}
-
-// jsonRows returns a row source over the JSON array of arrays in parameter
-// $param, and elem, which reads element i of a row (cast to int when asked).
-// Bulk writes pass their rows as one JSON parameter: a single statement of
-// fixed text, however many rows, on both engines.
-func (db *DB) jsonRows(param int) (from string, elem func(i int, cast string) string) {
-	if db.Engine == Postgres {
-		return fmt.Sprintf("jsonb_array_elements($%d::jsonb)", param), func(i int, cast string) string {
-			if cast != "" {
-				return fmt.Sprintf("(value->>%d)::%s", i, cast)
-			}
-			return fmt.Sprintf("(value->>%d)", i)
-		}
-	}
-	return fmt.Sprintf("json_each($%d)", param), func(i int, _ string) string {
-		return fmt.Sprintf("json_extract(value, '$[%d]')", i)
-	}
-}
-
-// jsonStrings returns a subquery listing the strings of the JSON array in parameter $param.
-func (db *DB) jsonStrings(param int) string {
-	if db.Engine == Postgres {
-		return fmt.Sprintf("SELECT jsonb_array_elements_text($%d::jsonb)", param)
-	}
-	return fmt.Sprintf("SELECT value FROM json_each($%d)", param)
 }
 
 // RolloutByImage returns the rollout of r's image, tag and digest.
@@ -284,7 +258,7 @@ func (tx *Tx) SetVerdicts(ctx context.Context, id int64, verdicts []Verdict) err
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE rollout_devices SET status = $1, error = $2, updated_at = $3
-			WHERE rollout_id = $4 AND app = $5 AND status = 'updating' AND device_uuid IN (`+tx.db.jsonStrings(6)+`)`,
+			WHERE rollout_id = $4 AND app = $5 AND status = 'updating' AND device_uuid IN (`+tx.db.JSONStrings(6)+`)`,
 			k.status, k.err, tx.Now(), id, k.app, string(uuids))
 		if err != nil {
 			return fmt.Errorf("record verdicts: %w", err)
@@ -368,8 +342,8 @@ type WatchedDevice struct {
 // that can decide those updating, as the rows come: a caller can work on
 // them while the rest are read.
 func (tx *Tx) WatchDevices(ctx context.Context, id int64, each func(WatchedDevice)) error {
-	rows, err := tx.Query(ctx, `SELECT rd.device_uuid, rd.app, rd.batch, rd.status, `+tx.db.timeText("rd.updated_at")+`, cs.state,
-		`+tx.db.timeText("cs.reported_at")+` FROM rollout_devices rd LEFT JOIN device_current_state cs
+	rows, err := tx.Query(ctx, `SELECT rd.device_uuid, rd.app, rd.batch, rd.status, `+tx.db.TimeText("rd.updated_at")+`, cs.state,
+		`+tx.db.TimeText("cs.reported_at")+` FROM rollout_devices rd LEFT JOIN device_current_state cs
 			ON rd.status = 'updating' AND cs.device_uuid = rd.device_uuid AND cs.reported_at >= rd.updated_at
 		WHERE rd.rollout_id = $1`, id)
 	if err != nil {
@@ -390,17 +364,6 @@ func (tx *Tx) WatchDevices(ctx context.Context, id int64, each func(WatchedDevic
 		each(w)
 	}
 	return WrapErr(rows.Err())
-}
-
-// timeText reads a timestamp column for a large scan. SQLite's driver
-// parses a declared TIMESTAMP by trying layouts until one fits, a failed
-// parse or two per value; as an expression it comes as the text we stored,
-// which TimeScan parses once.
-func (db *DB) timeText(col string) string {
-	if db.Engine == SQLite {
-		return "(" + col + " || '')"
-	}
-	return col
 }
 
 // ActiveRollouts returns the ids of the rollouts the monitor advances

@@ -170,3 +170,7 @@ func (tx *Tx) ForUpdate() string {
 	}
 	return ""
 }
+
+// DevicesChanged notes that the transaction changed a device's key,
+// existence or target state, so the session cache is dropped on commit.
+func (tx *Tx) DevicesChanged() { tx.devicesChanged = true }
