@@ -8,6 +8,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/rollouts"
 )
 
 // The catalogue governs running rollouts: what it stops allowing stops
@@ -36,7 +37,7 @@ func (s *Service) stopRollouts(ctx context.Context, tx *store.Tx, img airlock.Im
 	if s.Internal.Match(ref) {
 		return nil
 	}
-	rs, err := tx.UnfinishedRollouts(ctx, img.Registry, img.Namespace, img.ImageName, tag)
+	rs, err := rollouts.UnfinishedRollouts(ctx, tx, img.Registry, img.Namespace, img.ImageName, tag)
 	if err != nil {
 		return err
 	}

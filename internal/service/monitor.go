@@ -15,6 +15,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/leader"
 	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/rollouts"
 )
 
 // DefaultMonitorInterval is the monitor's tick when none is configured.
@@ -116,7 +117,7 @@ func (s *Service) MonitorTick(ctx context.Context) error {
 // advanceAll advances each active rollout. One failing does not hold up
 // the others; leadership is renewed as the work goes on.
 func (s *Service) advanceAll(ctx context.Context) error {
-	ids, err := s.DB.ActiveRollouts(ctx)
+	ids, err := rollouts.ActiveRollouts(ctx, s.DB)
 	if err != nil {
 		return err
 	}
@@ -146,7 +147,7 @@ func (s *Service) advanceAll(ctx context.Context) error {
 // wholly done or not at all, and done once.
 func (s *Service) advance(ctx context.Context, id int64) error {
 	return s.DB.InTx(ctx, "monitor", func(tx *store.Tx) error {
-		r, err := tx.RolloutForUpdate(ctx, id)
+		r, err := rollouts.RolloutForUpdate(ctx, tx, id)
 		if err != nil || (r.Status != rollout.StatusInProgress && r.Status != rollout.StatusPaused) {
 			return err
 		}
@@ -184,14 +185,14 @@ type appReport struct {
 func watch(ctx context.Context, tx *store.Tx, r airlock.Rollout) ([]rollout.Device, error) {
 	var parts []*[]rollout.Device
 	var wg sync.WaitGroup
-	chunk := make([]store.WatchedDevice, 0, watchChunk)
+	chunk := make([]rollouts.WatchedDevice, 0, watchChunk)
 	flush := func() {
 		part, rows := new([]rollout.Device), chunk
 		parts = append(parts, part)
 		wg.Go(func() { *part = readReports(r.Image, rows) })
-		chunk = make([]store.WatchedDevice, 0, watchChunk)
+		chunk = make([]rollouts.WatchedDevice, 0, watchChunk)
 	}
-	err := tx.WatchDevices(ctx, r.ID, func(w store.WatchedDevice) {
+	err := rollouts.WatchDevices(ctx, tx, r.ID, func(w rollouts.WatchedDevice) {
 		if chunk = append(chunk, w); len(chunk) == watchChunk {
 			flush()
 		}
@@ -212,7 +213,7 @@ const watchChunk = 4096
 // (a device may say "redis:7" for docker.io/library/redis:7), each distinct
 // one once; a report that does not name target at all cannot be about it,
 // and is not decoded.
-func readReports(target string, watched []store.WatchedDevice) []rollout.Device {
+func readReports(target string, watched []rollouts.WatchedDevice) []rollout.Device {
 	devices := make([]rollout.Device, len(watched))
 	normal := map[string]string{}
 	name := []byte(target[strings.LastIndexByte(target, '/')+1:])

@@ -9,6 +9,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/rollouts"
 )
 
 // apply writes a monitor step: the verdicts, the end of the current batch,
@@ -52,25 +53,25 @@ func recordVerdicts(ctx context.Context, tx *store.Tx, r airlock.Rollout, device
 		alike = alike && v.Status == vs[0].Status && v.Error == vs[0].Error
 	}
 	if alike {
-		return tx.JudgeAllUpdating(ctx, r.ID, vs[0].Status, vs[0].Error)
+		return rollouts.JudgeAllUpdating(ctx, tx, r.ID, vs[0].Status, vs[0].Error)
 	}
-	return tx.SetVerdicts(ctx, r.ID, vs)
+	return rollouts.SetVerdicts(ctx, tx, r.ID, vs)
 }
 
 // verdicts lists the step's verdicts in device order, each with the error a
 // client reads in the device list.
-func verdicts(r airlock.Rollout, devices []rollout.Device, judged map[string]string) []store.Verdict {
+func verdicts(r airlock.Rollout, devices []rollout.Device, judged map[string]string) []rollouts.Verdict {
 	if len(judged) == 0 {
 		return nil
 	}
-	out := make([]store.Verdict, 0, len(judged))
+	out := make([]rollouts.Verdict, 0, len(judged))
 	for _, d := range devices {
 		v, ok := judged[d.UUID]
 		if !ok {
 			continue
 		}
 		uuid, app, _ := strings.Cut(d.UUID, "\x00")
-		out = append(out, store.Verdict{DeviceUUID: uuid, App: app, Status: v, Error: verdictError(v, d.Report, r.HealthCheckTimeoutSeconds)})
+		out = append(out, rollouts.Verdict{DeviceUUID: uuid, App: app, Status: v, Error: verdictError(v, d.Report, r.HealthCheckTimeoutSeconds)})
 	}
 	return out
 }
@@ -89,7 +90,7 @@ func verdictError(verdict string, rep rollout.Report, timeout int) string {
 
 // batchDone records that the current batch has no device updating any more.
 func (s *Service) batchDone(ctx context.Context, tx *store.Tx, r airlock.Rollout, devices []rollout.Device, judged map[string]string) error {
-	marked, err := tx.MarkBatchDone(ctx, r.ID, r.CurrentBatch)
+	marked, err := rollouts.MarkBatchDone(ctx, tx, r.ID, r.CurrentBatch)
 	if err != nil || !marked {
 		return err
 	}

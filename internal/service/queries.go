@@ -6,6 +6,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/store/catalog"
+	"github.com/airlock-iot/airlock/internal/store/rollouts"
 )
 
 // The reads below are the store's, passed through so that the API reaches
@@ -42,12 +43,12 @@ func (s *Service) Categories(ctx context.Context) ([]airlock.Category, error) {
 
 // Policy returns the rollout policy id.
 func (s *Service) Policy(ctx context.Context, id int64) (airlock.Policy, error) {
-	return s.DB.Policy(ctx, id)
+	return rollouts.Policy(ctx, s.DB, id)
 }
 
 // Policies returns a page of rollout policies (only enabled or disabled ones when enabled is set).
 func (s *Service) Policies(ctx context.Context, enabled *bool, limit, offset int) ([]airlock.Policy, int, error) {
-	return s.DB.Policies(ctx, enabled, limit, offset)
+	return rollouts.Policies(ctx, s.DB, enabled, limit, offset)
 }
 
 // TargetState returns what device uuid should run.

@@ -10,6 +10,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/policy"
 	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/rollouts"
 )
 
 // rolloutForPush is called inside the intake transaction for a push the gate
@@ -17,7 +18,7 @@ import (
 // it, or returns nil and the reason there is none. When the image was rolled
 // out before, it returns that rollout and says so.
 func (s *Service) rolloutForPush(ctx context.Context, tx *store.Tx, ref imageref.Ref) (*airlock.Rollout, string, error) {
-	policies, err := tx.AllPolicies(ctx)
+	policies, err := rollouts.AllPolicies(ctx, tx)
 	if err != nil {
 		return nil, "", err
 	}
@@ -50,11 +51,11 @@ func noPolicyReason(why policy.Reason, p airlock.Policy, ref imageref.Ref) strin
 // unfinished ones of its repository.
 func (s *Service) createRollout(ctx context.Context, tx *store.Tx, ref imageref.Ref, p airlock.Policy,
 	policyID *int64, trigger string) (*airlock.Rollout, string, error) {
-	if err := tx.LockRepository(ctx, ref.Repository()); err != nil {
+	if err := rollouts.LockRepository(ctx, tx, ref.Repository()); err != nil {
 		return nil, "", err
 	}
 	key := airlock.Rollout{Registry: ref.Registry, Namespace: ref.Namespace, ImageName: ref.Name, Tag: ref.Tag, Digest: ref.Digest}
-	existing, err := tx.RolloutByImage(ctx, key)
+	existing, err := rollouts.RolloutByImage(ctx, tx, key)
 	switch {
 	case err == nil:
 		return &existing, existsReason(existing), nil
@@ -81,7 +82,7 @@ func (s *Service) createRollout(ctx context.Context, tx *store.Tx, ref imageref.
 			}
 		}
 	}
-	created, isNew, err := tx.CreateRollout(ctx, r, devices)
+	created, isNew, err := rollouts.CreateRollout(ctx, tx, r, devices)
 	if err != nil || !isNew {
 		return &created, existsReason(created), err
 	}
@@ -160,13 +161,13 @@ func plan(key airlock.Rollout, ref imageref.Ref, p airlock.Policy, targets []sto
 // supersede ends the other unfinished rollouts of r's repository: their
 // pending devices are skipped, so only r updates them from now on.
 func (s *Service) supersede(ctx context.Context, tx *store.Tx, r airlock.Rollout) error {
-	old, err := tx.SupersedeRollouts(ctx, r.Registry, r.Namespace, r.ImageName, r.ID,
+	old, err := rollouts.SupersedeRollouts(ctx, tx, r.Registry, r.Namespace, r.ImageName, r.ID,
 		fmt.Sprintf("superseded by rollout %d (%s)", r.ID, r.Image))
 	if err != nil {
 		return err
 	}
 	for _, o := range old {
-		if err := tx.SkipPending(ctx, o.ID, fmt.Sprintf("rollout superseded by rollout %d", r.ID)); err != nil {
+		if err := rollouts.SkipPending(ctx, tx, o.ID, fmt.Sprintf("rollout superseded by rollout %d", r.ID)); err != nil {
 			return err
 		}
 		s.Log.InfoContext(ctx, "rollout superseded", "rollout_id", o.ID, "by", r.ID)
@@ -181,7 +182,7 @@ func (s *Service) supersede(ctx context.Context, tx *store.Tx, r airlock.Rollout
 // first are that batch's devices when the caller has just inserted them
 // updating; nil reads them from the rollout.
 func (s *Service) start(ctx context.Context, tx *store.Tx, r airlock.Rollout, reason string, first []airlock.RolloutDevice) (airlock.Rollout, error) {
-	r, err := tx.TransitionRollout(ctx, r.ID, store.Transition{From: r.Status, To: rollout.StatusInProgress, Reason: reason, Start: true})
+	r, err := rollouts.TransitionRollout(ctx, tx, r.ID, rollouts.Transition{From: r.Status, To: rollout.StatusInProgress, Reason: reason, Start: true})
 	if err != nil {
 		return r, err
 	}
@@ -191,7 +192,7 @@ func (s *Service) start(ctx context.Context, tx *store.Tx, r airlock.Rollout, re
 	if first == nil {
 		return s.nextBatch(ctx, tx, r)
 	}
-	if r, err = tx.AdvanceBatch(ctx, r.ID, 0); err != nil {
+	if r, err = rollouts.AdvanceBatch(ctx, tx, r.ID, 0); err != nil {
 		return r, err
 	}
 	return r, s.launch(ctx, tx, r, first)
@@ -200,11 +201,11 @@ func (s *Service) start(ctx context.Context, tx *store.Tx, r airlock.Rollout, re
 // nextBatch starts the batch after the current one. The batch advances
 // only from the current batch read, so a replayed step changes nothing.
 func (s *Service) nextBatch(ctx context.Context, tx *store.Tx, r airlock.Rollout) (airlock.Rollout, error) {
-	r, err := tx.AdvanceBatch(ctx, r.ID, r.CurrentBatch)
+	r, err := rollouts.AdvanceBatch(ctx, tx, r.ID, r.CurrentBatch)
 	if err != nil {
 		return r, err
 	}
-	devices, err := tx.StartBatchDevices(ctx, r.ID, r.CurrentBatch, repository(r))
+	devices, err := rollouts.StartBatchDevices(ctx, tx, r.ID, r.CurrentBatch, repository(r))
 	if err != nil {
 		return r, err
 	}
@@ -232,7 +233,7 @@ func (s *Service) finish(ctx context.Context, tx *store.Tx, r airlock.Rollout, a
 	if err != nil {
 		return r, err
 	}
-	r, err = tx.TransitionRollout(ctx, r.ID, store.Transition{From: r.Status, To: to, Reason: reason, Finish: true})
+	r, err = rollouts.TransitionRollout(ctx, tx, r.ID, rollouts.Transition{From: r.Status, To: to, Reason: reason, Finish: true})
 	if err != nil {
 		return r, err
 	}
@@ -242,7 +243,7 @@ func (s *Service) finish(ctx context.Context, tx *store.Tx, r airlock.Rollout, a
 			return r, err
 		}
 	}
-	if err := tx.SkipPending(ctx, r.ID, "rollout "+to); err != nil {
+	if err := rollouts.SkipPending(ctx, tx, r.ID, "rollout "+to); err != nil {
 		return r, err
 	}
 	s.Log.InfoContext(ctx, "rollout "+to, "rollout_id", r.ID, "image", r.Image, "reason", reason)
@@ -254,7 +255,7 @@ func (s *Service) finish(ctx context.Context, tx *store.Tx, r airlock.Rollout, a
 }
 
 func rollBack(ctx context.Context, tx *store.Tx, id int64) (int, error) {
-	devices, err := tx.RollBackDevices(ctx, id)
+	devices, err := rollouts.RollBackDevices(ctx, tx, id)
 	if err != nil {
 		return 0, err
 	}
