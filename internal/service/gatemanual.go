@@ -11,6 +11,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/catalog"
+	"github.com/airlock-iot/airlock/internal/store/fleet"
 )
 
 // gateManual passes an image an admin or approver asks to deploy through
@@ -57,7 +58,7 @@ func (o Override) validate() error {
 // Refused images fail the write unless it is forced, when they are
 // recorded as an override.
 func (s *Service) gateApps(ctx context.Context, tx *store.Tx, uuid string, specs map[string]airlock.AppSpec, o Override) error {
-	current, err := tx.TargetImages(ctx, uuid)
+	current, err := fleet.TargetImages(ctx, tx, uuid)
 	if err != nil {
 		return err
 	}

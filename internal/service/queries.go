@@ -6,6 +6,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/store/catalog"
+	"github.com/airlock-iot/airlock/internal/store/fleet"
 	"github.com/airlock-iot/airlock/internal/store/rollouts"
 )
 
@@ -53,7 +54,7 @@ func (s *Service) Policies(ctx context.Context, enabled *bool, limit, offset int
 
 // TargetState returns what device uuid should run.
 func (s *Service) TargetState(ctx context.Context, uuid string) (airlock.TargetState, error) {
-	return s.DB.TargetState(ctx, uuid)
+	return fleet.TargetState(ctx, s.DB, uuid)
 }
 
 // Tokens lists the API tokens (without their secrets).

@@ -10,6 +10,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/policy"
 	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/fleet"
 	"github.com/airlock-iot/airlock/internal/store/rollouts"
 )
 
@@ -62,7 +63,7 @@ func (s *Service) createRollout(ctx context.Context, tx *store.Tx, ref imageref.
 	case airlock.ErrorCode(err) != airlock.ENOTFOUND:
 		return nil, "", err
 	}
-	apps, err := tx.TargetApps(ctx, ref.Repository())
+	apps, err := fleet.TargetApps(ctx, tx, ref.Repository())
 	if err != nil {
 		return nil, "", err
 	}
@@ -108,9 +109,9 @@ func existsReason(r airlock.Rollout) string {
 
 // needing keeps the apps that pass the filter and are not on ref already:
 // the same tag, and the same digest when the push names one.
-func needing(apps []store.TargetApp, filter airlock.DeviceSelector, ref imageref.Ref) []store.TargetApp {
+func needing(apps []fleet.TargetApp, filter airlock.DeviceSelector, ref imageref.Ref) []fleet.TargetApp {
 	parsed := map[string]imageref.Ref{}
-	var out []store.TargetApp
+	var out []fleet.TargetApp
 	for _, a := range apps {
 		if !filter.Matches(a.DeviceUUID, a.Labels) {
 			continue
@@ -130,7 +131,7 @@ func needing(apps []store.TargetApp, filter airlock.DeviceSelector, ref imageref
 
 // plan lays the targets out in batches of whole devices, in the stable order
 // TargetApps gives, and copies p's knobs into the rollout.
-func plan(key airlock.Rollout, ref imageref.Ref, p airlock.Policy, targets []store.TargetApp) (airlock.Rollout, []airlock.RolloutDevice) {
+func plan(key airlock.Rollout, ref imageref.Ref, p airlock.Policy, targets []fleet.TargetApp) (airlock.Rollout, []airlock.RolloutDevice) {
 	var uuids []string
 	for _, t := range targets {
 		if len(uuids) == 0 || uuids[len(uuids)-1] != t.DeviceUUID {
@@ -214,11 +215,11 @@ func (s *Service) nextBatch(ctx context.Context, tx *store.Tx, r airlock.Rollout
 
 // launch gives the devices of the current batch the new image.
 func (s *Service) launch(ctx context.Context, tx *store.Tx, r airlock.Rollout, devices []airlock.RolloutDevice) error {
-	changes := make([]store.AppImage, len(devices))
+	changes := make([]fleet.AppImage, len(devices))
 	for i, d := range devices {
-		changes[i] = store.AppImage{DeviceUUID: d.DeviceUUID, App: d.App, Image: d.TargetImage}
+		changes[i] = fleet.AppImage{DeviceUUID: d.DeviceUUID, App: d.App, Image: d.TargetImage}
 	}
-	if err := tx.SetAppImages(ctx, changes); err != nil {
+	if err := fleet.SetAppImages(ctx, tx, changes); err != nil {
 		return err
 	}
 	s.Log.InfoContext(ctx, "rollout batch started", "rollout_id", r.ID, "batch", r.CurrentBatch, "of", r.TotalBatches, "devices", len(devices))
@@ -259,11 +260,11 @@ func rollBack(ctx context.Context, tx *store.Tx, id int64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	changes := make([]store.AppImage, len(devices))
+	changes := make([]fleet.AppImage, len(devices))
 	for i, d := range devices {
-		changes[i] = store.AppImage{DeviceUUID: d.DeviceUUID, App: d.App, Image: d.PreviousImage}
+		changes[i] = fleet.AppImage{DeviceUUID: d.DeviceUUID, App: d.App, Image: d.PreviousImage}
 	}
-	return len(changes), tx.SetAppImages(ctx, changes)
+	return len(changes), fleet.SetAppImages(ctx, tx, changes)
 }
 
 // repository is the normalised repository a rollout's image belongs to.

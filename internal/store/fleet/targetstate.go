@@ -1,4 +1,4 @@
-package store
+package fleet
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/imageref"
+	"github.com/airlock-iot/airlock/internal/store"
 )
 
 // stateDoc is the stored form of a target state: {"apps": {…}}.
@@ -40,7 +41,7 @@ func parseState(s string) (map[string]airlock.AppSpec, error) {
 
 // SetTargetState replaces a device's target state, bumps its version and
 // re-indexes which repositories it runs.
-func (tx *Tx) SetTargetState(ctx context.Context, uuid string, apps map[string]airlock.AppSpec) (airlock.TargetState, error) {
+func SetTargetState(ctx context.Context, tx *store.Tx, uuid string, apps map[string]airlock.AppSpec) (airlock.TargetState, error) {
 	tx.DevicesChanged()
 	ts := airlock.TargetState{Apps: apps, UpdatedAt: tx.Now()}
 	state, err := marshalState(apps)
@@ -50,7 +51,7 @@ func (tx *Tx) SetTargetState(ctx context.Context, uuid string, apps map[string]a
 	err = tx.QueryRow(ctx, `UPDATE device_target_state SET version = version + 1, state = $1, updated_at = $2
 		WHERE device_uuid = $3 RETURNING version`, state, ts.UpdatedAt, uuid).Scan(&ts.Version)
 	if err != nil {
-		return ts, NotFound(err, "device %s not found", uuid)
+		return ts, store.NotFound(err, "device %s not found", uuid)
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM device_target_apps WHERE device_uuid = $1`, uuid); err != nil {
 		return ts, fmt.Errorf("clear target apps: %w", err)
@@ -59,7 +60,7 @@ func (tx *Tx) SetTargetState(ctx context.Context, uuid string, apps map[string]a
 	if err != nil {
 		return ts, err
 	}
-	if err := tx.upsertApps(ctx, rows); err != nil {
+	if err := upsertApps(ctx, tx, rows); err != nil {
 		return ts, err
 	}
 	images := map[string]string{}
@@ -83,7 +84,7 @@ func appRows(uuid string, apps map[string]airlock.AppSpec) ([][]any, error) {
 	return rows, nil
 }
 
-func (tx *Tx) upsertApps(ctx context.Context, rows [][]any) error {
+func upsertApps(ctx context.Context, tx *store.Tx, rows [][]any) error {
 	err := tx.BulkExec(ctx, `INSERT INTO device_target_apps (device_uuid, app, repository, image) VALUES `, `(?, ?, ?, ?)`,
 		` ON CONFLICT (device_uuid, app) DO UPDATE SET repository = excluded.repository, image = excluded.image`, rows)
 	if err != nil {
@@ -93,13 +94,13 @@ func (tx *Tx) upsertApps(ctx context.Context, rows [][]any) error {
 }
 
 // TargetState returns a device's target state.
-func (db *DB) TargetState(ctx context.Context, uuid string) (airlock.TargetState, error) {
+func TargetState(ctx context.Context, db *store.DB, uuid string) (airlock.TargetState, error) {
 	var ts airlock.TargetState
 	var state string
 	err := db.QueryRow(ctx, `SELECT version, state, updated_at FROM device_target_state WHERE device_uuid = $1`, uuid).
-		Scan(&ts.Version, &state, (*TimeScan)(&ts.UpdatedAt))
+		Scan(&ts.Version, &state, (*store.TimeScan)(&ts.UpdatedAt))
 	if err != nil {
-		return ts, NotFound(err, "device %s not found", uuid)
+		return ts, store.NotFound(err, "device %s not found", uuid)
 	}
 	ts.Apps, err = parseState(state)
 	return ts, err
@@ -114,7 +115,7 @@ type TargetApp struct {
 
 // TargetApps lists every device app whose target image is of repository
 // (normalised, e.g. "docker.io/library/redis"), ordered by device and app.
-func (tx *Tx) TargetApps(ctx context.Context, repository string) ([]TargetApp, error) {
+func TargetApps(ctx context.Context, tx *store.Tx, repository string) ([]TargetApp, error) {
 	rows, err := tx.Query(ctx, `SELECT a.device_uuid, a.app, a.image, d.labels
 		FROM device_target_apps a JOIN devices d ON d.uuid = a.device_uuid
 		WHERE a.repository = $1 ORDER BY a.device_uuid, a.app`, repository)
@@ -122,7 +123,7 @@ func (tx *Tx) TargetApps(ctx context.Context, repository string) ([]TargetApp, e
 		return nil, fmt.Errorf("target apps: %w", err)
 	}
 	var last TargetApp // devices come in order, so their labels are parsed once
-	return Collect(rows, func(s Scanner) (TargetApp, error) {
+	return store.Collect(rows, func(s store.Scanner) (TargetApp, error) {
 		var a TargetApp
 		var labels string
 		if err := s.Scan(&a.DeviceUUID, &a.App, &a.Image, &labels); err != nil {
@@ -146,7 +147,7 @@ type AppImage struct{ DeviceUUID, App, Image string }
 // It is built for a rollout over a whole fleet in one transaction: states
 // are read, locked and written back a chunk of rows per statement. It
 // writes no events; the caller records the rollout's.
-func (tx *Tx) SetAppImages(ctx context.Context, changes []AppImage) error {
+func SetAppImages(ctx context.Context, tx *store.Tx, changes []AppImage) error {
 	byDevice, err := groupChanges(changes)
 	if err != nil || len(byDevice) == 0 {
 		return err
@@ -186,7 +187,7 @@ func (tx *Tx) SetAppImages(ctx context.Context, changes []AppImage) error {
 	if err != nil {
 		return fmt.Errorf("write target states: %w", err)
 	}
-	return tx.upsertApps(ctx, indexRows)
+	return upsertApps(ctx, tx, indexRows)
 }
 
 // groupChanges parses each distinct image once and keeps the last change
@@ -212,7 +213,7 @@ func groupChanges(changes []AppImage) (map[string]map[string]imageref.Ref, error
 }
 
 // TargetImages returns the image of each app in a device's target state.
-func (tx *Tx) TargetImages(ctx context.Context, uuid string) (map[string]string, error) {
+func TargetImages(ctx context.Context, tx *store.Tx, uuid string) (map[string]string, error) {
 	rows, err := tx.Query(ctx, `SELECT app, image FROM device_target_apps WHERE device_uuid = $1`, uuid)
 	if err != nil {
 		return nil, fmt.Errorf("target images: %w", err)
@@ -222,9 +223,9 @@ func (tx *Tx) TargetImages(ctx context.Context, uuid string) (map[string]string,
 	for rows.Next() {
 		var app, image string
 		if err := rows.Scan(&app, &image); err != nil {
-			return nil, WrapErr(err)
+			return nil, store.WrapErr(err)
 		}
 		out[app] = image
 	}
-	return out, WrapErr(rows.Err())
+	return out, store.WrapErr(rows.Err())
 }

@@ -1,4 +1,4 @@
-package store
+package fleet
 
 import (
 	"context"
@@ -8,15 +8,16 @@ import (
 	"strings"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/store"
 )
 
 const deviceCols = `uuid, name, labels, architecture, last_seen_at, created_at`
 
-func scanDevice(s Scanner) (airlock.Device, error) {
+func scanDevice(s store.Scanner) (airlock.Device, error) {
 	var d airlock.Device
 	var labels string
-	var seen NullTime
-	if err := s.Scan(&d.UUID, &d.Name, &labels, &d.Architecture, &seen, (*TimeScan)(&d.CreatedAt)); err != nil {
+	var seen store.NullTime
+	if err := s.Scan(&d.UUID, &d.Name, &labels, &d.Architecture, &seen, (*store.TimeScan)(&d.CreatedAt)); err != nil {
 		return d, err
 	}
 	d.LastSeenAt = seen.Ptr()
@@ -30,7 +31,7 @@ const emptyTargetState = `{"apps":{}}`
 
 // CreateDevice inserts a device whose key hashes to keyHash, with an empty
 // target state at version 0; a duplicate uuid is a conflict.
-func (tx *Tx) CreateDevice(ctx context.Context, d airlock.Device, keyHash string) (airlock.Device, error) {
+func CreateDevice(ctx context.Context, tx *store.Tx, d airlock.Device, keyHash string) (airlock.Device, error) {
 	labels, err := json.Marshal(d.Labels)
 	if err != nil {
 		return d, fmt.Errorf("device labels: %w", err)
@@ -41,7 +42,7 @@ func (tx *Tx) CreateDevice(ctx context.Context, d airlock.Device, keyHash string
 		d.UUID, d.Name, string(labels), d.Architecture, keyHash, now)
 	created, err := scanDevice(row)
 	if err != nil {
-		return created, NotFoundAs(err, airlock.ECONFLICT, "device %s already exists", d.UUID)
+		return created, store.NotFoundAs(err, airlock.ECONFLICT, "device %s already exists", d.UUID)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO device_target_state (device_uuid, version, state, updated_at)
 		VALUES ($1, 0, $2, $3)`, d.UUID, emptyTargetState, now); err != nil {
@@ -51,41 +52,41 @@ func (tx *Tx) CreateDevice(ctx context.Context, d airlock.Device, keyHash string
 }
 
 // DeleteDevice removes a device and, by cascade, its states and rollout entries.
-func (tx *Tx) DeleteDevice(ctx context.Context, uuid string) error {
+func DeleteDevice(ctx context.Context, tx *store.Tx, uuid string) error {
 	var name string
 	tx.DevicesChanged()
 	err := tx.QueryRow(ctx, `DELETE FROM devices WHERE uuid = $1 RETURNING name`, uuid).Scan(&name)
 	if err != nil {
-		return NotFound(err, "device %s not found", uuid)
+		return store.NotFound(err, "device %s not found", uuid)
 	}
 	return tx.AddEvent(ctx, "device.removed", deviceSubject(uuid), map[string]string{"uuid": uuid, "name": name})
 }
 
 // SetDeviceKey replaces a device's key; the old one stops working at once.
-func (tx *Tx) SetDeviceKey(ctx context.Context, uuid, keyHash string) (airlock.Device, error) {
+func SetDeviceKey(ctx context.Context, tx *store.Tx, uuid, keyHash string) (airlock.Device, error) {
 	tx.DevicesChanged()
 	d, err := scanDevice(tx.QueryRow(ctx, `UPDATE devices SET api_key_hash = $1 WHERE uuid = $2 RETURNING `+deviceCols, keyHash, uuid))
 	if err != nil {
-		return d, NotFound(err, "device %s not found", uuid)
+		return d, store.NotFound(err, "device %s not found", uuid)
 	}
 	return d, tx.AddEvent(ctx, "device.key_rotated", deviceSubject(uuid), map[string]string{"uuid": uuid})
 }
 
 // Device returns one device.
-func (db *DB) Device(ctx context.Context, uuid string) (airlock.Device, error) {
+func Device(ctx context.Context, db *store.DB, uuid string) (airlock.Device, error) {
 	d, err := scanDevice(db.QueryRow(ctx, `SELECT `+deviceCols+` FROM devices WHERE uuid = $1`, uuid))
 	if err != nil {
-		return d, NotFound(err, "device %s not found", uuid)
+		return d, store.NotFound(err, "device %s not found", uuid)
 	}
 	return d, nil
 }
 
 // Devices lists devices matching f, oldest first, with the total before paging.
-func (db *DB) Devices(ctx context.Context, f airlock.DeviceQuery) ([]airlock.Device, int, error) {
-	where, args := db.deviceWhere(f)
+func Devices(ctx context.Context, db *store.DB, f airlock.DeviceQuery) ([]airlock.Device, int, error) {
+	where, args := deviceWhere(f, db)
 	var total int
 	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM devices`+where, args...).Scan(&total); err != nil {
-		return nil, 0, WrapErr(err)
+		return nil, 0, store.WrapErr(err)
 	}
 	args = append(args, f.Limit, f.Offset)
 	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT %s FROM devices%s ORDER BY created_at, uuid LIMIT $%d OFFSET $%d`,
@@ -93,11 +94,11 @@ func (db *DB) Devices(ctx context.Context, f airlock.DeviceQuery) ([]airlock.Dev
 	if err != nil {
 		return nil, 0, err
 	}
-	devices, err := Collect(rows, scanDevice)
+	devices, err := store.Collect(rows, scanDevice)
 	return devices, total, err
 }
 
-func (db *DB) deviceWhere(f airlock.DeviceQuery) (string, []any) {
+func deviceWhere(f airlock.DeviceQuery, db *store.DB) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, v ...any) {
@@ -125,7 +126,7 @@ func (db *DB) deviceWhere(f airlock.DeviceQuery) (string, []any) {
 }
 
 // DeviceRollouts lists the rollouts a device is part of, newest first.
-func (db *DB) DeviceRollouts(ctx context.Context, uuid string) ([]airlock.DeviceRollout, error) {
+func DeviceRollouts(ctx context.Context, db *store.DB, uuid string) ([]airlock.DeviceRollout, error) {
 	rows, err := db.Query(ctx, `SELECT rd.rollout_id, r.status, rd.app, rd.batch, rd.status,
 		rd.previous_image, rd.target_image, rd.updated_at
 		FROM rollout_devices rd JOIN image_update_rollouts r ON r.id = rd.rollout_id
@@ -133,9 +134,9 @@ func (db *DB) DeviceRollouts(ctx context.Context, uuid string) ([]airlock.Device
 	if err != nil {
 		return nil, err
 	}
-	return Collect(rows, func(s Scanner) (airlock.DeviceRollout, error) {
+	return store.Collect(rows, func(s store.Scanner) (airlock.DeviceRollout, error) {
 		var r airlock.DeviceRollout
 		return r, s.Scan(&r.RolloutID, &r.RolloutStatus, &r.App, &r.Batch, &r.Status,
-			&r.PreviousImage, &r.TargetImage, (*TimeScan)(&r.UpdatedAt))
+			&r.PreviousImage, &r.TargetImage, (*store.TimeScan)(&r.UpdatedAt))
 	})
 }
