@@ -8,6 +8,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/store/catalog"
 	"github.com/airlock-iot/airlock/internal/store/fleet"
 	"github.com/airlock-iot/airlock/internal/store/rollouts"
+	"github.com/airlock-iot/airlock/internal/store/tokens"
 )
 
 // The reads below are the store's, passed through so that the API reaches
@@ -58,14 +59,16 @@ func (s *Service) TargetState(ctx context.Context, uuid string) (airlock.TargetS
 }
 
 // Tokens lists the API tokens (without their secrets).
-func (s *Service) Tokens(ctx context.Context) ([]airlock.Token, error) { return s.DB.Tokens(ctx) }
+func (s *Service) Tokens(ctx context.Context) ([]airlock.Token, error) {
+	return tokens.Tokens(ctx, s.DB)
+}
 
 // TokenBySecret returns the live token whose secret this is.
 func (s *Service) TokenBySecret(ctx context.Context, secret string) (airlock.Token, error) {
-	return s.DB.TokenBySecret(ctx, secret)
+	return tokens.TokenBySecret(ctx, s.DB, secret)
 }
 
 // TouchToken records that token id was used at.
 func (s *Service) TouchToken(ctx context.Context, id int64, at time.Time) error {
-	return s.DB.TouchToken(ctx, id, at)
+	return tokens.TouchToken(ctx, s.DB, id, at)
 }
