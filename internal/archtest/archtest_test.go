@@ -29,7 +29,6 @@ const (
 // over its limit fails the test as well, so that it is struck off.
 var debt = map[string]bool{
 	"internal/service": true,
-	"internal/store":   true,
 
 	"internal/agent/agent_test.go:TestFleetConvergesOnTargetState": true,
 	"internal/crash/approvals_test.go:TestKillDuringApprovals":     true,

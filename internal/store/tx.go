@@ -174,3 +174,28 @@ func (tx *Tx) ForUpdate() string {
 // DevicesChanged notes that the transaction changed a device's key,
 // existence or target state, so the session cache is dropped on commit.
 func (tx *Tx) DevicesChanged() { tx.devicesChanged = true }
+
+// Prepare prepares q in the transaction, for a statement run many times
+// over; the caller closes it.
+func (tx *Tx) Prepare(ctx context.Context, q string) (*sql.Stmt, error) {
+	ctx, cancel := tx.db.bounded(ctx)
+	defer cancel()
+	st, err := tx.tx.PrepareContext(ctx, q)
+	return st, tx.db.result(ctx, err)
+}
+
+// ExecStmt runs a statement of Prepare, cut like any other when the
+// database falls silent.
+func (tx *Tx) ExecStmt(ctx context.Context, st *sql.Stmt, args ...any) error {
+	ctx, cancel := tx.db.bounded(ctx)
+	defer cancel()
+	_, err := st.ExecContext(ctx, tx.db.args(args)...)
+	return tx.db.result(ctx, err)
+}
+
+// QueryStmt runs a query of Prepare; closing the rows releases its bound.
+func (tx *Tx) QueryStmt(ctx context.Context, st *sql.Stmt, args ...any) (*Rows, error) {
+	ctx, cancel := tx.db.bounded(ctx)
+	rs, err := st.QueryContext(ctx, args...)
+	return tx.db.newRows(ctx, rs, err, cancel)
+}

@@ -85,7 +85,7 @@ func appRows(uuid string, apps map[string]airlock.AppSpec) ([][]any, error) {
 }
 
 func upsertApps(ctx context.Context, tx *store.Tx, rows [][]any) error {
-	err := tx.BulkExec(ctx, `INSERT INTO device_target_apps (device_uuid, app, repository, image) VALUES `, `(?, ?, ?, ?)`,
+	err := bulkExec(ctx, tx, `INSERT INTO device_target_apps (device_uuid, app, repository, image) VALUES `, `(?, ?, ?, ?)`,
 		` ON CONFLICT (device_uuid, app) DO UPDATE SET repository = excluded.repository, image = excluded.image`, rows)
 	if err != nil {
 		return fmt.Errorf("index target apps: %w", err)
@@ -154,7 +154,7 @@ func SetAppImages(ctx context.Context, tx *store.Tx, changes []AppImage) error {
 	}
 	tx.DevicesChanged()
 	uuids := slices.Sorted(maps.Keys(byDevice))
-	states, err := tx.LockStates(ctx, uuids)
+	states, err := lockStates(ctx, tx, uuids)
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func SetAppImages(ctx context.Context, tx *store.Tx, changes []AppImage) error {
 		}
 		stateRows = append(stateRows, []any{uuid, doc, now})
 	}
-	err = tx.BulkExec(ctx, `INSERT INTO device_target_state (device_uuid, version, state, updated_at) VALUES `, `(?, 1, ?, ?)`,
+	err = bulkExec(ctx, tx, `INSERT INTO device_target_state (device_uuid, version, state, updated_at) VALUES `, `(?, 1, ?, ?)`,
 		` ON CONFLICT (device_uuid) DO UPDATE SET version = device_target_state.version + 1,
 		state = excluded.state, updated_at = excluded.updated_at`, stateRows)
 	if err != nil {

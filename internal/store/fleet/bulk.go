@@ -1,4 +1,4 @@
-package store
+package fleet
 
 import (
 	"context"
@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/airlock-iot/airlock/internal/store"
 )
 
-// LockStates reads (and on PostgreSQL locks, in uuid order) the stored
+// lockStates reads (and on PostgreSQL locks, in uuid order) the stored
 // target states of the devices.
-func (tx *Tx) LockStates(ctx context.Context, uuids []string) (map[string]string, error) {
+func lockStates(ctx context.Context, tx *store.Tx, uuids []string) (map[string]string, error) {
 	out := make(map[string]string, len(uuids))
 	stmts := map[int]*sql.Stmt{}
 	defer func() {
@@ -19,8 +21,8 @@ func (tx *Tx) LockStates(ctx context.Context, uuids []string) (map[string]string
 		}
 	}()
 	for chunk := range slices.Chunk(uuids, 1000) {
-		st, err := tx.prepareSized(ctx, stmts, len(chunk), func(n int) string {
-			return `SELECT device_uuid, state FROM device_target_state WHERE device_uuid IN (` + tx.db.ParamList(1, n) +
+		st, err := prepareSized(ctx, tx, stmts, len(chunk), func(n int) string {
+			return `SELECT device_uuid, state FROM device_target_state WHERE device_uuid IN (` + tx.DB().ParamList(1, n) +
 				`) ORDER BY device_uuid` + tx.ForUpdate()
 		})
 		if err != nil {
@@ -30,9 +32,7 @@ func (tx *Tx) LockStates(ctx context.Context, uuids []string) (map[string]string
 		for i, u := range chunk {
 			args[i] = u
 		}
-		qctx, cancel := tx.db.bounded(ctx)
-		rs, err := st.QueryContext(qctx, args...)
-		rows, err := tx.db.newRows(qctx, rs, err, cancel)
+		rows, err := tx.QueryStmt(ctx, st, args...)
 		if err != nil {
 			return nil, fmt.Errorf("read target states: %w", err)
 		}
@@ -43,7 +43,7 @@ func (tx *Tx) LockStates(ctx context.Context, uuids []string) (map[string]string
 	return out, nil
 }
 
-func scanStates(rows *Rows, into map[string]string) error {
+func scanStates(rows *store.Rows, into map[string]string) error {
 	defer rows.Close()
 	for rows.Next() {
 		var uuid, state string
@@ -52,20 +52,18 @@ func scanStates(rows *Rows, into map[string]string) error {
 		}
 		into[uuid] = state
 	}
-	return WrapErr(rows.Err())
+	return store.WrapErr(rows.Err())
 }
 
 // prepareSized prepares, once per size, the statement build(n) makes: a fleet-wide
 // change runs the same full-chunk statement hundreds of times.
-func (tx *Tx) prepareSized(ctx context.Context, cache map[int]*sql.Stmt, n int, build func(int) string) (*sql.Stmt, error) {
+func prepareSized(ctx context.Context, tx *store.Tx, cache map[int]*sql.Stmt, n int, build func(int) string) (*sql.Stmt, error) {
 	if st, ok := cache[n]; ok {
 		return st, nil
 	}
-	pctx, cancel := tx.db.bounded(ctx)
-	defer cancel()
-	st, err := tx.tx.PrepareContext(pctx, build(n))
+	st, err := tx.Prepare(ctx, build(n))
 	if err != nil {
-		return nil, fmt.Errorf("prepare: %w", tx.db.result(pctx, err))
+		return nil, fmt.Errorf("prepare: %w", err)
 	}
 	cache[n] = st
 	return st, nil
@@ -75,10 +73,10 @@ func (tx *Tx) prepareSized(ctx context.Context, cache map[int]*sql.Stmt, n int, 
 // both engines' limits.
 const bulkParams = 2000
 
-// BulkExec runs head + "row, row, …" + tail over rows, as few statements as
+// bulkExec runs head + "row, row, …" + tail over rows, as few statements as
 // the parameter bound allows. row is a template whose "?"s are numbered
 // per row; every row must have as many values as it has "?"s.
-func (tx *Tx) BulkExec(ctx context.Context, head, row, tail string, rows [][]any) error {
+func bulkExec(ctx context.Context, tx *store.Tx, head, row, tail string, rows [][]any) error {
 	width := strings.Count(row, "?")
 	stmts := map[int]*sql.Stmt{}
 	defer func() {
@@ -87,7 +85,7 @@ func (tx *Tx) BulkExec(ctx context.Context, head, row, tail string, rows [][]any
 		}
 	}()
 	for chunk := range slices.Chunk(rows, max(1, bulkParams/width)) {
-		st, err := tx.prepareSized(ctx, stmts, len(chunk), func(n int) string { return head + tx.db.valuesList(row, n) + tail })
+		st, err := prepareSized(ctx, tx, stmts, len(chunk), func(n int) string { return head + valuesList(tx.DB(), row, n) + tail })
 		if err != nil {
 			return err
 		}
@@ -95,7 +93,7 @@ func (tx *Tx) BulkExec(ctx context.Context, head, row, tail string, rows [][]any
 		for _, r := range chunk {
 			args = append(args, r...)
 		}
-		if err := tx.boundedExec(ctx, st, tx.db.args(args)); err != nil {
+		if err := tx.ExecStmt(ctx, st, args...); err != nil {
 			return err
 		}
 	}
@@ -103,8 +101,8 @@ func (tx *Tx) BulkExec(ctx context.Context, head, row, tail string, rows [][]any
 }
 
 // valuesList repeats the row template n times, numbering its "?"s as
-// parameters (see Param).
-func (db *DB) valuesList(row string, n int) string {
+// parameters (see store.DB.Param).
+func valuesList(db *store.DB, row string, n int) string {
 	var b strings.Builder
 	p := 1
 	for i := range n {
@@ -121,11 +119,4 @@ func (db *DB) valuesList(row string, n int) string {
 		}
 	}
 	return b.String()
-}
-
-func (tx *Tx) boundedExec(ctx context.Context, st *sql.Stmt, args []any) error {
-	ctx, cancel := tx.db.bounded(ctx)
-	defer cancel()
-	_, err := st.ExecContext(ctx, args...)
-	return tx.db.result(ctx, err)
 }
