@@ -68,7 +68,7 @@ func (s *Service) allow(ctx context.Context, tx *store.Tx, p webhook.Push, dec g
 	ref := p.Ref
 	s.Log.InfoContext(ctx, fmt.Sprintf("[Webhook] Image approved for deployment: %s:%s", ref.Familiar(), ref.Tag),
 		"outcome", dec.Outcome.String())
-	rollout, reason, err := s.rolloutForPush(ctx, tx, ref)
+	rollout, reason, err := s.engine().ForPush(ctx, tx, ref)
 	if err != nil {
 		return pushResult{}, err
 	}

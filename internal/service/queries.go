@@ -7,7 +7,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/store/catalog"
 	"github.com/airlock-iot/airlock/internal/store/fleet"
-	"github.com/airlock-iot/airlock/internal/store/rollouts"
+	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
 	"github.com/airlock-iot/airlock/internal/store/tokens"
 )
 
@@ -45,12 +45,12 @@ func (s *Service) Categories(ctx context.Context) ([]airlock.Category, error) {
 
 // Policy returns the rollout policy id.
 func (s *Service) Policy(ctx context.Context, id int64) (airlock.Policy, error) {
-	return rollouts.Policy(ctx, s.DB, id)
+	return rolloutdb.Policy(ctx, s.DB, id)
 }
 
 // Policies returns a page of rollout policies (only enabled or disabled ones when enabled is set).
 func (s *Service) Policies(ctx context.Context, enabled *bool, limit, offset int) ([]airlock.Policy, int, error) {
-	return rollouts.Policies(ctx, s.DB, enabled, limit, offset)
+	return rolloutdb.Policies(ctx, s.DB, enabled, limit, offset)
 }
 
 // TargetState returns what device uuid should run.
