@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	storefleet "github.com/airlock-iot/airlock/internal/store/fleet"
+
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/store"
 )
@@ -29,10 +31,10 @@ func (e *env) seed(ctx context.Context, prefix string, n int, image string) (fle
 				f.uuids[i] = fmt.Sprintf("%s-%06d", prefix, i)
 				f.keys[i] = fmt.Sprintf("dk_bench-%s-%06d-key", prefix, i)
 				d := airlock.Device{UUID: f.uuids[i], Labels: map[string]string{"fleet": prefix}}
-				if _, err := tx.CreateDevice(ctx, d, store.HashSecret(f.keys[i])); err != nil {
+				if _, err := storefleet.CreateDevice(ctx, tx, d, store.HashSecret(f.keys[i])); err != nil {
 					return err
 				}
-				if _, err := tx.SetTargetState(ctx, f.uuids[i], apps); err != nil {
+				if _, err := storefleet.SetTargetState(ctx, tx, f.uuids[i], apps); err != nil {
 					return err
 				}
 			}
@@ -55,7 +57,7 @@ func (e *env) reportAll(ctx context.Context, f fleet, image string) error {
 			for _, uuid := range f.uuids[from:min(len(f.uuids), from+chunk)] {
 				r := airlock.DeviceReport{Apps: map[string]airlock.AppReport{"web": {Image: image, Status: "running", Healthy: true}},
 					ReportedAt: e.db.Now()}
-				if err := tx.SaveReport(ctx, uuid, r); err != nil {
+				if err := storefleet.SaveReport(ctx, tx, uuid, r); err != nil {
 					return err
 				}
 			}

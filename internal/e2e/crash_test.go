@@ -12,6 +12,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/apitest"
 	"github.com/airlock-iot/airlock/internal/service"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/fleet"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
 )
 
@@ -135,7 +136,7 @@ func reportTargets(t *testing.T, svc *service.Service, uuids []string) {
 	t.Helper()
 	ctx := context.Background()
 	for _, uuid := range uuids {
-		ts, err := svc.DB.TargetState(ctx, uuid)
+		ts, err := fleet.TargetState(ctx, svc.DB, uuid)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/notify"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/catalog"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
 )
 
@@ -117,7 +118,7 @@ func requestApproval(t *testing.T, db *store.DB, name string) int64 {
 	t.Helper()
 	var id int64
 	err := db.InTx(context.Background(), "webhook/dockerhub", func(tx *store.Tx) error {
-		a, _, err := tx.RequestApproval(context.Background(), airlock.ApprovalRequest{Registry: "docker.io", Namespace: "portainer",
+		a, _, err := catalog.RequestApproval(context.Background(), tx, airlock.ApprovalRequest{Registry: "docker.io", Namespace: "portainer",
 			ImageName: name, Tag: "latest", Source: "dockerhub"})
 		id = a.ID
 		return err

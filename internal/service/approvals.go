@@ -6,6 +6,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/catalog"
 )
 
 // InitWebhookSecret sets the secret deliveries must carry: the configured
@@ -34,7 +35,7 @@ func (s *Service) ApprovalRequests(ctx context.Context, f airlock.ApprovalFilter
 			return nil, 0, airlock.FieldErrorf("status", "%s", airlock.ErrorMessage(err))
 		}
 	}
-	return s.DB.ApprovalRequests(ctx, f)
+	return catalog.ApprovalRequests(ctx, s.DB, f)
 }
 
 // Approve approves a pending request: the image is created or approved and
@@ -51,7 +52,7 @@ func (s *Service) Approve(ctx context.Context, actor string, id int64) (airlock.
 			return err
 		}
 		for _, tag := range req.TagsSeen {
-			_, err := tx.CreateTag(ctx, airlock.Tag{ImageID: img.ID, Tag: tag, Source: airlock.SourceAdmin})
+			_, err := catalog.CreateTag(ctx, tx, airlock.Tag{ImageID: img.ID, Tag: tag, Source: airlock.SourceAdmin})
 			if err != nil && airlock.ErrorCode(err) != airlock.ECONFLICT {
 				return err
 			}
@@ -81,30 +82,30 @@ func (s *Service) Reject(ctx context.Context, actor string, id int64, reason str
 
 // decide decides a pending request; one decided already is a conflict.
 func decide(ctx context.Context, tx *store.Tx, id int64, status, reason string) (airlock.ApprovalRequest, error) {
-	req, err := tx.ApprovalForUpdate(ctx, id)
+	req, err := catalog.ApprovalForUpdate(ctx, tx, id)
 	if err != nil {
 		return req, err
 	}
 	if req.Status != airlock.StatusPending {
 		return req, airlock.Errorf(airlock.ECONFLICT, "approval request %d is already %s", id, req.Status)
 	}
-	return tx.DecideApproval(ctx, id, status, reason)
+	return catalog.DecideApproval(ctx, tx, id, status, reason)
 }
 
 // imageForDecision brings the requested image to status, creating it if needed.
 func (s *Service) imageForDecision(ctx context.Context, tx *store.Tx, req airlock.ApprovalRequest, status string) (airlock.Image, error) {
-	img, err := tx.ImageByName(ctx, req.Registry, req.Namespace, req.ImageName)
+	img, err := catalog.ImageByName(ctx, tx, req.Registry, req.Namespace, req.ImageName)
 	if airlock.ErrorCode(err) == airlock.ENOTFOUND {
 		img = airlock.Image{Registry: req.Registry, Namespace: req.Namespace, ImageName: req.ImageName}
 		setApproval(&img, status, tx.Actor, tx.Now())
-		return tx.CreateImage(ctx, img)
+		return catalog.CreateImage(ctx, tx, img)
 	}
 	if err != nil || img.ApprovalStatus == status {
 		return img, err
 	}
 	before := img
 	setApproval(&img, status, tx.Actor, tx.Now())
-	if img, err = tx.UpdateImage(ctx, img); err != nil {
+	if img, err = catalog.UpdateImage(ctx, tx, img); err != nil {
 		return img, err
 	}
 	return img, s.approvalChanged(ctx, tx, before, img)

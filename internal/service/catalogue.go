@@ -8,6 +8,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/store"
+	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
 )
 
 // The catalogue governs running rollouts: what it stops allowing stops
@@ -36,7 +37,7 @@ func (s *Service) stopRollouts(ctx context.Context, tx *store.Tx, img airlock.Im
 	if s.Internal.Match(ref) {
 		return nil
 	}
-	rs, err := tx.UnfinishedRollouts(ctx, img.Registry, img.Namespace, img.ImageName, tag)
+	rs, err := rolloutdb.UnfinishedRollouts(ctx, tx, img.Registry, img.Namespace, img.ImageName, tag)
 	if err != nil {
 		return err
 	}
@@ -46,7 +47,7 @@ func (s *Service) stopRollouts(ctx context.Context, tx *store.Tx, img airlock.Im
 			action = rollout.ActionRollback
 		}
 		s.Log.WarnContext(ctx, "rollout stopped by a catalogue change", "rollout_id", r.ID, "action", action, "reason", why)
-		if _, err := s.finish(ctx, tx, r, action, why); err != nil {
+		if _, err := s.engine().Finish(ctx, tx, r, action, why); err != nil {
 			return err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/fleet"
 )
 
 // DeviceInput provisions a device. UUID is made when not given.
@@ -50,7 +51,7 @@ func (s *Service) CreateDevice(ctx context.Context, actor string, in DeviceInput
 	var d airlock.Device
 	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
 		var err error
-		d, err = tx.CreateDevice(ctx, airlock.Device{UUID: in.UUID, Name: in.Name, Labels: in.Labels, Architecture: in.Architecture},
+		d, err = fleet.CreateDevice(ctx, tx, airlock.Device{UUID: in.UUID, Name: in.Name, Labels: in.Labels, Architecture: in.Architecture},
 			store.HashSecret(key))
 		return err
 	})
@@ -95,7 +96,7 @@ func (s *Service) RotateDeviceKey(ctx context.Context, actor, uuid string) (airl
 	var d airlock.Device
 	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
 		var err error
-		d, err = tx.SetDeviceKey(ctx, uuid, store.HashSecret(key))
+		d, err = fleet.SetDeviceKey(ctx, tx, uuid, store.HashSecret(key))
 		return err
 	})
 	d.Online, d.APIKey = s.online(d.LastSeenAt), key
@@ -104,24 +105,24 @@ func (s *Service) RotateDeviceKey(ctx context.Context, actor, uuid string) (airl
 
 // DeleteDevice removes a device with its states and its part in rollouts.
 func (s *Service) DeleteDevice(ctx context.Context, actor, uuid string) error {
-	return s.DB.InTx(ctx, actor, func(tx *store.Tx) error { return tx.DeleteDevice(ctx, uuid) })
+	return s.DB.InTx(ctx, actor, func(tx *store.Tx) error { return fleet.DeleteDevice(ctx, tx, uuid) })
 }
 
 // Device returns a device with its target state, last report and rollouts.
 func (s *Service) Device(ctx context.Context, uuid string) (airlock.DeviceDetail, error) {
 	var dd airlock.DeviceDetail
 	var err error
-	if dd.Device, err = s.DB.Device(ctx, uuid); err != nil {
+	if dd.Device, err = fleet.Device(ctx, s.DB, uuid); err != nil {
 		return dd, err
 	}
 	dd.Online = s.online(dd.LastSeenAt)
-	if dd.TargetState, err = s.DB.TargetState(ctx, uuid); err != nil {
+	if dd.TargetState, err = fleet.TargetState(ctx, s.DB, uuid); err != nil {
 		return dd, err
 	}
-	if dd.CurrentState, err = s.DB.Report(ctx, uuid); err != nil {
+	if dd.CurrentState, err = fleet.Report(ctx, s.DB, uuid); err != nil {
 		return dd, err
 	}
-	dd.Rollouts, err = s.DB.DeviceRollouts(ctx, uuid)
+	dd.Rollouts, err = fleet.DeviceRollouts(ctx, s.DB, uuid)
 	return dd, err
 }
 
@@ -133,7 +134,7 @@ func (s *Service) Devices(ctx context.Context, q airlock.DeviceQuery) ([]airlock
 		}
 	}
 	q.OfflineBefore = s.DB.Now().Add(-s.offlineAfter())
-	devices, total, err := s.DB.Devices(ctx, q)
+	devices, total, err := fleet.Devices(ctx, s.DB, q)
 	for i := range devices {
 		devices[i].Online = s.online(devices[i].LastSeenAt)
 	}
@@ -160,7 +161,7 @@ func (s *Service) SetTargetState(ctx context.Context, actor, uuid string, apps m
 		if err := s.gateApps(ctx, tx, uuid, specs, o); err != nil {
 			return err
 		}
-		ts, err = tx.SetTargetState(ctx, uuid, specs)
+		ts, err = fleet.SetTargetState(ctx, tx, uuid, specs)
 		return err
 	})
 	return ts, err
@@ -212,7 +213,7 @@ func (s *Service) ReportState(ctx context.Context, uuid string, r airlock.Device
 		return r, err
 	}
 	r.ReportedAt = s.DB.Now()
-	err := s.DB.InTx(ctx, "device:"+uuid, func(tx *store.Tx) error { return tx.SaveReport(ctx, uuid, r) })
+	err := s.DB.InTx(ctx, "device:"+uuid, func(tx *store.Tx) error { return fleet.SaveReport(ctx, tx, uuid, r) })
 	return r, err
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/gate"
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/catalog"
 	"github.com/airlock-iot/airlock/internal/webhook"
 )
 
@@ -26,7 +27,7 @@ func (s *Service) catalogue(ctx context.Context, tx *store.Tx, ref imageref.Ref)
 	if in.Internal {
 		return in, airlock.Image{}, nil
 	}
-	img, err := tx.ImageByName(ctx, ref.Registry, ref.Namespace, ref.Name)
+	img, err := catalog.ImageByName(ctx, tx, ref.Registry, ref.Namespace, ref.Name)
 	if airlock.ErrorCode(err) == airlock.ENOTFOUND {
 		return in, img, nil
 	}
@@ -37,7 +38,7 @@ func (s *Service) catalogue(ctx context.Context, tx *store.Tx, ref imageref.Ref)
 	if ref.Tag == "" {
 		return in, img, nil
 	}
-	tag, err := tx.TagByName(ctx, img.ID, ref.Tag)
+	tag, err := catalog.TagByName(ctx, tx, img.ID, ref.Tag)
 	switch {
 	case err == nil:
 		in.TagFound, in.TagDeprecated = true, tag.IsDeprecated
@@ -51,7 +52,7 @@ func (s *Service) catalogue(ctx context.Context, tx *store.Tx, ref imageref.Ref)
 // source webhook. A concurrent push that added it first is no error.
 func (s *Service) autoAddTag(ctx context.Context, tx *store.Tx, img airlock.Image, p webhook.Push) (bool, error) {
 	s.Log.WarnContext(ctx, "[Webhook] Tag not found in approved list: "+p.Ref.Tag, "image", p.Ref.Repository())
-	_, err := tx.CreateTag(ctx, airlock.Tag{ImageID: img.ID, Tag: p.Ref.Tag, Digest: p.Ref.Digest, Source: airlock.SourceWebhook})
+	_, err := catalog.CreateTag(ctx, tx, airlock.Tag{ImageID: img.ID, Tag: p.Ref.Tag, Digest: p.Ref.Digest, Source: airlock.SourceWebhook})
 	if airlock.ErrorCode(err) == airlock.ECONFLICT {
 		return false, nil
 	}
@@ -67,7 +68,7 @@ func (s *Service) allow(ctx context.Context, tx *store.Tx, p webhook.Push, dec g
 	ref := p.Ref
 	s.Log.InfoContext(ctx, fmt.Sprintf("[Webhook] Image approved for deployment: %s:%s", ref.Familiar(), ref.Tag),
 		"outcome", dec.Outcome.String())
-	rollout, reason, err := s.rolloutForPush(ctx, tx, ref)
+	rollout, reason, err := s.engine().ForPush(ctx, tx, ref)
 	if err != nil {
 		return pushResult{}, err
 	}

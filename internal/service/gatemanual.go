@@ -10,6 +10,8 @@ import (
 	"github.com/airlock-iot/airlock/internal/gate"
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/catalog"
+	"github.com/airlock-iot/airlock/internal/store/fleet"
 )
 
 // gateManual passes an image an admin or approver asks to deploy through
@@ -26,7 +28,7 @@ func (s *Service) gateManual(ctx context.Context, tx *store.Tx, ref imageref.Ref
 	}
 	dec := gate.Decide(in)
 	if dec.AddTag {
-		_, err := tx.CreateTag(ctx, airlock.Tag{ImageID: img.ID, Tag: ref.Tag, Digest: ref.Digest, Source: airlock.SourceAdmin})
+		_, err := catalog.CreateTag(ctx, tx, airlock.Tag{ImageID: img.ID, Tag: ref.Tag, Digest: ref.Digest, Source: airlock.SourceAdmin})
 		if err != nil && airlock.ErrorCode(err) != airlock.ECONFLICT {
 			return dec, err
 		}
@@ -56,7 +58,7 @@ func (o Override) validate() error {
 // Refused images fail the write unless it is forced, when they are
 // recorded as an override.
 func (s *Service) gateApps(ctx context.Context, tx *store.Tx, uuid string, specs map[string]airlock.AppSpec, o Override) error {
-	current, err := tx.TargetImages(ctx, uuid)
+	current, err := fleet.TargetImages(ctx, tx, uuid)
 	if err != nil {
 		return err
 	}

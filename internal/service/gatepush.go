@@ -8,6 +8,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/artifact"
 	"github.com/airlock-iot/airlock/internal/gate"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/catalog"
 	"github.com/airlock-iot/airlock/internal/webhook"
 )
 
@@ -66,7 +67,7 @@ func (s *Service) gatePush(ctx context.Context, tx *store.Tx, from webhook.Sende
 
 // declared reports whether host is a spelling of a declared registry's host.
 func (s *Service) declared(ctx context.Context, tx *store.Tx, host string) (bool, error) {
-	_, err := tx.RegistryByHost(ctx, host)
+	_, err := catalog.RegistryByHost(ctx, tx, host)
 	if airlock.ErrorCode(err) == airlock.ENOTFOUND {
 		return false, nil
 	}
@@ -107,7 +108,7 @@ func (s *Service) recordArtifact(ctx context.Context, tx *store.Tx, p webhook.Pu
 func (s *Service) requestApproval(ctx context.Context, tx *store.Tx, p webhook.Push, image string) error {
 	ref := p.Ref
 	s.Log.WarnContext(ctx, "[Webhook] Image not found in approved registry: "+image, "image", ref.Repository(), "tag", ref.Tag)
-	_, _, err := tx.RequestApproval(ctx, airlock.ApprovalRequest{Registry: ref.Registry, Namespace: ref.Namespace,
+	_, _, err := catalog.RequestApproval(ctx, tx, airlock.ApprovalRequest{Registry: ref.Registry, Namespace: ref.Namespace,
 		ImageName: ref.Name, Tag: ref.Tag, Source: p.Source})
 	return err
 }

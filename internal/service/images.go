@@ -7,6 +7,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/catalog"
 )
 
 // ImageInput creates an image. ImageName may carry its namespace
@@ -45,10 +46,10 @@ func (s *Service) CreateImage(ctx context.Context, actor string, in ImageInput) 
 	}
 	setApproval(&img, img.ApprovalStatus, actor, s.DB.Now())
 	err = s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
-		if img, err = tx.CreateImage(ctx, img); err != nil {
+		if img, err = catalog.CreateImage(ctx, tx, img); err != nil {
 			return err
 		}
-		return tx.SettleApprovals(ctx, img)
+		return catalog.SettleApprovals(ctx, tx, img)
 	})
 	return img, err
 }
@@ -58,7 +59,7 @@ func (s *Service) UpdateImage(ctx context.Context, actor string, id int64, in Im
 	var img airlock.Image
 	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
 		var err error
-		if img, err = tx.ImageForUpdate(ctx, id); err != nil {
+		if img, err = catalog.ImageForUpdate(ctx, tx, id); err != nil {
 			return err
 		}
 		before := img
@@ -74,32 +75,32 @@ func (s *Service) UpdateImage(ctx context.Context, actor string, id int64, in Im
 			}
 			setApproval(&img, *in.ApprovalStatus, actor, tx.Now())
 		}
-		if img, err = tx.UpdateImage(ctx, img); err != nil {
+		if img, err = catalog.UpdateImage(ctx, tx, img); err != nil {
 			return err
 		}
 		if err := s.approvalChanged(ctx, tx, before, img); err != nil {
 			return err
 		}
-		return tx.SettleApprovals(ctx, img)
+		return catalog.SettleApprovals(ctx, tx, img)
 	})
 	if err != nil {
 		return img, err
 	}
-	return s.DB.Image(ctx, id)
+	return catalog.Image(ctx, s.DB, id)
 }
 
 // DeleteImage removes an image and its tags. Its unfinished rollouts stop
 // and the devices that got it are rolled back.
 func (s *Service) DeleteImage(ctx context.Context, actor string, id int64) error {
 	return s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
-		img, err := tx.ImageForUpdate(ctx, id)
+		img, err := catalog.ImageForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		if err := s.imageWithdrawn(ctx, tx, img, true, fmt.Sprintf("image %s was removed from the catalogue", repoOf(img))); err != nil {
 			return err
 		}
-		return tx.DeleteImage(ctx, id)
+		return catalog.DeleteImage(ctx, tx, id)
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/catalog"
 	"github.com/airlock-iot/airlock/internal/webhook"
 )
 
@@ -33,7 +34,7 @@ const DefaultDeliveryRetention = 7 * 24 * time.Hour
 // returns is all a delivery can say about where it comes from.
 func (s *Service) AuthenticateWebhook(ctx context.Context, in Delivery) (webhook.Sender, error) {
 	for _, c := range webhook.Candidates(in.Header, in.Query) {
-		r, err := s.DB.RegistryBySecret(ctx, c)
+		r, err := catalog.RegistryBySecret(ctx, s.DB, c)
 		switch {
 		case err == nil:
 			return webhook.Sender{RegistryID: r.ID, Host: r.Host, Aliases: r.Aliases}, nil
@@ -52,33 +53,33 @@ func (s *Service) AuthenticateWebhook(ctx context.Context, in Delivery) (webhook
 // calls for in one transaction. A redelivery of an answer that allowed or
 // acted gets that answer again and writes nothing; a refused one is decided
 // afresh.
-func (s *Service) Intake(ctx context.Context, from webhook.Sender, in Delivery) (store.Answer, error) {
+func (s *Service) Intake(ctx context.Context, from webhook.Sender, in Delivery) (catalog.Answer, error) {
 	d, err := webhook.Decode(in.Source, in.Header, in.Body)
 	if err != nil {
-		return store.Answer{}, err
+		return catalog.Answer{}, err
 	}
 	if len(d.Pushes) == 0 && len(d.Bad) == 0 {
 		body, _ := json.Marshal(map[string]any{"message": "Nothing to deploy: " + d.Ignored, "rollout": nil})
-		return store.Answer{Outcome: "ignored", Body: body}, nil
+		return catalog.Answer{Outcome: "ignored", Body: body}, nil
 	}
-	var answer store.Answer
+	var answer catalog.Answer
 	err = s.DB.InTx(ctx, "webhook/"+d.Source, func(tx *store.Tx) error {
 		key, source := deliveryKey(d), d.Source+"@"+from.Key()
-		claim := store.ClaimNew
+		claim := catalog.ClaimNew
 		if key != "" {
 			var err error
-			if answer, claim, err = tx.ClaimDelivery(ctx, source, key, tx.Now().Add(-s.retention())); err != nil || claim == store.ClaimReplay {
+			if answer, claim, err = catalog.ClaimDelivery(ctx, tx, source, key, tx.Now().Add(-s.retention())); err != nil || claim == catalog.ClaimReplay {
 				return err
 			}
 		}
 		var err error
-		if answer, err = s.gatePushes(ctx, tx, from, d, claim == store.ClaimRedecide); err != nil {
+		if answer, err = s.gatePushes(ctx, tx, from, d, claim == catalog.ClaimRedecide); err != nil {
 			return err
 		}
 		if key == "" {
 			return nil
 		}
-		return tx.SaveAnswer(ctx, source, key, answer)
+		return catalog.SaveAnswer(ctx, tx, source, key, answer)
 	})
 	answer.Forbid = answer.Refused && !webhook.Answers2xx(from, d.Source)
 	return answer, err
@@ -114,12 +115,12 @@ func deliveryKey(d webhook.Delivery) string {
 // gatePushes answers every push of a delivery, and every event it could not
 // read. One push answers with its own body; several with a result each, so
 // that one refused push never makes a registry retry the others.
-func (s *Service) gatePushes(ctx context.Context, tx *store.Tx, from webhook.Sender, d webhook.Delivery, redecide bool) (store.Answer, error) {
+func (s *Service) gatePushes(ctx context.Context, tx *store.Tx, from webhook.Sender, d webhook.Delivery, redecide bool) (catalog.Answer, error) {
 	var results []pushResult
 	for _, p := range d.Pushes {
 		r, err := s.gatePush(ctx, tx, from, p, redecide)
 		if err != nil {
-			return store.Answer{}, err
+			return catalog.Answer{}, err
 		}
 		results = append(results, r)
 	}
@@ -131,7 +132,7 @@ func (s *Service) gatePushes(ctx context.Context, tx *store.Tx, from webhook.Sen
 		refused, acted = refused || r.refused, acted || !r.refused
 		r.body["allowed"] = r.allowed
 	}
-	answer := store.Answer{Refused: refused && !acted, Outcome: "batch"}
+	answer := catalog.Answer{Refused: refused && !acted, Outcome: "batch"}
 	var err error
 	if len(results) == 1 {
 		answer.Outcome = results[0].outcome

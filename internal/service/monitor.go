@@ -1,20 +1,17 @@
 package service
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/airlock-iot/airlock/internal/airlock"
-	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/leader"
 	"github.com/airlock-iot/airlock/internal/rollout"
+	"github.com/airlock-iot/airlock/internal/service/rollouts"
 	"github.com/airlock-iot/airlock/internal/store"
+	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
 )
 
 // DefaultMonitorInterval is the monitor's tick when none is configured.
@@ -116,7 +113,7 @@ func (s *Service) MonitorTick(ctx context.Context) error {
 // advanceAll advances each active rollout. One failing does not hold up
 // the others; leadership is renewed as the work goes on.
 func (s *Service) advanceAll(ctx context.Context) error {
-	ids, err := s.DB.ActiveRollouts(ctx)
+	ids, err := rolloutdb.ActiveRollouts(ctx, s.DB)
 	if err != nil {
 		return err
 	}
@@ -146,105 +143,15 @@ func (s *Service) advanceAll(ctx context.Context) error {
 // wholly done or not at all, and done once.
 func (s *Service) advance(ctx context.Context, id int64) error {
 	return s.DB.InTx(ctx, "monitor", func(tx *store.Tx) error {
-		r, err := tx.RolloutForUpdate(ctx, id)
+		r, err := rolloutdb.RolloutForUpdate(ctx, tx, id)
 		if err != nil || (r.Status != rollout.StatusInProgress && r.Status != rollout.StatusPaused) {
 			return err
 		}
-		devices, err := watch(ctx, tx, r)
+		devices, err := rollouts.Watch(ctx, tx, r)
 		if err != nil {
 			return err
 		}
-		step := rollout.Decide(stateOf(r), devices, tx.Now())
-		return s.apply(ctx, tx, r, devices, step)
+		step := rollout.Decide(rollouts.StateOf(r), devices, tx.Now())
+		return s.engine().Apply(ctx, tx, r, devices, step)
 	})
-}
-
-func stateOf(r airlock.Rollout) rollout.State {
-	st := rollout.State{Status: r.Status, CurrentBatch: r.CurrentBatch, TotalBatches: r.TotalBatches,
-		BatchDelay: time.Duration(r.BatchDelaySeconds) * time.Second, Timeout: time.Duration(r.HealthCheckTimeoutSeconds) * time.Second,
-		ThresholdPercent: r.FailureThresholdPercent, MinDevices: r.MinDevicesForThreshold, AutoRollback: r.AutoRollback}
-	if r.BatchDoneAt != nil {
-		st.BatchDoneAt = *r.BatchDoneAt
-	}
-	return st
-}
-
-// appReport is the part of a stored device report the monitor reads.
-// Healthy is a pointer: a report without it is judged on status alone.
-type appReport struct {
-	Image   string `json:"image"`
-	Status  string `json:"status"`
-	Healthy *bool  `json:"healthy"`
-}
-
-// watch reads the devices of rollout r as rollout.Decide judges them. A
-// device is keyed by uuid and app, as it may run the repository in several
-// apps. Its report is JSON, and decoding a fleet's is most of a tick's own
-// work, so rows are decoded a chunk at a time while the next are read.
-func watch(ctx context.Context, tx *store.Tx, r airlock.Rollout) ([]rollout.Device, error) {
-	var parts []*[]rollout.Device
-	var wg sync.WaitGroup
-	chunk := make([]store.WatchedDevice, 0, watchChunk)
-	flush := func() {
-		part, rows := new([]rollout.Device), chunk
-		parts = append(parts, part)
-		wg.Go(func() { *part = readReports(r.Image, rows) })
-		chunk = make([]store.WatchedDevice, 0, watchChunk)
-	}
-	err := tx.WatchDevices(ctx, r.ID, func(w store.WatchedDevice) {
-		if chunk = append(chunk, w); len(chunk) == watchChunk {
-			flush()
-		}
-	})
-	flush()
-	wg.Wait()
-	devices := make([]rollout.Device, 0, len(parts)*watchChunk)
-	for _, p := range parts {
-		devices = append(devices, *p...)
-	}
-	return devices, err
-}
-
-// watchChunk is how many devices a goroutine decodes at a time.
-const watchChunk = 4096
-
-// readReports returns the devices of watched. Reported images are normalised
-// (a device may say "redis:7" for docker.io/library/redis:7), each distinct
-// one once; a report that does not name target at all cannot be about it,
-// and is not decoded.
-func readReports(target string, watched []store.WatchedDevice) []rollout.Device {
-	devices := make([]rollout.Device, len(watched))
-	normal := map[string]string{}
-	name := []byte(target[strings.LastIndexByte(target, '/')+1:])
-	for i, w := range watched {
-		d := rollout.Device{UUID: deviceKey(w.DeviceUUID, w.App), Batch: w.Batch, Status: w.Status,
-			Target: target, UpdatedAt: w.UpdatedAt}
-		if len(w.Report) > 0 && bytes.Contains(w.Report, name) {
-			var doc struct {
-				Apps map[string]appReport `json:"apps"`
-			}
-			if json.Unmarshal(w.Report, &doc) == nil {
-				if app, ok := doc.Apps[w.App]; ok {
-					d.Report = rollout.Report{Image: normalised(normal, app.Image), Status: app.Status,
-						Healthy: app.Healthy, ReportedAt: w.ReportedAt}
-				}
-			}
-		}
-		devices[i] = d
-	}
-	return devices
-}
-
-func deviceKey(uuid, app string) string { return uuid + "\x00" + app }
-
-func normalised(cache map[string]string, image string) string {
-	if n, ok := cache[image]; ok {
-		return n
-	}
-	n := image
-	if ref, err := imageref.Parse(image); err == nil {
-		n = ref.String()
-	}
-	cache[image] = n
-	return n
 }

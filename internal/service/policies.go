@@ -6,6 +6,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/policy"
 	"github.com/airlock-iot/airlock/internal/store"
+	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
 )
 
 // knobs are the rollout settings a policy holds and a manual rollout may
@@ -88,7 +89,7 @@ func (s *Service) CreatePolicy(ctx context.Context, actor string, in PolicyInput
 	}
 	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
 		var err error
-		p, err = tx.CreatePolicy(ctx, p)
+		p, err = rolloutdb.CreatePolicy(ctx, tx, p)
 		return err
 	})
 	return p, err
@@ -99,14 +100,14 @@ func (s *Service) UpdatePolicy(ctx context.Context, actor string, id int64, in P
 	var p airlock.Policy
 	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
 		var err error
-		if p, err = tx.PolicyForUpdate(ctx, id); err != nil {
+		if p, err = rolloutdb.PolicyForUpdate(ctx, tx, id); err != nil {
 			return err
 		}
 		in.apply(&p)
 		if err := policy.Validate(&p); err != nil {
 			return err
 		}
-		p, err = tx.UpdatePolicy(ctx, p)
+		p, err = rolloutdb.UpdatePolicy(ctx, tx, p)
 		return err
 	})
 	return p, err
@@ -115,5 +116,5 @@ func (s *Service) UpdatePolicy(ctx context.Context, actor string, id int64, in P
 // DeletePolicy removes a policy. Its rollouts are kept and run on: they
 // copied its knobs when they were created.
 func (s *Service) DeletePolicy(ctx context.Context, actor string, id int64) error {
-	return s.DB.InTx(ctx, actor, func(tx *store.Tx) error { return tx.DeletePolicy(ctx, id) })
+	return s.DB.InTx(ctx, actor, func(tx *store.Tx) error { return rolloutdb.DeletePolicy(ctx, tx, id) })
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/catalog"
 )
 
 // RegistryInput declares a registry.
@@ -53,7 +54,7 @@ func (s *Service) CreateRegistry(ctx context.Context, actor, base string, in Reg
 	}
 	secret := newWebhookSecret()
 	err = s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
-		r, err = tx.CreateRegistry(ctx, r, store.HashSecret(secret))
+		r, err = catalog.CreateRegistry(ctx, tx, r, store.HashSecret(secret))
 		return err
 	})
 	return withSecret(r, base, secret), err
@@ -64,7 +65,7 @@ func (s *Service) UpdateRegistry(ctx context.Context, actor string, id int64, in
 	var r airlock.Registry
 	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
 		var err error
-		if r, err = tx.RegistryForUpdate(ctx, id); err != nil {
+		if r, err = catalog.RegistryForUpdate(ctx, tx, id); err != nil {
 			return err
 		}
 		if in.Aliases != nil {
@@ -79,7 +80,7 @@ func (s *Service) UpdateRegistry(ctx context.Context, actor string, id int64, in
 		if err := validateRegistry(r); err != nil {
 			return err
 		}
-		r, err = tx.UpdateRegistry(ctx, r)
+		r, err = catalog.UpdateRegistry(ctx, tx, r)
 		return err
 	})
 	return r, err
@@ -92,7 +93,7 @@ func (s *Service) RotateRegistrySecret(ctx context.Context, actor, base string, 
 	var r airlock.Registry
 	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
 		var err error
-		r, err = tx.SetRegistrySecret(ctx, id, store.HashSecret(secret))
+		r, err = catalog.SetRegistrySecret(ctx, tx, id, store.HashSecret(secret))
 		return err
 	})
 	return withSecret(r, base, secret), err
@@ -100,17 +101,17 @@ func (s *Service) RotateRegistrySecret(ctx context.Context, actor, base string, 
 
 // DeleteRegistry removes a registry declaration.
 func (s *Service) DeleteRegistry(ctx context.Context, actor string, id int64) error {
-	return s.DB.InTx(ctx, actor, func(tx *store.Tx) error { return tx.DeleteRegistry(ctx, id) })
+	return s.DB.InTx(ctx, actor, func(tx *store.Tx) error { return catalog.DeleteRegistry(ctx, tx, id) })
 }
 
 // Registries lists the declared registries.
 func (s *Service) Registries(ctx context.Context) ([]airlock.Registry, error) {
-	return s.DB.Registries(ctx)
+	return catalog.Registries(ctx, s.DB)
 }
 
 // Registry returns one declared registry.
 func (s *Service) Registry(ctx context.Context, id int64) (airlock.Registry, error) {
-	return s.DB.Registry(ctx, id)
+	return catalog.Registry(ctx, s.DB, id)
 }
 
 // withSecret puts the new secret, and the webhook URL to use it with, in

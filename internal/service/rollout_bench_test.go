@@ -10,6 +10,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/service"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/fleet"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
 )
 
@@ -31,15 +32,15 @@ func benchService(b *testing.B, n int) *service.Service {
 	svc := &service.Service{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for from := 0; from < n; from += benchChunk {
 		if err := db.InTx(ctx, "bench", func(tx *store.Tx) error {
-			var changes []store.AppImage
+			var changes []fleet.AppImage
 			for i := from; i < min(from+benchChunk, n); i++ {
 				uuid := fmt.Sprintf("dev-%06d", i)
-				if _, err := tx.CreateDevice(ctx, airlock.Device{UUID: uuid, Labels: map[string]string{}}, store.HashSecret(uuid)); err != nil {
+				if _, err := fleet.CreateDevice(ctx, tx, airlock.Device{UUID: uuid, Labels: map[string]string{}}, store.HashSecret(uuid)); err != nil {
 					return err
 				}
-				changes = append(changes, store.AppImage{DeviceUUID: uuid, App: "cache", Image: "redis:7.4-alpine"})
+				changes = append(changes, fleet.AppImage{DeviceUUID: uuid, App: "cache", Image: "redis:7.4-alpine"})
 			}
-			return tx.SetAppImages(ctx, changes)
+			return fleet.SetAppImages(ctx, tx, changes)
 		}); err != nil {
 			b.Fatal(err)
 		}
@@ -129,7 +130,7 @@ func reportAll(b *testing.B, svc *service.Service, n int, image string) {
 		if err := svc.DB.InTx(ctx, "bench", func(tx *store.Tx) error {
 			for i := from; i < min(from+benchChunk, n); i++ {
 				r := airlock.DeviceReport{Apps: map[string]airlock.AppReport{"cache": {Image: image, Status: "running", Healthy: true}}, ReportedAt: now}
-				if err := tx.SaveReport(ctx, fmt.Sprintf("dev-%06d", i), r); err != nil {
+				if err := fleet.SaveReport(ctx, tx, fmt.Sprintf("dev-%06d", i), r); err != nil {
 					return err
 				}
 			}

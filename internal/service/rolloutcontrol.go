@@ -8,7 +8,9 @@ import (
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/policy"
 	"github.com/airlock-iot/airlock/internal/rollout"
+	"github.com/airlock-iot/airlock/internal/service/rollouts"
 	"github.com/airlock-iot/airlock/internal/store"
+	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
 )
 
 // RolloutInput asks for a rollout of Image (with a tag) by hand: with the
@@ -55,7 +57,7 @@ func (s *Service) CreateRollout(ctx context.Context, actor string, in RolloutInp
 		if !dec.Allowed {
 			return dec.Err
 		}
-		r, reason, err := s.createRollout(ctx, tx, ref, p, in.PolicyID, "manual/"+actor)
+		r, reason, err := s.engine().Create(ctx, tx, ref, p, in.PolicyID, "manual/"+actor)
 		switch {
 		case err != nil:
 			return err
@@ -80,7 +82,7 @@ func (s *Service) rolloutKnobs(ctx context.Context, ref imageref.Ref, in Rollout
 	p := newPolicy()
 	if in.PolicyID != nil {
 		var err error
-		if p, err = s.DB.Policy(ctx, *in.PolicyID); airlock.ErrorCode(err) == airlock.ENOTFOUND {
+		if p, err = rolloutdb.Policy(ctx, s.DB, *in.PolicyID); airlock.ErrorCode(err) == airlock.ENOTFOUND {
 			return p, airlock.FieldErrorf("policy_id", "policy %d not found", *in.PolicyID)
 		} else if err != nil {
 			return p, err
@@ -107,7 +109,7 @@ func (s *Service) ControlRollout(ctx context.Context, actor string, id int64, ac
 		return airlock.Rollout{}, airlock.FieldErrorf("reason", "must be at most 1000 characters")
 	}
 	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
-		r, err := tx.RolloutForUpdate(ctx, id)
+		r, err := rolloutdb.RolloutForUpdate(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -117,11 +119,11 @@ func (s *Service) ControlRollout(ctx context.Context, actor string, id int64, ac
 		}
 		switch action {
 		case rollout.ActionStart:
-			_, err = s.start(ctx, tx, r, reason, nil)
+			_, err = s.engine().Start(ctx, tx, r, reason, nil)
 		case rollout.ActionPause, rollout.ActionResume:
 			err = s.setStatus(ctx, tx, r, to, reason)
 		default:
-			_, err = s.finish(ctx, tx, r, action, reason)
+			_, err = s.engine().Finish(ctx, tx, r, action, reason)
 		}
 		return err
 	})
@@ -134,19 +136,19 @@ func (s *Service) ControlRollout(ctx context.Context, actor string, id int64, ac
 // setStatus pauses or resumes a rollout. The monitor goes on judging the
 // devices of a paused rollout; it starts no batch until it is resumed.
 func (s *Service) setStatus(ctx context.Context, tx *store.Tx, r airlock.Rollout, to, reason string) error {
-	r, err := tx.TransitionRollout(ctx, r.ID, store.Transition{From: r.Status, To: to, Reason: reason})
+	r, err := rolloutdb.TransitionRollout(ctx, tx, r.ID, rolloutdb.Transition{From: r.Status, To: to, Reason: reason})
 	if err != nil {
 		return err
 	}
 	typ := map[string]string{rollout.StatusPaused: "image.rollout_paused", rollout.StatusInProgress: "image.rollout_resumed"}[to]
 	s.Log.InfoContext(ctx, typ, "rollout_id", r.ID)
-	return rolloutEvent(ctx, tx, typ, r, nil)
+	return rollouts.Event(ctx, tx, typ, r, nil)
 }
 
 // Rollout returns a rollout with its device counts by status, every status
 // present, overall and per batch.
 func (s *Service) Rollout(ctx context.Context, id int64) (airlock.Rollout, error) {
-	r, err := s.DB.Rollout(ctx, id)
+	r, err := rolloutdb.Rollout(ctx, s.DB, id)
 	if err != nil {
 		return r, err
 	}
@@ -186,7 +188,7 @@ func (s *Service) Rollouts(ctx context.Context, f airlock.RolloutFilter) ([]airl
 		}
 		f.Image = ref.Repository()
 	}
-	items, total, err := s.DB.Rollouts(ctx, f)
+	items, total, err := rolloutdb.Rollouts(ctx, s.DB, f)
 	for i := range items {
 		items[i].Counts = allStatuses(items[i].Counts)
 	}
@@ -198,8 +200,8 @@ func (s *Service) RolloutDevices(ctx context.Context, id int64, f airlock.Rollou
 	if f.Status != "" && !slices.Contains(deviceStatuses, f.Status) {
 		return nil, 0, airlock.FieldErrorf("status", "unknown device status %q", f.Status)
 	}
-	if _, err := s.DB.Rollout(ctx, id); err != nil {
+	if _, err := rolloutdb.Rollout(ctx, s.DB, id); err != nil {
 		return nil, 0, err
 	}
-	return s.DB.RolloutDevices(ctx, id, f)
+	return rolloutdb.RolloutDevices(ctx, s.DB, id, f)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/config"
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/leader"
+	"github.com/airlock-iot/airlock/internal/service/rollouts"
 	"github.com/airlock-iot/airlock/internal/store"
 )
 
@@ -55,3 +56,6 @@ func New(db *store.DB, log *slog.Logger, cfg config.Config) (*Service, error) {
 	s.MonitorInterval = cfg.MonitorInterval
 	return s, nil
 }
+
+// engine runs the rollout steps of a use case, logging to the service's log.
+func (s *Service) engine() rollouts.Engine { return rollouts.Engine{Log: s.Log} }

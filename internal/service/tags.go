@@ -7,6 +7,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/catalog"
 )
 
 // TagInput adds a tag to an image.
@@ -40,11 +41,11 @@ func (s *Service) CreateTag(ctx context.Context, actor string, imageID int64, in
 		return t, err
 	}
 	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
-		if _, err := tx.ImageForUpdate(ctx, imageID); err != nil {
+		if _, err := catalog.ImageForUpdate(ctx, tx, imageID); err != nil {
 			return err
 		}
 		var err error
-		t, err = tx.CreateTag(ctx, t)
+		t, err = catalog.CreateTag(ctx, tx, t)
 		return err
 	})
 	return t, err
@@ -56,11 +57,11 @@ func (s *Service) UpdateTag(ctx context.Context, actor string, imageID, tagID in
 	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
 		// The image first, as a push locks it: a push cannot then start a
 		// rollout of a tag this deprecates without this seeing it.
-		img, err := tx.ImageForUpdate(ctx, imageID)
+		img, err := catalog.ImageForUpdate(ctx, tx, imageID)
 		if err != nil {
 			return err
 		}
-		before, err := tx.TagForUpdate(ctx, imageID, tagID)
+		before, err := catalog.TagForUpdate(ctx, tx, imageID, tagID)
 		if err != nil {
 			return err
 		}
@@ -76,7 +77,7 @@ func (s *Service) UpdateTag(ctx context.Context, actor string, imageID, tagID in
 		if err := validateTag(t); err != nil {
 			return err
 		}
-		if t, err = tx.UpdateTag(ctx, before, t); err != nil {
+		if t, err = catalog.UpdateTag(ctx, tx, before, t); err != nil {
 			return err
 		}
 		if t.IsDeprecated && !before.IsDeprecated {
@@ -89,7 +90,7 @@ func (s *Service) UpdateTag(ctx context.Context, actor string, imageID, tagID in
 
 // DeleteTag removes a tag.
 func (s *Service) DeleteTag(ctx context.Context, actor string, imageID, tagID int64) error {
-	return s.DB.InTx(ctx, actor, func(tx *store.Tx) error { return tx.DeleteTag(ctx, imageID, tagID) })
+	return s.DB.InTx(ctx, actor, func(tx *store.Tx) error { return catalog.DeleteTag(ctx, tx, imageID, tagID) })
 }
 
 func validateTag(t airlock.Tag) error {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/tokens"
 )
 
 // TokenInput creates an API token.
@@ -30,7 +31,7 @@ func (s *Service) createToken(ctx context.Context, actor, name, role, secret str
 	var tok airlock.Token
 	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
 		var err error
-		tok, err = tx.CreateToken(ctx, name, role, secret)
+		tok, err = tokens.CreateToken(ctx, tx, name, role, secret)
 		return err
 	})
 	tok.Secret = secret
@@ -39,7 +40,7 @@ func (s *Service) createToken(ctx context.Context, actor, name, role, secret str
 
 // RevokeToken revokes a token.
 func (s *Service) RevokeToken(ctx context.Context, actor string, id int64) error {
-	return s.DB.InTx(ctx, actor, func(tx *store.Tx) error { return tx.RevokeToken(ctx, id) })
+	return s.DB.InTx(ctx, actor, func(tx *store.Tx) error { return tokens.RevokeToken(ctx, tx, id) })
 }
 
 // Bootstrap makes sure an admin can get in: a given admin token is stored
@@ -47,21 +48,21 @@ func (s *Service) RevokeToken(ctx context.Context, actor string, id int64) error
 // so that serve can print it once. It returns "" when nothing was made.
 func (s *Service) Bootstrap(ctx context.Context, adminToken string) (string, error) {
 	if adminToken != "" {
-		if _, err := s.DB.TokenBySecret(ctx, adminToken); err == nil {
+		if _, err := tokens.TokenBySecret(ctx, s.DB, adminToken); err == nil {
 			return "", nil
 		}
 		_, err := s.createToken(ctx, "bootstrap", "bootstrap-admin", airlock.RoleAdmin, adminToken)
 		if airlock.ErrorCode(err) != airlock.ECONFLICT {
 			return "", err
 		}
-		if _, err := s.DB.TokenBySecret(ctx, adminToken); airlock.ErrorCode(err) == airlock.ENOTFOUND {
+		if _, err := tokens.TokenBySecret(ctx, s.DB, adminToken); airlock.ErrorCode(err) == airlock.ENOTFOUND {
 			return "", airlock.Errorf(airlock.ECONFLICT, "AIRLOCK_ADMIN_TOKEN was revoked: set a new one, or unset it and create one with `airlock token create --role admin`")
 		} else if err != nil {
 			return "", err
 		}
 		return "", nil // another replica stored it first
 	}
-	n, err := s.DB.CountTokens(ctx)
+	n, err := tokens.CountTokens(ctx, s.DB)
 	if err != nil || n > 0 {
 		return "", err
 	}

@@ -70,43 +70,43 @@ func (db *DB) result(ctx context.Context, err error) error {
 	if err != nil && errors.Is(context.Cause(ctx), errHung) {
 		return fmt.Errorf("%w (%v)", errHung, err)
 	}
-	err = wrapErr(err)
+	err = WrapErr(err)
 	if !errors.Is(err, errUnavailable) && !errors.Is(err, context.Canceled) {
 		db.progressed()
 	}
 	return err
 }
 
-// dbRows are query results whose watch ends when they are closed.
-type dbRows struct {
+// Rows are query results whose watch ends when they are closed.
+type Rows struct {
 	*sql.Rows
 	cancel context.CancelFunc
 }
 
-func (r *dbRows) Close() error {
+func (r *Rows) Close() error {
 	err := r.Rows.Close()
 	r.cancel()
 	return err
 }
 
-func (db *DB) newRows(ctx context.Context, rs *sql.Rows, err error, cancel context.CancelFunc) (*dbRows, error) {
+func (db *DB) newRows(ctx context.Context, rs *sql.Rows, err error, cancel context.CancelFunc) (*Rows, error) {
 	err = db.result(ctx, err)
 	if err != nil {
 		cancel()
 		return nil, err
 	}
-	return &dbRows{Rows: rs, cancel: cancel}, nil
+	return &Rows{Rows: rs, cancel: cancel}, nil
 }
 
-// dbRow is a single-row result whose watch ends once it is scanned.
-type dbRow struct {
+// Row is a single-row result whose watch ends once it is scanned.
+type Row struct {
 	*sql.Row
 	db     *DB
 	ctx    context.Context
 	cancel context.CancelFunc
 }
 
-func (r dbRow) Scan(dest ...any) error {
+func (r Row) Scan(dest ...any) error {
 	defer r.cancel()
 	err := r.Row.Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 )
@@ -19,16 +22,38 @@ func (db *DB) DeviceByKey(ctx context.Context, secret string) (airlock.DeviceSes
 		gen = db.sessions.gen.Load()
 	}
 	var s airlock.DeviceSession
-	var seen nullTime
-	err := db.queryRow(ctx, `SELECT d.uuid, d.created_at, d.last_seen_at, COALESCE(t.version, 0)
+	var seen NullTime
+	err := db.QueryRow(ctx, `SELECT d.uuid, d.created_at, d.last_seen_at, COALESCE(t.version, 0)
 		FROM devices d LEFT JOIN device_target_state t ON t.device_uuid = d.uuid
-		WHERE d.api_key_hash = $1`, hash).Scan(&s.UUID, (*timeScan)(&s.CreatedAt), &seen, &s.Version)
+		WHERE d.api_key_hash = $1`, hash).Scan(&s.UUID, (*TimeScan)(&s.CreatedAt), &seen, &s.Version)
 	if err != nil {
-		return s, notFound(err, "no device has this key")
+		return s, NotFound(err, "no device has this key")
 	}
-	s.LastSeenAt = seen.ptr()
+	s.LastSeenAt = seen.Ptr()
 	if db.sessions != nil {
 		db.sessions.put(hash, s, gen)
 	}
 	return s, nil
+}
+
+// TouchDevices records that the devices were seen at the given time. It is
+// one statement per thousand devices, not a write per poll.
+func (db *DB) TouchDevices(ctx context.Context, uuids []string, at time.Time) error {
+	for chunk := range slices.Chunk(uuids, 1000) {
+		args := make([]any, 0, len(chunk)+2)
+		args = append(args, at)
+		for _, u := range chunk {
+			args = append(args, u)
+		}
+		args = append(args, at)
+		q := `UPDATE devices SET last_seen_at = ` + db.Param(1) + ` WHERE uuid IN (` + db.ParamList(2, len(chunk)) +
+			`) AND (last_seen_at IS NULL OR last_seen_at < ` + db.Param(len(args)) + `)`
+		if _, err := db.Exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("touch devices: %w", err)
+		}
+	}
+	if db.sessions != nil {
+		db.sessions.seen(uuids, at)
+	}
+	return nil
 }

@@ -19,7 +19,7 @@ import (
 var errUnavailable = airlock.Errorf(airlock.EUNAVAILABLE, "database unavailable")
 
 // wrapErr marks connection-level failures as unavailable; others pass through.
-func wrapErr(err error) error {
+func WrapErr(err error) error {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return err
 	}
@@ -44,7 +44,7 @@ func isAdminShutdown(err error) bool {
 }
 
 // isUnique reports whether err is a unique-constraint violation on either engine.
-func isUnique(err error) bool {
+func IsUnique(err error) bool {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		return pgErr.Code == "23505"

@@ -12,10 +12,10 @@ import (
 
 const eventCols = `id, type, subject, actor, payload, created_at`
 
-func scanEvent(s scanner) (airlock.Event, error) {
+func scanEvent(s Scanner) (airlock.Event, error) {
 	var e airlock.Event
 	var payload string
-	err := s.Scan(&e.ID, &e.Type, &e.Subject, &e.Actor, &payload, (*timeScan)(&e.CreatedAt))
+	err := s.Scan(&e.ID, &e.Type, &e.Subject, &e.Actor, &payload, (*TimeScan)(&e.CreatedAt))
 	e.Payload = []byte(payload)
 	return e, err
 }
@@ -55,8 +55,8 @@ func eventWhere(f airlock.EventFilter) (string, []any) {
 func (db *DB) Events(ctx context.Context, f airlock.EventFilter) ([]airlock.Event, int, error) {
 	where, args := eventWhere(f)
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM events`+where, args...).Scan(&total); err != nil {
-		return nil, 0, wrapErr(fmt.Errorf("count events: %w", err))
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM events`+where, args...).Scan(&total); err != nil {
+		return nil, 0, WrapErr(fmt.Errorf("count events: %w", err))
 	}
 	order := "ASC"
 	if f.After == 0 {
@@ -67,11 +67,11 @@ func (db *DB) Events(ctx context.Context, f airlock.EventFilter) ([]airlock.Even
 		limit = 100
 	}
 	args = append(args, limit)
-	rows, err := db.query(ctx, fmt.Sprintf(`SELECT %s FROM events%s ORDER BY id %s LIMIT $%d`, eventCols, where, order, len(args)), args...)
+	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT %s FROM events%s ORDER BY id %s LIMIT $%d`, eventCols, where, order, len(args)), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list events: %w", err)
 	}
-	evs, err := collect(rows, scanEvent)
+	evs, err := Collect(rows, scanEvent)
 	if order == "DESC" {
 		slices.Reverse(evs)
 	}
@@ -80,23 +80,23 @@ func (db *DB) Events(ctx context.Context, f airlock.EventFilter) ([]airlock.Even
 
 // EventsAfter returns up to limit events with ids above after, in id order.
 func (db *DB) EventsAfter(ctx context.Context, after int64, limit int) ([]airlock.Event, error) {
-	rows, err := db.query(ctx, `SELECT `+eventCols+` FROM events WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
+	rows, err := db.Query(ctx, `SELECT `+eventCols+` FROM events WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("events after %d: %w", after, err)
 	}
-	return collect(rows, scanEvent)
+	return Collect(rows, scanEvent)
 }
 
 // LastEventID returns the highest event id committed, 0 when there is none.
 func (db *DB) LastEventID(ctx context.Context) (int64, error) {
 	var id int64
-	err := db.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM events`).Scan(&id)
-	return id, wrapErr(err)
+	err := db.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM events`).Scan(&id)
+	return id, WrapErr(err)
 }
 
 // SetSetting stores value under key, replacing what was there.
 func (db *DB) SetSetting(ctx context.Context, key, value string) error {
-	_, err := db.exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
+	_, err := db.Exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	if err != nil {
 		return fmt.Errorf("set %s: %w", key, err)

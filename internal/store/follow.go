@@ -129,9 +129,9 @@ type snapshot struct{ xmin, xmax uint64 }
 
 func (db *DB) snapshot(ctx context.Context) (snapshot, error) {
 	var xmin, xmax string
-	err := db.queryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text, pg_snapshot_xmax(pg_current_snapshot())::text`).Scan(&xmin, &xmax)
+	err := db.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text, pg_snapshot_xmax(pg_current_snapshot())::text`).Scan(&xmin, &xmax)
 	if err != nil {
-		return snapshot{}, wrapErr(fmt.Errorf("transaction snapshot: %w", err))
+		return snapshot{}, WrapErr(fmt.Errorf("transaction snapshot: %w", err))
 	}
 	var s snapshot
 	if s.xmin, err = strconv.ParseUint(xmin, 10, 64); err == nil {

@@ -21,7 +21,7 @@ func (db *DB) NotifyEvents(ctx context.Context, id int64) error {
 	if db.Engine != Postgres {
 		return nil
 	}
-	if _, err := db.exec(ctx, `SELECT pg_notify(`+eventsChannel+`, $1)`, strconv.FormatInt(id, 10)); err != nil {
+	if _, err := db.Exec(ctx, `SELECT pg_notify(`+eventsChannel+`, $1)`, strconv.FormatInt(id, 10)); err != nil {
 		return fmt.Errorf("notify events: %w", err)
 	}
 	return nil
@@ -37,7 +37,7 @@ func (db *DB) ListenEvents(ctx context.Context, ready func(), wake func()) error
 	}
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
-		return wrapErr(fmt.Errorf("listen: %w", err))
+		return WrapErr(fmt.Errorf("listen: %w", err))
 	}
 	defer conn.Close()
 	var listenErr error
@@ -48,7 +48,7 @@ func (db *DB) ListenEvents(ctx context.Context, ready func(), wake func()) error
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	return wrapErr(listenErr)
+	return WrapErr(listenErr)
 }
 
 func listen(ctx context.Context, c *pgx.Conn, ready func(), wake func()) error {

@@ -27,7 +27,7 @@ func (db *DB) provider(ctx context.Context) (*goose.Provider, error) {
 	// Its id is per schema, so that tests on separate schemas do not queue.
 	var schema string
 	if err := db.write.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
-		return nil, wrapErr(fmt.Errorf("current schema: %w", err))
+		return nil, WrapErr(fmt.Errorf("current schema: %w", err))
 	}
 	h := fnv.New64a()
 	h.Write([]byte("airlock-migrate:" + schema))
@@ -46,7 +46,7 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	}
 	res, err := p.Up(ctx)
 	if err != nil {
-		return 0, wrapErr(fmt.Errorf("migrate: %w", err))
+		return 0, WrapErr(fmt.Errorf("migrate: %w", err))
 	}
 	return len(res), nil
 }

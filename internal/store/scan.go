@@ -1,14 +1,15 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
 
-type scanner interface{ Scan(dest ...any) error }
+type Scanner interface{ Scan(dest ...any) error }
 
-// collect scans every row with scan and closes rows.
-func collect[T any](rows *dbRows, scan func(scanner) (T, error)) ([]T, error) {
+// Collect scans every row with scan and closes rows.
+func Collect[T any](rows *Rows, scan func(Scanner) (T, error)) ([]T, error) {
 	defer rows.Close()
 	out := []T{}
 	for rows.Next() {
@@ -18,47 +19,52 @@ func collect[T any](rows *dbRows, scan func(scanner) (T, error)) ([]T, error) {
 		}
 		out = append(out, v)
 	}
-	return out, wrapErr(rows.Err())
+	return out, WrapErr(rows.Err())
 }
 
-// timeScan reads a timestamp from either engine: PostgreSQL and SQLite's
+// TimeScan reads a timestamp from either engine: PostgreSQL and SQLite's
 // declared TIMESTAMP columns give time.Time, SQLite expressions give text.
-type timeScan time.Time
+type TimeScan time.Time
 
-func (t *timeScan) Scan(src any) error {
+func (t *TimeScan) Scan(src any) error {
 	switch v := src.(type) {
 	case time.Time:
-		*t = timeScan(v.UTC())
+		*t = TimeScan(v.UTC())
 	case string:
 		p, err := time.Parse(time.RFC3339Nano, v)
 		if err != nil {
 			return fmt.Errorf("parse time %q: %w", v, err)
 		}
-		*t = timeScan(p.UTC())
+		*t = TimeScan(p.UTC())
 	default:
 		return fmt.Errorf("cannot scan %T into time", src)
 	}
 	return nil
 }
 
-// nullTime is a nullable timeScan.
-type nullTime struct {
+// NullTime is a nullable TimeScan.
+type NullTime struct {
 	t     time.Time
 	valid bool
 }
 
-func (n *nullTime) Scan(src any) error {
+func (n *NullTime) Scan(src any) error {
 	if src == nil {
 		n.valid = false
 		return nil
 	}
 	n.valid = true
-	return (*timeScan)(&n.t).Scan(src)
+	return (*TimeScan)(&n.t).Scan(src)
 }
 
-func (n nullTime) ptr() *time.Time {
+func (n NullTime) Ptr() *time.Time {
 	if !n.valid {
 		return nil
 	}
 	return &n.t
+}
+
+// Querier runs a query in a transaction or outside one.
+type Querier interface {
+	Query(ctx context.Context, q string, args ...any) (*Rows, error)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/fleet"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
 )
 
@@ -24,10 +25,10 @@ func TestDeviceByKeyNeverServesAStaleSession(t *testing.T) {
 		image, _ := json.Marshal("redis:7")
 		apps := map[string]airlock.AppSpec{"cache": {"image": image}}
 		write(func(tx *store.Tx) error {
-			if _, err := tx.CreateDevice(ctx, airlock.Device{UUID: "d1"}, store.HashSecret("dk_one")); err != nil {
+			if _, err := fleet.CreateDevice(ctx, tx, airlock.Device{UUID: "d1"}, store.HashSecret("dk_one")); err != nil {
 				return err
 			}
-			_, err := tx.SetTargetState(ctx, "d1", apps)
+			_, err := fleet.SetTargetState(ctx, tx, "d1", apps)
 			return err
 		})
 		version := func(key string) int64 {
@@ -42,24 +43,27 @@ func TestDeviceByKeyNeverServesAStaleSession(t *testing.T) {
 		if again := version("dk_one"); again != v || v < 1 {
 			t.Fatalf("versions %d then %d", v, again)
 		}
-		write(func(tx *store.Tx) error { _, err := tx.SetTargetState(ctx, "d1", apps); return err })
+		write(func(tx *store.Tx) error { _, err := fleet.SetTargetState(ctx, tx, "d1", apps); return err })
 		if got := version("dk_one"); got != v+1 {
 			t.Fatalf("after a target-state write: version %d, want %d", got, v+1)
 		}
 		write(func(tx *store.Tx) error {
-			return tx.SetAppImages(ctx, []store.AppImage{{DeviceUUID: "d1", App: "cache", Image: "redis:8"}})
+			return fleet.SetAppImages(ctx, tx, []fleet.AppImage{{DeviceUUID: "d1", App: "cache", Image: "redis:8"}})
 		})
 		if got := version("dk_one"); got != v+2 {
 			t.Fatalf("after a rollout write: version %d, want %d", got, v+2)
 		}
-		write(func(tx *store.Tx) error { _, err := tx.SetDeviceKey(ctx, "d1", store.HashSecret("dk_two")); return err })
+		write(func(tx *store.Tx) error {
+			_, err := fleet.SetDeviceKey(ctx, tx, "d1", store.HashSecret("dk_two"))
+			return err
+		})
 		if got := version("dk_one"); got != -1 {
 			t.Fatal("the rotated-out key still authenticates")
 		}
 		if got := version("dk_two"); got != v+2 {
 			t.Fatalf("new key: version %d", got)
 		}
-		write(func(tx *store.Tx) error { return tx.DeleteDevice(ctx, "d1") })
+		write(func(tx *store.Tx) error { return fleet.DeleteDevice(ctx, tx, "d1") })
 		if got := version("dk_two"); got != -1 {
 			t.Fatal("a deleted device's key still authenticates")
 		}

@@ -164,7 +164,7 @@ func (db *DB) args(args []any) []any {
 func sqliteTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
 
 // query runs a read outside any transaction.
-func (db *DB) query(ctx context.Context, q string, args ...any) (*dbRows, error) {
+func (db *DB) Query(ctx context.Context, q string, args ...any) (*Rows, error) {
 	ctx, cancel := db.bounded(ctx)
 	if db.readStmts == nil {
 		rs, err := db.read.QueryContext(ctx, q, db.args(args)...)
@@ -181,20 +181,20 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*dbRows, error)
 	return db.newRows(ctx, rs, err, cancel)
 }
 
-func (db *DB) queryRow(ctx context.Context, q string, args ...any) dbRow {
+func (db *DB) QueryRow(ctx context.Context, q string, args ...any) Row {
 	ctx, cancel := db.bounded(ctx)
 	if db.readStmts == nil {
-		return dbRow{Row: db.read.QueryRowContext(ctx, q, db.args(args)...), db: db, ctx: ctx, cancel: cancel}
+		return Row{Row: db.read.QueryRowContext(ctx, q, db.args(args)...), db: db, ctx: ctx, cancel: cancel}
 	}
 	s, cached, err := db.readStmts.get(ctx, q)
 	if err != nil || !cached {
-		return dbRow{Row: db.read.QueryRowContext(ctx, q, db.args(args)...), db: db, ctx: ctx, cancel: cancel}
+		return Row{Row: db.read.QueryRowContext(ctx, q, db.args(args)...), db: db, ctx: ctx, cancel: cancel}
 	}
-	return dbRow{Row: s.QueryRowContext(ctx, db.args(args)...), db: db, ctx: ctx, cancel: cancel}
+	return Row{Row: s.QueryRowContext(ctx, db.args(args)...), db: db, ctx: ctx, cancel: cancel}
 }
 
 // exec runs a single write outside an explicit transaction.
-func (db *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	ctx, cancel := db.bounded(ctx)
 	defer cancel()
 	res, err := db.write.ExecContext(ctx, q, db.args(args)...)

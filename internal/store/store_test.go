@@ -9,7 +9,9 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/catalog"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
+	"github.com/airlock-iot/airlock/internal/store/tokens"
 )
 
 // Several replicas starting at once on one PostgreSQL take turns through
@@ -58,7 +60,7 @@ func TestTokenSecretIsNeverStored(t *testing.T) {
 		ctx := context.Background()
 		const secret = "alk_very-secret-value"
 		err := db.InTx(ctx, "test", func(tx *store.Tx) error {
-			_, err := tx.CreateToken(ctx, "ci", airlock.RoleViewer, secret)
+			_, err := tokens.CreateToken(ctx, tx, "ci", airlock.RoleViewer, secret)
 			return err
 		})
 		if err != nil {
@@ -73,11 +75,11 @@ func TestTokenSecretIsNeverStored(t *testing.T) {
 				t.Fatalf("secret stored in %q", r)
 			}
 		}
-		tok, err := db.TokenBySecret(ctx, secret)
+		tok, err := tokens.TokenBySecret(ctx, db, secret)
 		if err != nil || tok.Name != "ci" {
 			t.Fatalf("lookup by secret: %+v, %v", tok, err)
 		}
-		if _, err := db.TokenBySecret(ctx, secret+"x"); airlock.ErrorCode(err) != airlock.ENOTFOUND {
+		if _, err := tokens.TokenBySecret(ctx, db, secret+"x"); airlock.ErrorCode(err) != airlock.ENOTFOUND {
 			t.Fatalf("wrong secret: %v", err)
 		}
 	})
@@ -88,7 +90,7 @@ func TestFailedTransactionLeavesNothing(t *testing.T) {
 		ctx := context.Background()
 		boom := errors.New("boom")
 		err := db.InTx(ctx, "test", func(tx *store.Tx) error {
-			if _, err := tx.CreateImage(ctx, airlock.Image{Registry: "docker.io", Namespace: "library",
+			if _, err := catalog.CreateImage(ctx, tx, airlock.Image{Registry: "docker.io", Namespace: "library",
 				ImageName: "redis", ApprovalStatus: airlock.StatusApproved}); err != nil {
 				return err
 			}
@@ -113,7 +115,7 @@ func TestDuplicateImageIsConflict(t *testing.T) {
 		img := airlock.Image{Registry: "docker.io", Namespace: "library", ImageName: "redis", ApprovalStatus: airlock.StatusApproved}
 		create := func() error {
 			return db.InTx(ctx, "test", func(tx *store.Tx) error {
-				_, err := tx.CreateImage(ctx, img)
+				_, err := catalog.CreateImage(ctx, tx, img)
 				return err
 			})
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/fleet"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
 )
 
@@ -20,30 +21,30 @@ func seedDevices(t testing.TB, db *store.DB, n int, image string) {
 	ctx := context.Background()
 	for from := 0; from < n; from += 2000 {
 		err := db.InTx(ctx, "test", func(tx *store.Tx) error {
-			var changes []store.AppImage
+			var changes []fleet.AppImage
 			for i := from; i < min(n, from+2000); i++ {
 				uuid := fmt.Sprintf("dev-%05d", i)
 				labels := map[string]string{"parity": []string{"even", "odd"}[i%2]}
-				if _, err := tx.CreateDevice(ctx, airlock.Device{UUID: uuid, Labels: labels}, "hash-"+uuid); err != nil {
+				if _, err := fleet.CreateDevice(ctx, tx, airlock.Device{UUID: uuid, Labels: labels}, "hash-"+uuid); err != nil {
 					return err
 				}
-				changes = append(changes, store.AppImage{DeviceUUID: uuid, App: "cache", Image: image})
+				changes = append(changes, fleet.AppImage{DeviceUUID: uuid, App: "cache", Image: image})
 			}
-			return tx.SetAppImages(ctx, changes)
+			return fleet.SetAppImages(ctx, tx, changes)
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
 	err := db.InTx(ctx, "test", func(tx *store.Tx) error {
-		_, err := tx.SetTargetState(ctx, "dev-00000", map[string]airlock.AppSpec{
+		_, err := fleet.SetTargetState(ctx, tx, "dev-00000", map[string]airlock.AppSpec{
 			"cache": spec(`{"image": "docker.io/library/redis:0", "env": {"MODE": "lru"}}`),
 			"web":   spec(`{"image": "docker.io/library/nginx:1.27"}`),
 		})
 		if err != nil {
 			return err
 		}
-		return tx.SetAppImages(ctx, []store.AppImage{{DeviceUUID: "dev-00000", App: "cache", Image: image}})
+		return fleet.SetAppImages(ctx, tx, []fleet.AppImage{{DeviceUUID: "dev-00000", App: "cache", Image: image}})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -58,12 +59,12 @@ func spec(format string, args ...any) airlock.AppSpec {
 	return s
 }
 
-func targetApps(t testing.TB, db *store.DB, repo string) []store.TargetApp {
+func targetApps(t testing.TB, db *store.DB, repo string) []fleet.TargetApp {
 	t.Helper()
-	var apps []store.TargetApp
+	var apps []fleet.TargetApp
 	err := db.InTx(context.Background(), "test", func(tx *store.Tx) error {
 		var err error
-		apps, err = tx.TargetApps(context.Background(), repo)
+		apps, err = fleet.TargetApps(context.Background(), tx, repo)
 		return err
 	})
 	if err != nil {
@@ -99,7 +100,7 @@ func TestSetAppImages(t *testing.T) {
 		ctx := context.Background()
 		seedDevices(t, db, 3, "redis:7.5-alpine")
 		err := db.InTx(ctx, "rollout", func(tx *store.Tx) error {
-			return tx.SetAppImages(ctx, []store.AppImage{
+			return fleet.SetAppImages(ctx, tx, []fleet.AppImage{
 				{DeviceUUID: "dev-00000", App: "cache", Image: "redis:7.6-alpine"},
 				{DeviceUUID: "dev-00000", App: "web", Image: "nginx:1.28"},
 				{DeviceUUID: "dev-00001", App: "cache", Image: "redis:7.6-alpine"},
@@ -117,7 +118,7 @@ func TestSetAppImages(t *testing.T) {
 			"dev-00002": {1, "docker.io/library/redis:7.5-alpine"},
 		}
 		for uuid, w := range want {
-			ts, err := db.TargetState(ctx, uuid)
+			ts, err := fleet.TargetState(ctx, db, uuid)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -125,7 +126,7 @@ func TestSetAppImages(t *testing.T) {
 				t.Errorf("%s: version %d, cache %s", uuid, ts.Version, ts.Apps["cache"])
 			}
 		}
-		if ts, _ := db.TargetState(ctx, "dev-00000"); ts.Apps["web"].Image() != "docker.io/library/nginx:1.28" {
+		if ts, _ := fleet.TargetState(ctx, db, "dev-00000"); ts.Apps["web"].Image() != "docker.io/library/nginx:1.28" {
 			t.Errorf("web app: %s", ts.Apps["web"])
 		}
 		images := map[string]string{}
@@ -150,20 +151,20 @@ func TestSetAppImagesAllOrNothing(t *testing.T) {
 		ctx := context.Background()
 		seedDevices(t, db, 2, "redis:7.5-alpine")
 		for _, c := range []struct {
-			change store.AppImage
+			change fleet.AppImage
 			code   string
 		}{
-			{store.AppImage{DeviceUUID: "ghost", App: "cache", Image: "redis:7.6"}, airlock.ENOTFOUND},
-			{store.AppImage{DeviceUUID: "dev-00001", App: "cache", Image: "Not A Ref"}, airlock.EINVALID},
+			{fleet.AppImage{DeviceUUID: "ghost", App: "cache", Image: "redis:7.6"}, airlock.ENOTFOUND},
+			{fleet.AppImage{DeviceUUID: "dev-00001", App: "cache", Image: "Not A Ref"}, airlock.EINVALID},
 		} {
 			err := db.InTx(ctx, "rollout", func(tx *store.Tx) error {
-				return tx.SetAppImages(ctx, []store.AppImage{{DeviceUUID: "dev-00000", App: "cache", Image: "redis:7.6"}, c.change})
+				return fleet.SetAppImages(ctx, tx, []fleet.AppImage{{DeviceUUID: "dev-00000", App: "cache", Image: "redis:7.6"}, c.change})
 			})
 			if airlock.ErrorCode(err) != c.code {
 				t.Fatalf("%+v: %v, want %s", c.change, err, c.code)
 			}
 		}
-		if ts, _ := db.TargetState(ctx, "dev-00000"); ts.Version != 3 {
+		if ts, _ := fleet.TargetState(ctx, db, "dev-00000"); ts.Version != 3 {
 			t.Fatalf("half-written: %+v", ts)
 		}
 	})
@@ -188,12 +189,12 @@ func TestSetAppImagesFleet(t *testing.T) {
 
 func setFleet(t testing.TB, db *store.DB, n int, image string) {
 	t.Helper()
-	changes := make([]store.AppImage, n)
+	changes := make([]fleet.AppImage, n)
 	for i := range changes {
-		changes[i] = store.AppImage{DeviceUUID: fmt.Sprintf("dev-%05d", i), App: "cache", Image: image}
+		changes[i] = fleet.AppImage{DeviceUUID: fmt.Sprintf("dev-%05d", i), App: "cache", Image: image}
 	}
 	ctx := context.Background()
-	if err := db.InTx(ctx, "rollout", func(tx *store.Tx) error { return tx.SetAppImages(ctx, changes) }); err != nil {
+	if err := db.InTx(ctx, "rollout", func(tx *store.Tx) error { return fleet.SetAppImages(ctx, tx, changes) }); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -54,7 +54,7 @@ func (db *DB) InTx(ctx context.Context, actor string, fn func(*Tx) error) error 
 	}()
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
-		return wrapErr(err)
+		return WrapErr(err)
 	}
 	w = db.watch(cut)
 	err = db.result(ctx, sqlTx.Commit())
@@ -83,7 +83,7 @@ func (tx *Tx) prepare(ctx context.Context) {
 // Now is the transaction's clock.
 func (tx *Tx) Now() time.Time { return tx.db.Now() }
 
-func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	ctx, cancel := tx.db.bounded(ctx)
 	defer cancel()
 	if s := tx.stmt(ctx, q); s != nil {
@@ -94,7 +94,7 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 	return res, tx.db.result(ctx, err)
 }
 
-func (tx *Tx) query(ctx context.Context, q string, args ...any) (*dbRows, error) {
+func (tx *Tx) Query(ctx context.Context, q string, args ...any) (*Rows, error) {
 	ctx, cancel := tx.db.bounded(ctx)
 	if s := tx.stmt(ctx, q); s != nil {
 		rs, err := s.QueryContext(ctx, tx.db.args(args)...)
@@ -104,12 +104,12 @@ func (tx *Tx) query(ctx context.Context, q string, args ...any) (*dbRows, error)
 	return tx.db.newRows(ctx, rs, err, cancel)
 }
 
-func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) dbRow {
+func (tx *Tx) QueryRow(ctx context.Context, q string, args ...any) Row {
 	ctx, cancel := tx.db.bounded(ctx)
 	if s := tx.stmt(ctx, q); s != nil {
-		return dbRow{Row: s.QueryRowContext(ctx, tx.db.args(args)...), db: tx.db, ctx: ctx, cancel: cancel}
+		return Row{Row: s.QueryRowContext(ctx, tx.db.args(args)...), db: tx.db, ctx: ctx, cancel: cancel}
 	}
-	return dbRow{Row: tx.tx.QueryRowContext(ctx, q, tx.db.args(args)...), db: tx.db, ctx: ctx, cancel: cancel}
+	return Row{Row: tx.tx.QueryRowContext(ctx, q, tx.db.args(args)...), db: tx.db, ctx: ctx, cancel: cancel}
 }
 
 // stmt is the cached prepared statement for q bound to this transaction, or
@@ -134,28 +134,68 @@ func (tx *Tx) AddEvent(ctx context.Context, typ, subject string, payload any) er
 		return fmt.Errorf("event payload: %w", err)
 	}
 	e := airlock.Event{Type: typ, Subject: subject, Actor: tx.Actor, Payload: body, CreatedAt: tx.db.Now()}
-	err = tx.queryRow(ctx, `INSERT INTO events (type, subject, actor, payload, created_at)
+	err = tx.QueryRow(ctx, `INSERT INTO events (type, subject, actor, payload, created_at)
 		VALUES ($1, $2, $3, $4, $5) RETURNING id`, e.Type, e.Subject, e.Actor, string(body), e.CreatedAt).Scan(&e.ID)
 	if err != nil {
-		return wrapErr(fmt.Errorf("insert event: %w", err))
+		return WrapErr(fmt.Errorf("insert event: %w", err))
 	}
 	tx.events = append(tx.events, e)
 	return nil
 }
 
 // notFound maps sql.ErrNoRows to a coded not-found error.
-func notFound(err error, format string, args ...any) error {
+func NotFound(err error, format string, args ...any) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return airlock.Errorf(airlock.ENOTFOUND, format, args...)
 	}
-	return wrapErr(err)
+	return WrapErr(err)
 }
 
 // notFoundAs maps sql.ErrNoRows (as left by ON CONFLICT DO NOTHING … RETURNING)
 // to an error with the given code.
-func notFoundAs(err error, code, format string, args ...any) error {
-	if errors.Is(err, sql.ErrNoRows) || isUnique(err) {
+func NotFoundAs(err error, code, format string, args ...any) error {
+	if errors.Is(err, sql.ErrNoRows) || IsUnique(err) {
 		return airlock.Errorf(code, format, args...)
 	}
-	return wrapErr(err)
+	return WrapErr(err)
+}
+
+// DB is the database the transaction runs on, for its dialect.
+func (tx *Tx) DB() *DB { return tx.db }
+
+// ForUpdate locks the selected rows on PostgreSQL; SQLite has one writer already.
+func (tx *Tx) ForUpdate() string {
+	if tx.db.Engine == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// DevicesChanged notes that the transaction changed a device's key,
+// existence or target state, so the session cache is dropped on commit.
+func (tx *Tx) DevicesChanged() { tx.devicesChanged = true }
+
+// Prepare prepares q in the transaction, for a statement run many times
+// over; the caller closes it.
+func (tx *Tx) Prepare(ctx context.Context, q string) (*sql.Stmt, error) {
+	ctx, cancel := tx.db.bounded(ctx)
+	defer cancel()
+	st, err := tx.tx.PrepareContext(ctx, q)
+	return st, tx.db.result(ctx, err)
+}
+
+// ExecStmt runs a statement of Prepare, cut like any other when the
+// database falls silent.
+func (tx *Tx) ExecStmt(ctx context.Context, st *sql.Stmt, args ...any) error {
+	ctx, cancel := tx.db.bounded(ctx)
+	defer cancel()
+	_, err := st.ExecContext(ctx, tx.db.args(args)...)
+	return tx.db.result(ctx, err)
+}
+
+// QueryStmt runs a query of Prepare; closing the rows releases its bound.
+func (tx *Tx) QueryStmt(ctx context.Context, st *sql.Stmt, args ...any) (*Rows, error) {
+	ctx, cancel := tx.db.bounded(ctx)
+	rs, err := st.QueryContext(ctx, args...)
+	return tx.db.newRows(ctx, rs, err, cancel)
 }

@@ -1,4 +1,4 @@
-package store
+package catalog
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/airlock-iot/airlock/internal/store"
 )
 
 // Answer is what a webhook delivery was told, kept so that a redelivery of
@@ -44,11 +46,11 @@ const (
 // do with it; for ClaimReplay it returns the stored answer. Deliveries
 // received before cutoff are forgotten first. A concurrent claim of the
 // same id waits for the first to commit.
-func (tx *Tx) ClaimDelivery(ctx context.Context, source, id string, cutoff time.Time) (Answer, Claim, error) {
-	if _, err := tx.exec(ctx, `DELETE FROM webhook_deliveries WHERE received_at < $1`, cutoff); err != nil {
+func ClaimDelivery(ctx context.Context, tx *store.Tx, source, id string, cutoff time.Time) (Answer, Claim, error) {
+	if _, err := tx.Exec(ctx, `DELETE FROM webhook_deliveries WHERE received_at < $1`, cutoff); err != nil {
 		return Answer{}, 0, fmt.Errorf("expire deliveries: %w", err)
 	}
-	res, err := tx.exec(ctx, `INSERT INTO webhook_deliveries (source, delivery_id, received_at)
+	res, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (source, delivery_id, received_at)
 		VALUES ($1, $2, $3) ON CONFLICT (source, delivery_id) DO NOTHING`, source, id, tx.Now())
 	if err != nil {
 		return Answer{}, 0, fmt.Errorf("claim delivery: %w", err)
@@ -59,13 +61,13 @@ func (tx *Tx) ClaimDelivery(ctx context.Context, source, id string, cutoff time.
 	var a Answer
 	var status int
 	var body string
-	err = tx.queryRow(ctx, `SELECT status, outcome, response FROM webhook_deliveries
-		WHERE source = $1 AND delivery_id = $2`+tx.forUpdate(), source, id).Scan(&status, &a.Outcome, &body)
+	err = tx.QueryRow(ctx, `SELECT status, outcome, response FROM webhook_deliveries
+		WHERE source = $1 AND delivery_id = $2`+tx.ForUpdate(), source, id).Scan(&status, &a.Outcome, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, 0, fmt.Errorf("delivery %s/%s vanished", source, id)
 	}
 	if err != nil {
-		return a, 0, wrapErr(err)
+		return a, 0, store.WrapErr(err)
 	}
 	if status == answerRefused {
 		return Answer{}, ClaimRedecide, nil
@@ -75,12 +77,12 @@ func (tx *Tx) ClaimDelivery(ctx context.Context, source, id string, cutoff time.
 }
 
 // SaveAnswer stores the answer of a claimed delivery.
-func (tx *Tx) SaveAnswer(ctx context.Context, source, id string, a Answer) error {
+func SaveAnswer(ctx context.Context, tx *store.Tx, source, id string, a Answer) error {
 	status := answerAllowed
 	if a.Refused {
 		status = answerRefused
 	}
-	_, err := tx.exec(ctx, `UPDATE webhook_deliveries SET status = $1, outcome = $2, response = $3
+	_, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = $1, outcome = $2, response = $3
 		WHERE source = $4 AND delivery_id = $5`, status, a.Outcome, string(a.Body), source, id)
 	if err != nil {
 		return fmt.Errorf("save answer: %w", err)

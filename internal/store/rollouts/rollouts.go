@@ -1,4 +1,4 @@
-package store
+package rollouts
 
 import (
 	"context"
@@ -7,12 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
-	"github.com/airlock-iot/airlock/internal/rollout"
+	"github.com/airlock-iot/airlock/internal/store"
 )
 
 const rolloutCols = `id, policy_id, registry, namespace, image_name, tag, digest, update_strategy, batch_size,
@@ -20,15 +19,15 @@ const rolloutCols = `id, policy_id, registry, namespace, image_name, tag, digest
 	min_devices_for_threshold, auto_rollback, status, current_batch, total_batches, total_devices, trigger, reason,
 	created_at, started_at, batch_started_at, batch_done_at, completed_at`
 
-func scanRollout(s scanner) (airlock.Rollout, error) {
+func scanRollout(s store.Scanner) (airlock.Rollout, error) {
 	var r airlock.Rollout
-	var started, batchStarted, batchDone, completed nullTime
+	var started, batchStarted, batchDone, completed store.NullTime
 	err := s.Scan(&r.ID, &r.PolicyID, &r.Registry, &r.Namespace, &r.ImageName, &r.Tag, &r.Digest, &r.UpdateStrategy,
 		&r.BatchSize, &r.BatchPercent, &r.BatchDelaySeconds, &r.CanarySize, &r.HealthCheckTimeoutSeconds,
 		&r.FailureThresholdPercent, &r.MinDevicesForThreshold, &r.AutoRollback, &r.Status, &r.CurrentBatch,
-		&r.TotalBatches, &r.TotalDevices, &r.Trigger, &r.Reason, (*timeScan)(&r.CreatedAt),
+		&r.TotalBatches, &r.TotalDevices, &r.Trigger, &r.Reason, (*store.TimeScan)(&r.CreatedAt),
 		&started, &batchStarted, &batchDone, &completed)
-	r.StartedAt, r.BatchStartedAt, r.BatchDoneAt, r.CompletedAt = started.ptr(), batchStarted.ptr(), batchDone.ptr(), completed.ptr()
+	r.StartedAt, r.BatchStartedAt, r.BatchDoneAt, r.CompletedAt = started.Ptr(), batchStarted.Ptr(), batchDone.Ptr(), completed.Ptr()
 	r.Image = imageString(r)
 	return r, err
 }
@@ -49,35 +48,19 @@ func imageString(r airlock.Rollout) string {
 	return s
 }
 
-// The rollout status sets the SQL below names, from internal/rollout's
-// rules: unfinished is every status that is not terminal, and the monitor
-// advances the unfinished rollouts that have begun.
-var (
-	unfinished = sqlList(slices.DeleteFunc(slices.Clone(rollout.Statuses), rollout.Terminal))
-	monitored  = sqlList(slices.DeleteFunc(slices.Clone(rollout.Statuses), func(s string) bool {
-		return rollout.Terminal(s) || s == rollout.StatusPending
-	}))
-)
-
-// sqlList renders values as a SQL list, ('a', 'b'). They are Go constants,
-// never input, so they are written into the statement as they are.
-func sqlList(values []string) string {
-	return "('" + strings.Join(values, "', '") + "')"
-}
-
 // given lists the device statuses of devices that were given the new image.
 const given = `('updating', 'succeeded', 'failed', 'timed_out')`
 
 // LockRepository serialises, on PostgreSQL, the transactions that create
 // rollouts of one repository, so that concurrent pushes of two tags cannot
 // both leave a rollout unfinished. SQLite has a single writer already.
-func (tx *Tx) LockRepository(ctx context.Context, repository string) error {
-	if tx.db.Engine != Postgres {
+func LockRepository(ctx context.Context, tx *store.Tx, repository string) error {
+	if tx.DB().Engine != store.Postgres {
 		return nil
 	}
 	h := fnv.New64a()
 	h.Write([]byte("airlock-rollout:" + repository))
-	_, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(h.Sum64()))
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(h.Sum64()))
 	if err != nil {
 		return fmt.Errorf("lock repository: %w", err)
 	}
@@ -87,8 +70,8 @@ func (tx *Tx) LockRepository(ctx context.Context, repository string) error {
 // CreateRollout inserts a rollout and its devices, each with its status. When a
 // rollout of the same image, tag and digest exists already it writes nothing
 // and returns that one and false.
-func (tx *Tx) CreateRollout(ctx context.Context, r airlock.Rollout, devices []airlock.RolloutDevice) (airlock.Rollout, bool, error) {
-	created, err := scanRollout(tx.queryRow(ctx, `INSERT INTO image_update_rollouts (policy_id, registry, namespace,
+func CreateRollout(ctx context.Context, tx *store.Tx, r airlock.Rollout, devices []airlock.RolloutDevice) (airlock.Rollout, bool, error) {
+	created, err := scanRollout(tx.QueryRow(ctx, `INSERT INTO image_update_rollouts (policy_id, registry, namespace,
 		image_name, tag, digest, update_strategy, batch_size, batch_percent, batch_delay_seconds, canary_size,
 		health_check_timeout_seconds, failure_threshold_percent, min_devices_for_threshold, auto_rollback, status,
 		current_batch, total_batches, total_devices, trigger, reason, created_at)
@@ -98,16 +81,16 @@ func (tx *Tx) CreateRollout(ctx context.Context, r airlock.Rollout, devices []ai
 		r.BatchDelaySeconds, r.CanarySize, r.HealthCheckTimeoutSeconds, r.FailureThresholdPercent, r.MinDevicesForThreshold,
 		r.AutoRollback, r.Status, r.TotalBatches, r.TotalDevices, r.Trigger, r.Reason, tx.Now()))
 	if errors.Is(err, sql.ErrNoRows) {
-		existing, err := tx.RolloutByImage(ctx, r)
+		existing, err := RolloutByImage(ctx, tx, r)
 		return existing, false, err
 	}
 	if err != nil {
-		return created, false, wrapErr(fmt.Errorf("insert rollout: %w", err))
+		return created, false, store.WrapErr(fmt.Errorf("insert rollout: %w", err))
 	}
-	return created, true, tx.insertRolloutDevices(ctx, created.ID, devices)
+	return created, true, insertRolloutDevices(ctx, tx, created.ID, devices)
 }
 
-func (tx *Tx) insertRolloutDevices(ctx context.Context, id int64, devices []airlock.RolloutDevice) error {
+func insertRolloutDevices(ctx context.Context, tx *store.Tx, id int64, devices []airlock.RolloutDevice) error {
 	if len(devices) == 0 {
 		return nil
 	}
@@ -119,8 +102,8 @@ func (tx *Tx) insertRolloutDevices(ctx context.Context, id int64, devices []airl
 	if err != nil {
 		return err
 	}
-	from, elem := tx.db.jsonRows(4)
-	_, err = tx.exec(ctx, `INSERT INTO rollout_devices (rollout_id, device_uuid, app, batch, previous_image,
+	from, elem := tx.DB().JSONRows(4)
+	_, err = tx.Exec(ctx, `INSERT INTO rollout_devices (rollout_id, device_uuid, app, batch, previous_image,
 		target_image, status, updated_at) SELECT $1, `+elem(0, "")+`, `+elem(1, "")+`, `+elem(2, "int")+`, `+elem(3, "")+`,
 		$2, `+elem(4, "")+`, $3 FROM `+from, id, devices[0].TargetImage, tx.Now(), string(list))
 	if err != nil {
@@ -129,48 +112,22 @@ func (tx *Tx) insertRolloutDevices(ctx context.Context, id int64, devices []airl
 	return nil
 }
 
-// jsonRows returns a row source over the JSON array of arrays in parameter
-// $param, and elem, which reads element i of a row (cast to int when asked).
-// Bulk writes pass their rows as one JSON parameter: a single statement of
-// fixed text, however many rows, on both engines.
-func (db *DB) jsonRows(param int) (from string, elem func(i int, cast string) string) {
-	if db.Engine == Postgres {
-		return fmt.Sprintf("jsonb_array_elements($%d::jsonb)", param), func(i int, cast string) string {
-			if cast != "" {
-				return fmt.Sprintf("(value->>%d)::%s", i, cast)
-			}
-			return fmt.Sprintf("(value->>%d)", i)
-		}
-	}
-	return fmt.Sprintf("json_each($%d)", param), func(i int, _ string) string {
-		return fmt.Sprintf("json_extract(value, '$[%d]')", i)
-	}
-}
-
-// jsonStrings returns a subquery listing the strings of the JSON array in parameter $param.
-func (db *DB) jsonStrings(param int) string {
-	if db.Engine == Postgres {
-		return fmt.Sprintf("SELECT jsonb_array_elements_text($%d::jsonb)", param)
-	}
-	return fmt.Sprintf("SELECT value FROM json_each($%d)", param)
-}
-
 // RolloutByImage returns the rollout of r's image, tag and digest.
-func (tx *Tx) RolloutByImage(ctx context.Context, r airlock.Rollout) (airlock.Rollout, error) {
-	got, err := scanRollout(tx.queryRow(ctx, `SELECT `+rolloutCols+` FROM image_update_rollouts
+func RolloutByImage(ctx context.Context, tx *store.Tx, r airlock.Rollout) (airlock.Rollout, error) {
+	got, err := scanRollout(tx.QueryRow(ctx, `SELECT `+rolloutCols+` FROM image_update_rollouts
 		WHERE registry = $1 AND namespace = $2 AND image_name = $3 AND tag = $4 AND digest = $5`,
 		r.Registry, r.Namespace, r.ImageName, r.Tag, r.Digest))
 	if err != nil {
-		return got, notFound(err, "no rollout of %s", imageString(r))
+		return got, store.NotFound(err, "no rollout of %s", imageString(r))
 	}
 	return got, nil
 }
 
 // RolloutForUpdate reads a rollout inside the transaction, locking it.
-func (tx *Tx) RolloutForUpdate(ctx context.Context, id int64) (airlock.Rollout, error) {
-	r, err := scanRollout(tx.queryRow(ctx, `SELECT `+rolloutCols+` FROM image_update_rollouts WHERE id = $1`+tx.forUpdate(), id))
+func RolloutForUpdate(ctx context.Context, tx *store.Tx, id int64) (airlock.Rollout, error) {
+	r, err := scanRollout(tx.QueryRow(ctx, `SELECT `+rolloutCols+` FROM image_update_rollouts WHERE id = $1`+tx.ForUpdate(), id))
 	if err != nil {
-		return r, notFound(err, "rollout %d not found", id)
+		return r, store.NotFound(err, "rollout %d not found", id)
 	}
 	return r, nil
 }
@@ -186,7 +143,7 @@ type Transition struct {
 // TransitionRollout moves rollout id from t.From to t.To. The update is
 // conditional on the status, so a change made meanwhile by a concurrent
 // caller makes it a conflict instead of a lost update.
-func (tx *Tx) TransitionRollout(ctx context.Context, id int64, t Transition) (airlock.Rollout, error) {
+func TransitionRollout(ctx context.Context, tx *store.Tx, id int64, t Transition) (airlock.Rollout, error) {
 	set, args := []string{"status = $1"}, []any{t.To, id, t.From}
 	add := func(col, expr string, v any) {
 		args = append(args, v)
@@ -201,36 +158,36 @@ func (tx *Tx) TransitionRollout(ctx context.Context, id int64, t Transition) (ai
 	if t.Finish {
 		add("completed_at", "$%d", tx.Now())
 	}
-	r, err := scanRollout(tx.queryRow(ctx, `UPDATE image_update_rollouts SET `+strings.Join(set, ", ")+`
+	r, err := scanRollout(tx.QueryRow(ctx, `UPDATE image_update_rollouts SET `+strings.Join(set, ", ")+`
 		WHERE id = $2 AND status = $3 RETURNING `+rolloutCols, args...))
 	if err != nil {
-		return r, notFoundAs(err, airlock.ECONFLICT, "rollout %d is no longer %s", id, t.From)
+		return r, store.NotFoundAs(err, airlock.ECONFLICT, "rollout %d is no longer %s", id, t.From)
 	}
 	return r, nil
 }
 
 // AdvanceBatch makes batch from+1 the current batch of an in-progress
 // rollout whose current batch is from.
-func (tx *Tx) AdvanceBatch(ctx context.Context, id int64, from int) (airlock.Rollout, error) {
-	r, err := scanRollout(tx.queryRow(ctx, `UPDATE image_update_rollouts SET current_batch = $1, batch_started_at = $2,
+func AdvanceBatch(ctx context.Context, tx *store.Tx, id int64, from int) (airlock.Rollout, error) {
+	r, err := scanRollout(tx.QueryRow(ctx, `UPDATE image_update_rollouts SET current_batch = $1, batch_started_at = $2,
 		batch_done_at = NULL WHERE id = $3 AND current_batch = $4 AND status = 'in_progress' RETURNING `+rolloutCols,
 		from+1, tx.Now(), id, from))
 	if err != nil {
-		return r, notFoundAs(err, airlock.ECONFLICT, "rollout %d is not in progress at batch %d", id, from)
+		return r, store.NotFoundAs(err, airlock.ECONFLICT, "rollout %d is not in progress at batch %d", id, from)
 	}
 	return r, nil
 }
 
 // MarkBatchDone records when the current batch finished; it reports false
 // when that was recorded already.
-func (tx *Tx) MarkBatchDone(ctx context.Context, id int64, batch int) (bool, error) {
-	res, err := tx.exec(ctx, `UPDATE image_update_rollouts SET batch_done_at = $1
+func MarkBatchDone(ctx context.Context, tx *store.Tx, id int64, batch int) (bool, error) {
+	res, err := tx.Exec(ctx, `UPDATE image_update_rollouts SET batch_done_at = $1
 		WHERE id = $2 AND current_batch = $3 AND batch_done_at IS NULL`, tx.Now(), id, batch)
 	if err != nil {
 		return false, fmt.Errorf("mark batch done: %w", err)
 	}
 	n, err := res.RowsAffected()
-	return n == 1, wrapErr(err)
+	return n == 1, store.WrapErr(err)
 }
 
 // StartBatchDevices moves the pending devices of a batch to updating and
@@ -238,16 +195,16 @@ func (tx *Tx) MarkBatchDone(ctx context.Context, id int64, batch int) (bool, err
 // now (not when the rollout was planned, which may be long ago). A device
 // whose target state no longer runs repository in that app is skipped.
 // The caller gives the returned devices their target image.
-func (tx *Tx) StartBatchDevices(ctx context.Context, id int64, batch int, repository string) ([]airlock.RolloutDevice, error) {
+func StartBatchDevices(ctx context.Context, tx *store.Tx, id int64, batch int, repository string) ([]airlock.RolloutDevice, error) {
 	now := tx.Now()
-	_, err := tx.exec(ctx, `UPDATE rollout_devices SET status = 'skipped', updated_at = $1, error = $2
+	_, err := tx.Exec(ctx, `UPDATE rollout_devices SET status = 'skipped', updated_at = $1, error = $2
 		WHERE rollout_id = $3 AND batch = $4 AND status = 'pending' AND NOT EXISTS (SELECT 1 FROM device_target_apps a
 			WHERE a.device_uuid = rollout_devices.device_uuid AND a.app = rollout_devices.app AND a.repository = $5)`,
 		now, "its target state no longer runs "+repository+" in this app", id, batch, repository)
 	if err != nil {
 		return nil, fmt.Errorf("skip gone devices: %w", err)
 	}
-	rows, err := tx.query(ctx, `UPDATE rollout_devices SET status = 'updating', updated_at = $1,
+	rows, err := tx.Query(ctx, `UPDATE rollout_devices SET status = 'updating', updated_at = $1,
 		previous_image = COALESCE((SELECT a.image FROM device_target_apps a
 			WHERE a.device_uuid = rollout_devices.device_uuid AND a.app = rollout_devices.app), previous_image)
 		WHERE rollout_id = $2 AND batch = $3 AND status = 'pending'
@@ -255,7 +212,7 @@ func (tx *Tx) StartBatchDevices(ctx context.Context, id int64, batch int, reposi
 	if err != nil {
 		return nil, fmt.Errorf("start batch devices: %w", err)
 	}
-	return collect(rows, scanRolloutDevice)
+	return store.Collect(rows, scanRolloutDevice)
 }
 
 // Verdict is the monitor's judgement of one updating device.
@@ -267,7 +224,7 @@ type Verdict struct {
 // SetVerdicts records verdicts on devices still updating. Verdicts with the
 // same app, status and error are written by one statement, so a tick over a
 // large fleet is a few statements rather than one per device.
-func (tx *Tx) SetVerdicts(ctx context.Context, id int64, verdicts []Verdict) error {
+func SetVerdicts(ctx context.Context, tx *store.Tx, id int64, verdicts []Verdict) error {
 	type key struct{ app, status, err string }
 	groups := map[key][]string{}
 	var order []key
@@ -283,8 +240,8 @@ func (tx *Tx) SetVerdicts(ctx context.Context, id int64, verdicts []Verdict) err
 		if err != nil {
 			return err
 		}
-		_, err = tx.exec(ctx, `UPDATE rollout_devices SET status = $1, error = $2, updated_at = $3
-			WHERE rollout_id = $4 AND app = $5 AND status = 'updating' AND device_uuid IN (`+tx.db.jsonStrings(6)+`)`,
+		_, err = tx.Exec(ctx, `UPDATE rollout_devices SET status = $1, error = $2, updated_at = $3
+			WHERE rollout_id = $4 AND app = $5 AND status = 'updating' AND device_uuid IN (`+tx.DB().JSONStrings(6)+`)`,
 			k.status, k.err, tx.Now(), id, k.app, string(uuids))
 		if err != nil {
 			return fmt.Errorf("record verdicts: %w", err)
@@ -296,8 +253,8 @@ func (tx *Tx) SetVerdicts(ctx context.Context, id int64, verdicts []Verdict) err
 // JudgeAllUpdating gives every device of a rollout still updating one
 // verdict: the common case of a whole batch judged alike, written without
 // naming each device.
-func (tx *Tx) JudgeAllUpdating(ctx context.Context, id int64, status, errText string) error {
-	_, err := tx.exec(ctx, `UPDATE rollout_devices SET status = $1, error = $2, updated_at = $3
+func JudgeAllUpdating(ctx context.Context, tx *store.Tx, id int64, status, errText string) error {
+	_, err := tx.Exec(ctx, `UPDATE rollout_devices SET status = $1, error = $2, updated_at = $3
 		WHERE rollout_id = $4 AND status = 'updating'`, status, errText, tx.Now(), id)
 	if err != nil {
 		return fmt.Errorf("record verdicts: %w", err)
@@ -306,8 +263,8 @@ func (tx *Tx) JudgeAllUpdating(ctx context.Context, id int64, status, errText st
 }
 
 // SkipPending marks every pending device of a rollout skipped, saying why.
-func (tx *Tx) SkipPending(ctx context.Context, id int64, why string) error {
-	_, err := tx.exec(ctx, `UPDATE rollout_devices SET status = 'skipped', error = $1, updated_at = $2
+func SkipPending(ctx context.Context, tx *store.Tx, id int64, why string) error {
+	_, err := tx.Exec(ctx, `UPDATE rollout_devices SET status = 'skipped', error = $1, updated_at = $2
 		WHERE rollout_id = $3 AND status = 'pending'`, why, tx.Now(), id)
 	if err != nil {
 		return fmt.Errorf("skip pending devices: %w", err)
@@ -319,20 +276,20 @@ func (tx *Tx) SkipPending(ctx context.Context, id int64, why string) error {
 // rollout's image and still has it as its target, and returns them: the
 // caller gives each its previous image back. A device whose target state
 // changed since (an admin, or a newer rollout) keeps it; its error says so.
-func (tx *Tx) RollBackDevices(ctx context.Context, id int64) ([]airlock.RolloutDevice, error) {
+func RollBackDevices(ctx context.Context, tx *store.Tx, id int64) ([]airlock.RolloutDevice, error) {
 	now := tx.Now()
-	rows, err := tx.query(ctx, `UPDATE rollout_devices SET status = 'rolled_back', error = '', updated_at = $1
+	rows, err := tx.Query(ctx, `UPDATE rollout_devices SET status = 'rolled_back', error = '', updated_at = $1
 		WHERE rollout_id = $2 AND status IN `+given+` AND previous_image <> '' AND EXISTS (SELECT 1 FROM device_target_apps a
 			WHERE a.device_uuid = rollout_devices.device_uuid AND a.app = rollout_devices.app AND a.image = rollout_devices.target_image)
 		RETURNING `+rolloutDeviceCols, now, id)
 	if err != nil {
 		return nil, fmt.Errorf("roll back devices: %w", err)
 	}
-	back, err := collect(rows, scanRolloutDevice)
+	back, err := store.Collect(rows, scanRolloutDevice)
 	if err != nil {
 		return nil, err
 	}
-	_, err = tx.exec(ctx, `UPDATE rollout_devices SET error = 'not rolled back: its target state changed since',
+	_, err = tx.Exec(ctx, `UPDATE rollout_devices SET error = 'not rolled back: its target state changed since',
 		updated_at = $1 WHERE rollout_id = $2 AND status IN `+given, now, id)
 	if err != nil {
 		return nil, fmt.Errorf("note devices not rolled back: %w", err)
@@ -342,14 +299,14 @@ func (tx *Tx) RollBackDevices(ctx context.Context, id int64) ([]airlock.RolloutD
 
 // SupersedeRollouts ends every unfinished rollout of a repository but
 // except as superseded and returns them.
-func (tx *Tx) SupersedeRollouts(ctx context.Context, registry, namespace, name string, except int64, reason string) ([]airlock.Rollout, error) {
-	rows, err := tx.query(ctx, `UPDATE image_update_rollouts SET status = 'superseded', reason = $1, completed_at = $2
-		WHERE registry = $3 AND namespace = $4 AND image_name = $5 AND id <> $6 AND status IN `+unfinished+`
+func SupersedeRollouts(ctx context.Context, tx *store.Tx, registry, namespace, name string, except int64, reason string) ([]airlock.Rollout, error) {
+	rows, err := tx.Query(ctx, `UPDATE image_update_rollouts SET status = 'superseded', reason = $1, completed_at = $2
+		WHERE registry = $3 AND namespace = $4 AND image_name = $5 AND id <> $6 AND status IN `+store.Unfinished+`
 		RETURNING `+rolloutCols, reason, tx.Now(), registry, namespace, name, except)
 	if err != nil {
 		return nil, fmt.Errorf("supersede rollouts: %w", err)
 	}
-	return collect(rows, scanRollout)
+	return store.Collect(rows, scanRollout)
 }
 
 // WatchedDevice is a device of a rollout as the monitor sees it: for an
@@ -367,9 +324,9 @@ type WatchedDevice struct {
 // WatchDevices calls each for every device of a rollout, with the reports
 // that can decide those updating, as the rows come: a caller can work on
 // them while the rest are read.
-func (tx *Tx) WatchDevices(ctx context.Context, id int64, each func(WatchedDevice)) error {
-	rows, err := tx.query(ctx, `SELECT rd.device_uuid, rd.app, rd.batch, rd.status, `+tx.db.timeText("rd.updated_at")+`, cs.state,
-		`+tx.db.timeText("cs.reported_at")+` FROM rollout_devices rd LEFT JOIN device_current_state cs
+func WatchDevices(ctx context.Context, tx *store.Tx, id int64, each func(WatchedDevice)) error {
+	rows, err := tx.Query(ctx, `SELECT rd.device_uuid, rd.app, rd.batch, rd.status, `+tx.DB().TimeText("rd.updated_at")+`, cs.state,
+		`+tx.DB().TimeText("cs.reported_at")+` FROM rollout_devices rd LEFT JOIN device_current_state cs
 			ON rd.status = 'updating' AND cs.device_uuid = rd.device_uuid AND cs.reported_at >= rd.updated_at
 		WHERE rd.rollout_id = $1`, id)
 	if err != nil {
@@ -378,39 +335,28 @@ func (tx *Tx) WatchDevices(ctx context.Context, id int64, each func(WatchedDevic
 	defer rows.Close()
 	for rows.Next() {
 		var w WatchedDevice
-		var at nullTime
-		if err := rows.Scan(&w.DeviceUUID, &w.App, &w.Batch, &w.Status, (*timeScan)(&w.UpdatedAt), &w.Report, &at); err != nil {
-			return wrapErr(err)
+		var at store.NullTime
+		if err := rows.Scan(&w.DeviceUUID, &w.App, &w.Batch, &w.Status, (*store.TimeScan)(&w.UpdatedAt), &w.Report, &at); err != nil {
+			return store.WrapErr(err)
 		}
-		if at.valid {
-			w.ReportedAt = at.t
+		if t := at.Ptr(); t != nil {
+			w.ReportedAt = *t
 		} else {
 			w.Report = nil
 		}
 		each(w)
 	}
-	return wrapErr(rows.Err())
-}
-
-// timeText reads a timestamp column for a large scan. SQLite's driver
-// parses a declared TIMESTAMP by trying layouts until one fits, a failed
-// parse or two per value; as an expression it comes as the text we stored,
-// which timeScan parses once.
-func (db *DB) timeText(col string) string {
-	if db.Engine == SQLite {
-		return "(" + col + " || '')"
-	}
-	return col
+	return store.WrapErr(rows.Err())
 }
 
 // ActiveRollouts returns the ids of the rollouts the monitor advances
 // (begun and not terminal), oldest first.
-func (db *DB) ActiveRollouts(ctx context.Context) ([]int64, error) {
-	rows, err := db.query(ctx, `SELECT id FROM image_update_rollouts WHERE status IN `+monitored+` ORDER BY id`)
+func ActiveRollouts(ctx context.Context, db *store.DB) ([]int64, error) {
+	rows, err := db.Query(ctx, `SELECT id FROM image_update_rollouts WHERE status IN `+store.Monitored+` ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(s scanner) (int64, error) {
+	return store.Collect(rows, func(s store.Scanner) (int64, error) {
 		var id int64
 		return id, s.Scan(&id)
 	})
@@ -418,20 +364,20 @@ func (db *DB) ActiveRollouts(ctx context.Context) ([]int64, error) {
 
 const rolloutDeviceCols = `rollout_id, device_uuid, app, batch, previous_image, target_image, status, error, updated_at`
 
-func scanRolloutDevice(s scanner) (airlock.RolloutDevice, error) {
+func scanRolloutDevice(s store.Scanner) (airlock.RolloutDevice, error) {
 	var d airlock.RolloutDevice
 	err := s.Scan(&d.RolloutID, &d.DeviceUUID, &d.App, &d.Batch, &d.PreviousImage, &d.TargetImage, &d.Status,
-		&d.Error, (*timeScan)(&d.UpdatedAt))
+		&d.Error, (*store.TimeScan)(&d.UpdatedAt))
 	return d, err
 }
 
 // Rollout returns one rollout with its device counts, overall and per batch.
-func (db *DB) Rollout(ctx context.Context, id int64) (airlock.Rollout, error) {
-	r, err := scanRollout(db.queryRow(ctx, `SELECT `+rolloutCols+` FROM image_update_rollouts WHERE id = $1`, id))
+func Rollout(ctx context.Context, db *store.DB, id int64) (airlock.Rollout, error) {
+	r, err := scanRollout(db.QueryRow(ctx, `SELECT `+rolloutCols+` FROM image_update_rollouts WHERE id = $1`, id))
 	if err != nil {
-		return r, notFound(err, "rollout %d not found", id)
+		return r, store.NotFound(err, "rollout %d not found", id)
 	}
-	rows, err := db.query(ctx, `SELECT batch, status, COUNT(*) FROM rollout_devices WHERE rollout_id = $1
+	rows, err := db.Query(ctx, `SELECT batch, status, COUNT(*) FROM rollout_devices WHERE rollout_id = $1
 		GROUP BY batch, status ORDER BY batch`, id)
 	if err != nil {
 		return r, err
@@ -442,7 +388,7 @@ func (db *DB) Rollout(ctx context.Context, id int64) (airlock.Rollout, error) {
 		var batch, n int
 		var status string
 		if err := rows.Scan(&batch, &status, &n); err != nil {
-			return r, wrapErr(err)
+			return r, store.WrapErr(err)
 		}
 		if len(r.Batches) == 0 || r.Batches[len(r.Batches)-1].Batch != batch {
 			r.Batches = append(r.Batches, airlock.BatchCounts{Batch: batch, Counts: map[string]int{}})
@@ -452,12 +398,12 @@ func (db *DB) Rollout(ctx context.Context, id int64) (airlock.Rollout, error) {
 		b.Counts[status] += n
 		r.Counts[status] += n
 	}
-	return r, wrapErr(rows.Err())
+	return r, store.WrapErr(rows.Err())
 }
 
 // Rollouts lists rollouts matching f, newest first, with their device
 // counts and the total before paging.
-func (db *DB) Rollouts(ctx context.Context, f airlock.RolloutFilter) ([]airlock.Rollout, int, error) {
+func Rollouts(ctx context.Context, db *store.DB, f airlock.RolloutFilter) ([]airlock.Rollout, int, error) {
 	var conds []string
 	var args []any
 	if f.Status != "" {
@@ -474,32 +420,32 @@ func (db *DB) Rollouts(ctx context.Context, f airlock.RolloutFilter) ([]airlock.
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM image_update_rollouts`+where, args...).Scan(&total); err != nil {
-		return nil, 0, wrapErr(err)
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM image_update_rollouts`+where, args...).Scan(&total); err != nil {
+		return nil, 0, store.WrapErr(err)
 	}
 	n := len(args)
 	page := fmt.Sprintf(`SELECT %%s FROM image_update_rollouts%s ORDER BY id DESC LIMIT $%d OFFSET $%d`, where, n+1, n+2)
 	args = append(args, f.Limit, f.Offset)
-	rows, err := db.query(ctx, fmt.Sprintf(page, rolloutCols), args...)
+	rows, err := db.Query(ctx, fmt.Sprintf(page, rolloutCols), args...)
 	if err != nil {
 		return nil, 0, err
 	}
-	items, err := collect(rows, scanRollout)
+	items, err := store.Collect(rows, scanRollout)
 	if err != nil || len(items) == 0 {
 		return items, total, err
 	}
-	return items, total, db.countDevices(ctx, items, fmt.Sprintf(page, "id"), args)
+	return items, total, countDevices(ctx, db, items, fmt.Sprintf(page, "id"), args)
 }
 
 // countDevices fills the device counts by status of the rollouts page
 // selects (a query of their ids).
-func (db *DB) countDevices(ctx context.Context, items []airlock.Rollout, page string, args []any) error {
+func countDevices(ctx context.Context, db *store.DB, items []airlock.Rollout, page string, args []any) error {
 	byID := make(map[int64]*airlock.Rollout, len(items))
 	for i := range items {
 		items[i].Counts = map[string]int{}
 		byID[items[i].ID] = &items[i]
 	}
-	rows, err := db.query(ctx, `SELECT rollout_id, status, COUNT(*) FROM rollout_devices
+	rows, err := db.Query(ctx, `SELECT rollout_id, status, COUNT(*) FROM rollout_devices
 		WHERE rollout_id IN (`+page+`) GROUP BY rollout_id, status`, args...)
 	if err != nil {
 		return err
@@ -510,18 +456,18 @@ func (db *DB) countDevices(ctx context.Context, items []airlock.Rollout, page st
 		var status string
 		var n int
 		if err := rows.Scan(&id, &status, &n); err != nil {
-			return wrapErr(err)
+			return store.WrapErr(err)
 		}
 		if r := byID[id]; r != nil {
 			r.Counts[status] = n
 		}
 	}
-	return wrapErr(rows.Err())
+	return store.WrapErr(rows.Err())
 }
 
 // RolloutDevices lists the devices of a rollout by batch, device and app,
 // with the total before paging.
-func (db *DB) RolloutDevices(ctx context.Context, id int64, f airlock.RolloutDeviceFilter) ([]airlock.RolloutDevice, int, error) {
+func RolloutDevices(ctx context.Context, db *store.DB, id int64, f airlock.RolloutDeviceFilter) ([]airlock.RolloutDevice, int, error) {
 	where, args := " WHERE rollout_id = $1", []any{id}
 	if f.Status != "" {
 		args = append(args, f.Status)
@@ -532,27 +478,27 @@ func (db *DB) RolloutDevices(ctx context.Context, id int64, f airlock.RolloutDev
 		where += fmt.Sprintf(" AND batch = $%d", len(args))
 	}
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM rollout_devices`+where, args...).Scan(&total); err != nil {
-		return nil, 0, wrapErr(err)
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM rollout_devices`+where, args...).Scan(&total); err != nil {
+		return nil, 0, store.WrapErr(err)
 	}
 	n := len(args)
-	rows, err := db.query(ctx, fmt.Sprintf(`SELECT %s FROM rollout_devices%s ORDER BY batch, device_uuid, app
+	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT %s FROM rollout_devices%s ORDER BY batch, device_uuid, app
 		LIMIT $%d OFFSET $%d`, rolloutDeviceCols, where, n+1, n+2), append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
-	items, err := collect(rows, scanRolloutDevice)
+	items, err := store.Collect(rows, scanRolloutDevice)
 	return items, total, err
 }
 
 // UnfinishedRollouts returns the unfinished rollouts of a repository, of
 // one tag when tag is not "", locking them.
-func (tx *Tx) UnfinishedRollouts(ctx context.Context, registry, namespace, name, tag string) ([]airlock.Rollout, error) {
-	rows, err := tx.query(ctx, `SELECT `+rolloutCols+` FROM image_update_rollouts
-		WHERE registry = $1 AND namespace = $2 AND image_name = $3 AND ($4 = '' OR tag = $4) AND status IN `+unfinished+`
-		ORDER BY id`+tx.forUpdate(), registry, namespace, name, tag)
+func UnfinishedRollouts(ctx context.Context, tx *store.Tx, registry, namespace, name, tag string) ([]airlock.Rollout, error) {
+	rows, err := tx.Query(ctx, `SELECT `+rolloutCols+` FROM image_update_rollouts
+		WHERE registry = $1 AND namespace = $2 AND image_name = $3 AND ($4 = '' OR tag = $4) AND status IN `+store.Unfinished+`
+		ORDER BY id`+tx.ForUpdate(), registry, namespace, name, tag)
 	if err != nil {
 		return nil, fmt.Errorf("unfinished rollouts: %w", err)
 	}
-	return collect(rows, scanRollout)
+	return store.Collect(rows, scanRollout)
 }

@@ -1,4 +1,4 @@
-package store
+package fleet
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/store"
 )
 
 // reportDoc is the stored form of a device report, device_current_state.state:
@@ -20,13 +21,13 @@ type reportDoc struct {
 
 // SaveReport stores r as the device's current state and records the device
 // as seen at r.ReportedAt.
-func (tx *Tx) SaveReport(ctx context.Context, uuid string, r airlock.DeviceReport) error {
-	res, err := tx.exec(ctx, `UPDATE devices SET last_seen_at = $1 WHERE uuid = $2`, r.ReportedAt, uuid)
+func SaveReport(ctx context.Context, tx *store.Tx, uuid string, r airlock.DeviceReport) error {
+	res, err := tx.Exec(ctx, `UPDATE devices SET last_seen_at = $1 WHERE uuid = $2`, r.ReportedAt, uuid)
 	if err != nil {
 		return fmt.Errorf("touch device: %w", err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return wrapErr(err)
+		return store.WrapErr(err)
 	} else if n == 0 {
 		return airlock.Errorf(airlock.ENOTFOUND, "device %s not found", uuid)
 	}
@@ -37,7 +38,7 @@ func (tx *Tx) SaveReport(ctx context.Context, uuid string, r airlock.DeviceRepor
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	_, err = tx.exec(ctx, `INSERT INTO device_current_state
+	_, err = tx.Exec(ctx, `INSERT INTO device_current_state
 		(device_uuid, state, cpu_percent, memory_percent, uptime_seconds, reported_at) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (device_uuid) DO UPDATE SET state = excluded.state, cpu_percent = excluded.cpu_percent,
 		memory_percent = excluded.memory_percent, uptime_seconds = excluded.uptime_seconds, reported_at = excluded.reported_at`,
@@ -65,16 +66,16 @@ func uptime(m map[string]any) any {
 }
 
 // Report returns a device's last report, or nil if it never reported.
-func (db *DB) Report(ctx context.Context, uuid string) (*airlock.DeviceReport, error) {
+func Report(ctx context.Context, db *store.DB, uuid string) (*airlock.DeviceReport, error) {
 	var state string
 	var r airlock.DeviceReport
-	err := db.queryRow(ctx, `SELECT state, reported_at FROM device_current_state WHERE device_uuid = $1`, uuid).
-		Scan(&state, (*timeScan)(&r.ReportedAt))
+	err := db.QueryRow(ctx, `SELECT state, reported_at FROM device_current_state WHERE device_uuid = $1`, uuid).
+		Scan(&state, (*store.TimeScan)(&r.ReportedAt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, wrapErr(err)
+		return nil, store.WrapErr(err)
 	}
 	var doc reportDoc
 	if err := json.Unmarshal([]byte(state), &doc); err != nil {

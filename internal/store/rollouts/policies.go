@@ -1,4 +1,4 @@
-package store
+package rollouts
 
 import (
 	"context"
@@ -6,19 +6,20 @@ import (
 	"fmt"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/store"
 )
 
 const policyCols = `id, image_pattern, tag_constraint, update_strategy, batch_size, batch_percent,
 	batch_delay_seconds, batch_delay_minutes, canary_size, health_check_timeout_seconds, failure_threshold_percent,
 	min_devices_for_threshold, auto_rollback, device_filter, enabled, description, created_at, updated_at`
 
-func scanPolicy(s scanner) (airlock.Policy, error) {
+func scanPolicy(s store.Scanner) (airlock.Policy, error) {
 	var p airlock.Policy
 	var filter string
 	err := s.Scan(&p.ID, &p.ImagePattern, &p.TagConstraint, &p.UpdateStrategy, &p.BatchSize, &p.BatchPercent,
 		&p.BatchDelaySeconds, &p.BatchDelayMinutes, &p.CanarySize, &p.HealthCheckTimeoutSeconds, &p.FailureThresholdPercent,
 		&p.MinDevicesForThreshold, &p.AutoRollback, &filter, &p.Enabled, &p.Description,
-		(*timeScan)(&p.CreatedAt), (*timeScan)(&p.UpdatedAt))
+		(*store.TimeScan)(&p.CreatedAt), (*store.TimeScan)(&p.UpdatedAt))
 	if err != nil {
 		return p, err
 	}
@@ -42,96 +43,96 @@ func policyArgs(p airlock.Policy) ([]any, error) {
 }
 
 // CreatePolicy inserts a validated policy.
-func (tx *Tx) CreatePolicy(ctx context.Context, p airlock.Policy) (airlock.Policy, error) {
+func CreatePolicy(ctx context.Context, tx *store.Tx, p airlock.Policy) (airlock.Policy, error) {
 	args, err := policyArgs(p)
 	if err != nil {
 		return p, err
 	}
-	created, err := scanPolicy(tx.queryRow(ctx, `INSERT INTO image_update_policies (image_pattern, tag_constraint,
+	created, err := scanPolicy(tx.QueryRow(ctx, `INSERT INTO image_update_policies (image_pattern, tag_constraint,
 		update_strategy, batch_size, batch_percent, batch_delay_seconds, batch_delay_minutes, canary_size,
 		health_check_timeout_seconds, failure_threshold_percent, min_devices_for_threshold, auto_rollback,
 		device_filter, enabled, description, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING `+policyCols,
 		append(args, tx.Now())...))
 	if err != nil {
-		return created, wrapErr(fmt.Errorf("insert policy: %w", err))
+		return created, store.WrapErr(fmt.Errorf("insert policy: %w", err))
 	}
 	return created, tx.AddEvent(ctx, "image.policy_created", policySubject(created.ID), created)
 }
 
 // PolicyForUpdate reads a policy inside the transaction, locking it.
-func (tx *Tx) PolicyForUpdate(ctx context.Context, id int64) (airlock.Policy, error) {
-	p, err := scanPolicy(tx.queryRow(ctx, `SELECT `+policyCols+` FROM image_update_policies WHERE id = $1`+tx.forUpdate(), id))
+func PolicyForUpdate(ctx context.Context, tx *store.Tx, id int64) (airlock.Policy, error) {
+	p, err := scanPolicy(tx.QueryRow(ctx, `SELECT `+policyCols+` FROM image_update_policies WHERE id = $1`+tx.ForUpdate(), id))
 	if err != nil {
-		return p, notFound(err, "policy %d not found", id)
+		return p, store.NotFound(err, "policy %d not found", id)
 	}
 	return p, nil
 }
 
 // UpdatePolicy writes every writable field of a validated policy.
-func (tx *Tx) UpdatePolicy(ctx context.Context, p airlock.Policy) (airlock.Policy, error) {
+func UpdatePolicy(ctx context.Context, tx *store.Tx, p airlock.Policy) (airlock.Policy, error) {
 	args, err := policyArgs(p)
 	if err != nil {
 		return p, err
 	}
-	updated, err := scanPolicy(tx.queryRow(ctx, `UPDATE image_update_policies SET image_pattern = $1,
+	updated, err := scanPolicy(tx.QueryRow(ctx, `UPDATE image_update_policies SET image_pattern = $1,
 		tag_constraint = $2, update_strategy = $3, batch_size = $4, batch_percent = $5, batch_delay_seconds = $6,
 		batch_delay_minutes = $7, canary_size = $8, health_check_timeout_seconds = $9, failure_threshold_percent = $10,
 		min_devices_for_threshold = $11, auto_rollback = $12, device_filter = $13, enabled = $14, description = $15,
 		updated_at = $16 WHERE id = $17 RETURNING `+policyCols, append(args, tx.Now(), p.ID)...))
 	if err != nil {
-		return updated, notFound(err, "policy %d not found", p.ID)
+		return updated, store.NotFound(err, "policy %d not found", p.ID)
 	}
 	return updated, tx.AddEvent(ctx, "image.policy_updated", policySubject(p.ID), updated)
 }
 
 // DeletePolicy removes a policy; its rollouts stay, with no policy_id.
-func (tx *Tx) DeletePolicy(ctx context.Context, id int64) error {
-	p, err := tx.PolicyForUpdate(ctx, id)
+func DeletePolicy(ctx context.Context, tx *store.Tx, id int64) error {
+	p, err := PolicyForUpdate(ctx, tx, id)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.exec(ctx, `DELETE FROM image_update_policies WHERE id = $1`, id); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM image_update_policies WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("delete policy: %w", err)
 	}
 	return tx.AddEvent(ctx, "image.policy_deleted", policySubject(id), p)
 }
 
-// Policies returns every policy inside the transaction, by id.
-func (tx *Tx) Policies(ctx context.Context) ([]airlock.Policy, error) {
-	rows, err := tx.query(ctx, `SELECT `+policyCols+` FROM image_update_policies ORDER BY id`)
+// AllPolicies returns every policy inside the transaction, by id.
+func AllPolicies(ctx context.Context, tx *store.Tx) ([]airlock.Policy, error) {
+	rows, err := tx.Query(ctx, `SELECT `+policyCols+` FROM image_update_policies ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, scanPolicy)
+	return store.Collect(rows, scanPolicy)
 }
 
 // Policy returns one policy.
-func (db *DB) Policy(ctx context.Context, id int64) (airlock.Policy, error) {
-	p, err := scanPolicy(db.queryRow(ctx, `SELECT `+policyCols+` FROM image_update_policies WHERE id = $1`, id))
+func Policy(ctx context.Context, db *store.DB, id int64) (airlock.Policy, error) {
+	p, err := scanPolicy(db.QueryRow(ctx, `SELECT `+policyCols+` FROM image_update_policies WHERE id = $1`, id))
 	if err != nil {
-		return p, notFound(err, "policy %d not found", id)
+		return p, store.NotFound(err, "policy %d not found", id)
 	}
 	return p, nil
 }
 
 // Policies lists policies by id, optionally only enabled or disabled ones,
 // with the total before paging.
-func (db *DB) Policies(ctx context.Context, enabled *bool, limit, offset int) ([]airlock.Policy, int, error) {
+func Policies(ctx context.Context, db *store.DB, enabled *bool, limit, offset int) ([]airlock.Policy, int, error) {
 	where, args := "", []any{}
 	if enabled != nil {
 		where, args = " WHERE enabled = $1", append(args, *enabled)
 	}
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM image_update_policies`+where, args...).Scan(&total); err != nil {
-		return nil, 0, wrapErr(err)
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM image_update_policies`+where, args...).Scan(&total); err != nil {
+		return nil, 0, store.WrapErr(err)
 	}
 	n := len(args)
-	rows, err := db.query(ctx, fmt.Sprintf(`SELECT %s FROM image_update_policies%s ORDER BY id LIMIT $%d OFFSET $%d`,
+	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT %s FROM image_update_policies%s ORDER BY id LIMIT $%d OFFSET $%d`,
 		policyCols, where, n+1, n+2), append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
-	items, err := collect(rows, scanPolicy)
+	items, err := store.Collect(rows, scanPolicy)
 	return items, total, err
 }

@@ -1,4 +1,6 @@
-package service
+// Package rollouts creates, advances and ends rollouts: each step runs
+// inside the caller's transaction and writes its events there.
+package rollouts
 
 import (
 	"context"
@@ -10,26 +12,28 @@ import (
 	"github.com/airlock-iot/airlock/internal/policy"
 	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/fleet"
+	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
 )
 
-// rolloutForPush is called inside the intake transaction for a push the gate
+// ForPush is called inside the intake transaction for a push the gate
 // allowed. It creates and starts the rollout the push calls for and returns
 // it, or returns nil and the reason there is none. When the image was rolled
 // out before, it returns that rollout and says so.
-func (s *Service) rolloutForPush(ctx context.Context, tx *store.Tx, ref imageref.Ref) (*airlock.Rollout, string, error) {
-	policies, err := tx.Policies(ctx)
+func (e Engine) ForPush(ctx context.Context, tx *store.Tx, ref imageref.Ref) (*airlock.Rollout, string, error) {
+	policies, err := rolloutdb.AllPolicies(ctx, tx)
 	if err != nil {
 		return nil, "", err
 	}
 	set, err := policy.Compile(policies)
 	if err != nil {
-		s.Log.WarnContext(ctx, "skipping invalid policies", "err", err)
+		e.Log.WarnContext(ctx, "skipping invalid policies", "err", err)
 	}
 	p, ok, why := set.Select(ref.Repository(), ref.Tag)
 	if !ok {
 		return nil, noPolicyReason(why, p, ref), nil
 	}
-	return s.createRollout(ctx, tx, ref, p, &p.ID, tx.Actor)
+	return e.Create(ctx, tx, ref, p, &p.ID, tx.Actor)
 }
 
 func noPolicyReason(why policy.Reason, p airlock.Policy, ref imageref.Ref) string {
@@ -42,26 +46,26 @@ func noPolicyReason(why policy.Reason, p airlock.Policy, ref imageref.Ref) strin
 	return fmt.Sprintf("no policy matches %s:%s", ref.Familiar(), ref.Tag)
 }
 
-// createRollout plans a rollout of ref with p's knobs over the devices that
+// Create plans a rollout of ref with p's knobs over the devices that
 // need it and, unless p is manual, starts it. It returns nil and the reason
 // when no device needs it, and the existing rollout and a reason when the
 // same image, tag and digest was rolled out before: however many deliveries
 // race, there is one rollout per image. A new rollout supersedes the
 // unfinished ones of its repository.
-func (s *Service) createRollout(ctx context.Context, tx *store.Tx, ref imageref.Ref, p airlock.Policy,
+func (e Engine) Create(ctx context.Context, tx *store.Tx, ref imageref.Ref, p airlock.Policy,
 	policyID *int64, trigger string) (*airlock.Rollout, string, error) {
-	if err := tx.LockRepository(ctx, ref.Repository()); err != nil {
+	if err := rolloutdb.LockRepository(ctx, tx, ref.Repository()); err != nil {
 		return nil, "", err
 	}
 	key := airlock.Rollout{Registry: ref.Registry, Namespace: ref.Namespace, ImageName: ref.Name, Tag: ref.Tag, Digest: ref.Digest}
-	existing, err := tx.RolloutByImage(ctx, key)
+	existing, err := rolloutdb.RolloutByImage(ctx, tx, key)
 	switch {
 	case err == nil:
 		return &existing, existsReason(existing), nil
 	case airlock.ErrorCode(err) != airlock.ENOTFOUND:
 		return nil, "", err
 	}
-	apps, err := tx.TargetApps(ctx, ref.Repository())
+	apps, err := fleet.TargetApps(ctx, tx, ref.Repository())
 	if err != nil {
 		return nil, "", err
 	}
@@ -81,20 +85,20 @@ func (s *Service) createRollout(ctx context.Context, tx *store.Tx, ref imageref.
 			}
 		}
 	}
-	created, isNew, err := tx.CreateRollout(ctx, r, devices)
+	created, isNew, err := rolloutdb.CreateRollout(ctx, tx, r, devices)
 	if err != nil || !isNew {
 		return &created, existsReason(created), err
 	}
-	s.Log.InfoContext(ctx, "rollout created", "rollout_id", created.ID, "image", created.Image,
+	e.Log.InfoContext(ctx, "rollout created", "rollout_id", created.ID, "image", created.Image,
 		"strategy", created.UpdateStrategy, "devices", created.TotalDevices, "batches", created.TotalBatches)
-	if err := rolloutEvent(ctx, tx, "image.rollout_created", created, nil); err != nil {
+	if err := Event(ctx, tx, "image.rollout_created", created, nil); err != nil {
 		return nil, "", err
 	}
-	if err := s.supersede(ctx, tx, created); err != nil {
+	if err := e.supersede(ctx, tx, created); err != nil {
 		return nil, "", err
 	}
 	if auto {
-		if created, err = s.start(ctx, tx, created, "", first); err != nil {
+		if created, err = e.Start(ctx, tx, created, "", first); err != nil {
 			return nil, "", err
 		}
 	}
@@ -107,9 +111,9 @@ func existsReason(r airlock.Rollout) string {
 
 // needing keeps the apps that pass the filter and are not on ref already:
 // the same tag, and the same digest when the push names one.
-func needing(apps []store.TargetApp, filter airlock.DeviceSelector, ref imageref.Ref) []store.TargetApp {
+func needing(apps []fleet.TargetApp, filter airlock.DeviceSelector, ref imageref.Ref) []fleet.TargetApp {
 	parsed := map[string]imageref.Ref{}
-	var out []store.TargetApp
+	var out []fleet.TargetApp
 	for _, a := range apps {
 		if !filter.Matches(a.DeviceUUID, a.Labels) {
 			continue
@@ -129,7 +133,7 @@ func needing(apps []store.TargetApp, filter airlock.DeviceSelector, ref imageref
 
 // plan lays the targets out in batches of whole devices, in the stable order
 // TargetApps gives, and copies p's knobs into the rollout.
-func plan(key airlock.Rollout, ref imageref.Ref, p airlock.Policy, targets []store.TargetApp) (airlock.Rollout, []airlock.RolloutDevice) {
+func plan(key airlock.Rollout, ref imageref.Ref, p airlock.Policy, targets []fleet.TargetApp) (airlock.Rollout, []airlock.RolloutDevice) {
 	var uuids []string
 	for _, t := range targets {
 		if len(uuids) == 0 || uuids[len(uuids)-1] != t.DeviceUUID {
@@ -159,80 +163,80 @@ func plan(key airlock.Rollout, ref imageref.Ref, p airlock.Policy, targets []sto
 
 // supersede ends the other unfinished rollouts of r's repository: their
 // pending devices are skipped, so only r updates them from now on.
-func (s *Service) supersede(ctx context.Context, tx *store.Tx, r airlock.Rollout) error {
-	old, err := tx.SupersedeRollouts(ctx, r.Registry, r.Namespace, r.ImageName, r.ID,
+func (e Engine) supersede(ctx context.Context, tx *store.Tx, r airlock.Rollout) error {
+	old, err := rolloutdb.SupersedeRollouts(ctx, tx, r.Registry, r.Namespace, r.ImageName, r.ID,
 		fmt.Sprintf("superseded by rollout %d (%s)", r.ID, r.Image))
 	if err != nil {
 		return err
 	}
 	for _, o := range old {
-		if err := tx.SkipPending(ctx, o.ID, fmt.Sprintf("rollout superseded by rollout %d", r.ID)); err != nil {
+		if err := rolloutdb.SkipPending(ctx, tx, o.ID, fmt.Sprintf("rollout superseded by rollout %d", r.ID)); err != nil {
 			return err
 		}
-		s.Log.InfoContext(ctx, "rollout superseded", "rollout_id", o.ID, "by", r.ID)
-		if err := rolloutEvent(ctx, tx, "image.rollout_superseded", o, map[string]any{"superseded_by": r.ID}); err != nil {
+		e.Log.InfoContext(ctx, "rollout superseded", "rollout_id", o.ID, "by", r.ID)
+		if err := Event(ctx, tx, "image.rollout_superseded", o, map[string]any{"superseded_by": r.ID}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// start moves a pending rollout to in progress and starts its first batch.
+// Start moves a pending rollout to in progress and starts its first batch.
 // first are that batch's devices when the caller has just inserted them
 // updating; nil reads them from the rollout.
-func (s *Service) start(ctx context.Context, tx *store.Tx, r airlock.Rollout, reason string, first []airlock.RolloutDevice) (airlock.Rollout, error) {
-	r, err := tx.TransitionRollout(ctx, r.ID, store.Transition{From: r.Status, To: rollout.StatusInProgress, Reason: reason, Start: true})
+func (e Engine) Start(ctx context.Context, tx *store.Tx, r airlock.Rollout, reason string, first []airlock.RolloutDevice) (airlock.Rollout, error) {
+	r, err := rolloutdb.TransitionRollout(ctx, tx, r.ID, rolloutdb.Transition{From: r.Status, To: rollout.StatusInProgress, Reason: reason, Start: true})
 	if err != nil {
 		return r, err
 	}
-	if err := rolloutEvent(ctx, tx, "image.rollout_started", r, nil); err != nil {
+	if err := Event(ctx, tx, "image.rollout_started", r, nil); err != nil {
 		return r, err
 	}
 	if first == nil {
-		return s.nextBatch(ctx, tx, r)
+		return e.NextBatch(ctx, tx, r)
 	}
-	if r, err = tx.AdvanceBatch(ctx, r.ID, 0); err != nil {
+	if r, err = rolloutdb.AdvanceBatch(ctx, tx, r.ID, 0); err != nil {
 		return r, err
 	}
-	return r, s.launch(ctx, tx, r, first)
+	return r, e.launch(ctx, tx, r, first)
 }
 
-// nextBatch starts the batch after the current one. The batch advances
+// NextBatch starts the batch after the current one. The batch advances
 // only from the current batch read, so a replayed step changes nothing.
-func (s *Service) nextBatch(ctx context.Context, tx *store.Tx, r airlock.Rollout) (airlock.Rollout, error) {
-	r, err := tx.AdvanceBatch(ctx, r.ID, r.CurrentBatch)
+func (e Engine) NextBatch(ctx context.Context, tx *store.Tx, r airlock.Rollout) (airlock.Rollout, error) {
+	r, err := rolloutdb.AdvanceBatch(ctx, tx, r.ID, r.CurrentBatch)
 	if err != nil {
 		return r, err
 	}
-	devices, err := tx.StartBatchDevices(ctx, r.ID, r.CurrentBatch, repository(r))
+	devices, err := rolloutdb.StartBatchDevices(ctx, tx, r.ID, r.CurrentBatch, repository(r))
 	if err != nil {
 		return r, err
 	}
-	return r, s.launch(ctx, tx, r, devices)
+	return r, e.launch(ctx, tx, r, devices)
 }
 
 // launch gives the devices of the current batch the new image.
-func (s *Service) launch(ctx context.Context, tx *store.Tx, r airlock.Rollout, devices []airlock.RolloutDevice) error {
-	changes := make([]store.AppImage, len(devices))
+func (e Engine) launch(ctx context.Context, tx *store.Tx, r airlock.Rollout, devices []airlock.RolloutDevice) error {
+	changes := make([]fleet.AppImage, len(devices))
 	for i, d := range devices {
-		changes[i] = store.AppImage{DeviceUUID: d.DeviceUUID, App: d.App, Image: d.TargetImage}
+		changes[i] = fleet.AppImage{DeviceUUID: d.DeviceUUID, App: d.App, Image: d.TargetImage}
 	}
-	if err := tx.SetAppImages(ctx, changes); err != nil {
+	if err := fleet.SetAppImages(ctx, tx, changes); err != nil {
 		return err
 	}
-	s.Log.InfoContext(ctx, "rollout batch started", "rollout_id", r.ID, "batch", r.CurrentBatch, "of", r.TotalBatches, "devices", len(devices))
-	return rolloutEvent(ctx, tx, "image.rollout_batch_started", r, map[string]any{"batch": r.CurrentBatch, "devices": len(devices)})
+	e.Log.InfoContext(ctx, "rollout batch started", "rollout_id", r.ID, "batch", r.CurrentBatch, "of", r.TotalBatches, "devices", len(devices))
+	return Event(ctx, tx, "image.rollout_batch_started", r, map[string]any{"batch": r.CurrentBatch, "devices": len(devices)})
 }
 
-// finish ends a rollout by action (complete, fail, rollback or cancel).
+// Finish ends a rollout by action (complete, fail, rollback or cancel).
 // Pending devices are skipped; a rollback gives every device that got the
 // new image, and still has it, its previous image back.
-func (s *Service) finish(ctx context.Context, tx *store.Tx, r airlock.Rollout, action, reason string) (airlock.Rollout, error) {
+func (e Engine) Finish(ctx context.Context, tx *store.Tx, r airlock.Rollout, action, reason string) (airlock.Rollout, error) {
 	to, err := rollout.Transition(r.Status, action)
 	if err != nil {
 		return r, err
 	}
-	r, err = tx.TransitionRollout(ctx, r.ID, store.Transition{From: r.Status, To: to, Reason: reason, Finish: true})
+	r, err = rolloutdb.TransitionRollout(ctx, tx, r.ID, rolloutdb.Transition{From: r.Status, To: to, Reason: reason, Finish: true})
 	if err != nil {
 		return r, err
 	}
@@ -242,27 +246,27 @@ func (s *Service) finish(ctx context.Context, tx *store.Tx, r airlock.Rollout, a
 			return r, err
 		}
 	}
-	if err := tx.SkipPending(ctx, r.ID, "rollout "+to); err != nil {
+	if err := rolloutdb.SkipPending(ctx, tx, r.ID, "rollout "+to); err != nil {
 		return r, err
 	}
-	s.Log.InfoContext(ctx, "rollout "+to, "rollout_id", r.ID, "image", r.Image, "reason", reason)
+	e.Log.InfoContext(ctx, "rollout "+to, "rollout_id", r.ID, "image", r.Image, "reason", reason)
 	var extra map[string]any
 	if to == rollout.StatusRolledBack {
 		extra = map[string]any{"devices_restored": restored}
 	}
-	return r, rolloutEvent(ctx, tx, "image.rollout_"+to, r, extra)
+	return r, Event(ctx, tx, "image.rollout_"+to, r, extra)
 }
 
 func rollBack(ctx context.Context, tx *store.Tx, id int64) (int, error) {
-	devices, err := tx.RollBackDevices(ctx, id)
+	devices, err := rolloutdb.RollBackDevices(ctx, tx, id)
 	if err != nil {
 		return 0, err
 	}
-	changes := make([]store.AppImage, len(devices))
+	changes := make([]fleet.AppImage, len(devices))
 	for i, d := range devices {
-		changes[i] = store.AppImage{DeviceUUID: d.DeviceUUID, App: d.App, Image: d.PreviousImage}
+		changes[i] = fleet.AppImage{DeviceUUID: d.DeviceUUID, App: d.App, Image: d.PreviousImage}
 	}
-	return len(changes), tx.SetAppImages(ctx, changes)
+	return len(changes), fleet.SetAppImages(ctx, tx, changes)
 }
 
 // repository is the normalised repository a rollout's image belongs to.
@@ -270,7 +274,9 @@ func repository(r airlock.Rollout) string {
 	return imageref.Ref{Registry: r.Registry, Namespace: r.Namespace, Name: r.ImageName}.Repository()
 }
 
-func rolloutEvent(ctx context.Context, tx *store.Tx, typ string, r airlock.Rollout, extra map[string]any) error {
+// Event records a rollout event of type typ, with the rollout and extra
+// fields as its payload.
+func Event(ctx context.Context, tx *store.Tx, typ string, r airlock.Rollout, extra map[string]any) error {
 	payload := map[string]any{"rollout_id": r.ID, "image": r.Image, "status": r.Status, "strategy": r.UpdateStrategy,
 		"current_batch": r.CurrentBatch, "total_batches": r.TotalBatches, "total_devices": r.TotalDevices}
 	if r.Reason != "" {

@@ -1,4 +1,4 @@
-package service
+package rollouts
 
 import (
 	"context"
@@ -9,27 +9,28 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/store"
+	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
 )
 
-// apply writes a monitor step: the verdicts, the end of the current batch,
+// Apply writes a monitor step: the verdicts, the end of the current batch,
 // and the rollout's next move.
-func (s *Service) apply(ctx context.Context, tx *store.Tx, r airlock.Rollout, devices []rollout.Device, step rollout.Step) error {
+func (e Engine) Apply(ctx context.Context, tx *store.Tx, r airlock.Rollout, devices []rollout.Device, step rollout.Step) error {
 	if err := recordVerdicts(ctx, tx, r, devices, step.Verdicts); err != nil {
 		return err
 	}
 	if step.BatchDone {
-		if err := s.batchDone(ctx, tx, r, devices, step.Verdicts); err != nil {
+		if err := e.batchDone(ctx, tx, r, devices, step.Verdicts); err != nil {
 			return err
 		}
 	}
 	var err error
 	switch step.Action {
 	case rollout.ActionNextBatch:
-		_, err = s.nextBatch(ctx, tx, r)
+		_, err = e.NextBatch(ctx, tx, r)
 	case rollout.ActionComplete:
-		_, err = s.finish(ctx, tx, r, rollout.ActionComplete, "")
+		_, err = e.Finish(ctx, tx, r, rollout.ActionComplete, "")
 	case rollout.ActionRollback, rollout.ActionFail:
-		_, err = s.finish(ctx, tx, r, step.Action, thresholdReason(r, devices, step.Verdicts))
+		_, err = e.Finish(ctx, tx, r, step.Action, thresholdReason(r, devices, step.Verdicts))
 	}
 	return err
 }
@@ -52,25 +53,25 @@ func recordVerdicts(ctx context.Context, tx *store.Tx, r airlock.Rollout, device
 		alike = alike && v.Status == vs[0].Status && v.Error == vs[0].Error
 	}
 	if alike {
-		return tx.JudgeAllUpdating(ctx, r.ID, vs[0].Status, vs[0].Error)
+		return rolloutdb.JudgeAllUpdating(ctx, tx, r.ID, vs[0].Status, vs[0].Error)
 	}
-	return tx.SetVerdicts(ctx, r.ID, vs)
+	return rolloutdb.SetVerdicts(ctx, tx, r.ID, vs)
 }
 
 // verdicts lists the step's verdicts in device order, each with the error a
 // client reads in the device list.
-func verdicts(r airlock.Rollout, devices []rollout.Device, judged map[string]string) []store.Verdict {
+func verdicts(r airlock.Rollout, devices []rollout.Device, judged map[string]string) []rolloutdb.Verdict {
 	if len(judged) == 0 {
 		return nil
 	}
-	out := make([]store.Verdict, 0, len(judged))
+	out := make([]rolloutdb.Verdict, 0, len(judged))
 	for _, d := range devices {
 		v, ok := judged[d.UUID]
 		if !ok {
 			continue
 		}
 		uuid, app, _ := strings.Cut(d.UUID, "\x00")
-		out = append(out, store.Verdict{DeviceUUID: uuid, App: app, Status: v, Error: verdictError(v, d.Report, r.HealthCheckTimeoutSeconds)})
+		out = append(out, rolloutdb.Verdict{DeviceUUID: uuid, App: app, Status: v, Error: verdictError(v, d.Report, r.HealthCheckTimeoutSeconds)})
 	}
 	return out
 }
@@ -88,8 +89,8 @@ func verdictError(verdict string, rep rollout.Report, timeout int) string {
 }
 
 // batchDone records that the current batch has no device updating any more.
-func (s *Service) batchDone(ctx context.Context, tx *store.Tx, r airlock.Rollout, devices []rollout.Device, judged map[string]string) error {
-	marked, err := tx.MarkBatchDone(ctx, r.ID, r.CurrentBatch)
+func (e Engine) batchDone(ctx context.Context, tx *store.Tx, r airlock.Rollout, devices []rollout.Device, judged map[string]string) error {
+	marked, err := rolloutdb.MarkBatchDone(ctx, tx, r.ID, r.CurrentBatch)
 	if err != nil || !marked {
 		return err
 	}
@@ -99,8 +100,8 @@ func (s *Service) batchDone(ctx context.Context, tx *store.Tx, r airlock.Rollout
 			counts[statusAfter(d, judged)]++
 		}
 	}
-	s.Log.InfoContext(ctx, "rollout batch completed", "rollout_id", r.ID, "batch", r.CurrentBatch, "of", r.TotalBatches)
-	return rolloutEvent(ctx, tx, "image.rollout_batch_completed", r, map[string]any{"batch": r.CurrentBatch, "counts": counts})
+	e.Log.InfoContext(ctx, "rollout batch completed", "rollout_id", r.ID, "batch", r.CurrentBatch, "of", r.TotalBatches)
+	return Event(ctx, tx, "image.rollout_batch_completed", r, map[string]any{"batch": r.CurrentBatch, "counts": counts})
 }
 
 // thresholdReason says why failures stopped a rollout.

@@ -1,4 +1,4 @@
-package store
+package catalog
 
 import (
 	"context"
@@ -6,113 +6,106 @@ import (
 	"strings"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/store"
 )
 
 const imageCols = `id, registry, namespace, image_name, description, category, is_official,
 	approval_status, approved_by, approved_at, created_at, updated_at`
 
-func scanImage(s scanner) (airlock.Image, error) {
+func scanImage(s store.Scanner) (airlock.Image, error) {
 	var i airlock.Image
-	var approvedAt nullTime
+	var approvedAt store.NullTime
 	err := s.Scan(&i.ID, &i.Registry, &i.Namespace, &i.ImageName, &i.Description, &i.Category, &i.IsOfficial,
-		&i.ApprovalStatus, &i.ApprovedBy, &approvedAt, (*timeScan)(&i.CreatedAt), (*timeScan)(&i.UpdatedAt))
-	i.ApprovedAt = approvedAt.ptr()
+		&i.ApprovalStatus, &i.ApprovedBy, &approvedAt, (*store.TimeScan)(&i.CreatedAt), (*store.TimeScan)(&i.UpdatedAt))
+	i.ApprovedAt = approvedAt.Ptr()
 	return i, err
-}
-
-// forUpdate locks the selected rows on PostgreSQL; SQLite has one writer already.
-func (tx *Tx) forUpdate() string {
-	if tx.db.Engine == Postgres {
-		return " FOR UPDATE"
-	}
-	return ""
 }
 
 func imageSubject(id int64) string { return fmt.Sprintf("image/%d", id) }
 
 // CreateImage inserts an image; a duplicate (registry, namespace, name) is a conflict.
-func (tx *Tx) CreateImage(ctx context.Context, img airlock.Image) (airlock.Image, error) {
+func CreateImage(ctx context.Context, tx *store.Tx, img airlock.Image) (airlock.Image, error) {
 	now := tx.Now()
-	row := tx.queryRow(ctx, `INSERT INTO images (registry, namespace, image_name, description, category, is_official,
+	row := tx.QueryRow(ctx, `INSERT INTO images (registry, namespace, image_name, description, category, is_official,
 		approval_status, approved_by, approved_at, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) ON CONFLICT DO NOTHING RETURNING `+imageCols,
 		img.Registry, img.Namespace, img.ImageName, img.Description, img.Category, img.IsOfficial,
 		img.ApprovalStatus, img.ApprovedBy, img.ApprovedAt, now)
 	created, err := scanImage(row)
 	if err != nil {
-		return created, notFoundAs(err, airlock.ECONFLICT, "image %s/%s/%s already exists", img.Registry, img.Namespace, img.ImageName)
+		return created, store.NotFoundAs(err, airlock.ECONFLICT, "image %s/%s/%s already exists", img.Registry, img.Namespace, img.ImageName)
 	}
 	created.Tags = []airlock.Tag{}
 	return created, tx.AddEvent(ctx, "image.registry.added", imageSubject(created.ID), created)
 }
 
 // ImageForUpdate reads an image inside the transaction, locking it.
-func (tx *Tx) ImageForUpdate(ctx context.Context, id int64) (airlock.Image, error) {
-	i, err := scanImage(tx.queryRow(ctx, `SELECT `+imageCols+` FROM images WHERE id = $1`+tx.forUpdate(), id))
+func ImageForUpdate(ctx context.Context, tx *store.Tx, id int64) (airlock.Image, error) {
+	i, err := scanImage(tx.QueryRow(ctx, `SELECT `+imageCols+` FROM images WHERE id = $1`+tx.ForUpdate(), id))
 	if err != nil {
-		return i, notFound(err, "image %d not found", id)
+		return i, store.NotFound(err, "image %d not found", id)
 	}
 	return i, nil
 }
 
 // ImageByName reads an image by its normalised name inside the transaction.
-func (tx *Tx) ImageByName(ctx context.Context, registry, namespace, name string) (airlock.Image, error) {
-	i, err := scanImage(tx.queryRow(ctx, `SELECT `+imageCols+` FROM images
-		WHERE registry = $1 AND namespace = $2 AND image_name = $3`+tx.forUpdate(), registry, namespace, name))
+func ImageByName(ctx context.Context, tx *store.Tx, registry, namespace, name string) (airlock.Image, error) {
+	i, err := scanImage(tx.QueryRow(ctx, `SELECT `+imageCols+` FROM images
+		WHERE registry = $1 AND namespace = $2 AND image_name = $3`+tx.ForUpdate(), registry, namespace, name))
 	if err != nil {
-		return i, notFound(err, "image %s/%s/%s not found", registry, namespace, name)
+		return i, store.NotFound(err, "image %s/%s/%s not found", registry, namespace, name)
 	}
 	return i, nil
 }
 
 // UpdateImage writes every mutable field of img.
-func (tx *Tx) UpdateImage(ctx context.Context, img airlock.Image) (airlock.Image, error) {
-	row := tx.queryRow(ctx, `UPDATE images SET description = $1, category = $2, is_official = $3,
+func UpdateImage(ctx context.Context, tx *store.Tx, img airlock.Image) (airlock.Image, error) {
+	row := tx.QueryRow(ctx, `UPDATE images SET description = $1, category = $2, is_official = $3,
 		approval_status = $4, approved_by = $5, approved_at = $6, updated_at = $7 WHERE id = $8 RETURNING `+imageCols,
 		img.Description, img.Category, img.IsOfficial, img.ApprovalStatus, img.ApprovedBy, img.ApprovedAt, tx.Now(), img.ID)
 	updated, err := scanImage(row)
 	if err != nil {
-		return updated, notFound(err, "image %d not found", img.ID)
+		return updated, store.NotFound(err, "image %d not found", img.ID)
 	}
 	return updated, tx.AddEvent(ctx, "image.registry.updated", imageSubject(img.ID), updated)
 }
 
 // DeleteImage removes an image and, by cascade, its tags.
-func (tx *Tx) DeleteImage(ctx context.Context, id int64) error {
-	img, err := tx.ImageForUpdate(ctx, id)
+func DeleteImage(ctx context.Context, tx *store.Tx, id int64) error {
+	img, err := ImageForUpdate(ctx, tx, id)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.exec(ctx, `DELETE FROM images WHERE id = $1`, id); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM images WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("delete image: %w", err)
 	}
 	return tx.AddEvent(ctx, "image.registry.removed", imageSubject(id), img)
 }
 
 // Image returns an image with its tags.
-func (db *DB) Image(ctx context.Context, id int64) (airlock.Image, error) {
-	img, err := scanImage(db.queryRow(ctx, `SELECT `+imageCols+` FROM images WHERE id = $1`, id))
+func Image(ctx context.Context, db *store.DB, id int64) (airlock.Image, error) {
+	img, err := scanImage(db.QueryRow(ctx, `SELECT `+imageCols+` FROM images WHERE id = $1`, id))
 	if err != nil {
-		return img, notFound(err, "image %d not found", id)
+		return img, store.NotFound(err, "image %d not found", id)
 	}
-	img.Tags, err = db.Tags(ctx, id)
+	img.Tags, err = Tags(ctx, db, id)
 	return img, err
 }
 
 // Images lists images matching f, newest id last, with the total before paging.
-func (db *DB) Images(ctx context.Context, f airlock.ImageFilter) ([]airlock.Image, int, error) {
+func Images(ctx context.Context, db *store.DB, f airlock.ImageFilter) ([]airlock.Image, int, error) {
 	where, args := imageWhere(f)
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM images`+where, args...).Scan(&total); err != nil {
-		return nil, 0, wrapErr(err)
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM images`+where, args...).Scan(&total); err != nil {
+		return nil, 0, store.WrapErr(err)
 	}
 	args = append(args, f.Limit, f.Offset)
-	rows, err := db.query(ctx, fmt.Sprintf(`SELECT %s FROM images%s ORDER BY id LIMIT $%d OFFSET $%d`,
+	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT %s FROM images%s ORDER BY id LIMIT $%d OFFSET $%d`,
 		imageCols, where, len(args)-1, len(args)), args...)
 	if err != nil {
 		return nil, 0, err
 	}
-	images, err := collect(rows, scanImage)
+	images, err := store.Collect(rows, scanImage)
 	return images, total, err
 }
 
@@ -148,13 +141,13 @@ func escapeLike(s string) string {
 }
 
 // Categories counts images per non-empty category.
-func (db *DB) Categories(ctx context.Context) ([]airlock.Category, error) {
-	rows, err := db.query(ctx, `SELECT category, COUNT(*) FROM images WHERE category <> ''
+func Categories(ctx context.Context, db *store.DB) ([]airlock.Category, error) {
+	rows, err := db.Query(ctx, `SELECT category, COUNT(*) FROM images WHERE category <> ''
 		GROUP BY category ORDER BY category`)
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(s scanner) (airlock.Category, error) {
+	return store.Collect(rows, func(s store.Scanner) (airlock.Category, error) {
 		var c airlock.Category
 		return c, s.Scan(&c.Category, &c.Count)
 	})

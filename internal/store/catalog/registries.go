@@ -1,18 +1,19 @@
-package store
+package catalog
 
 import (
 	"context"
 	"fmt"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/store"
 )
 
 const registryCols = `id, host, kind, insecure, username, password, created_at, updated_at`
 
-func scanRegistry(s scanner) (airlock.Registry, error) {
+func scanRegistry(s store.Scanner) (airlock.Registry, error) {
 	var r airlock.Registry
 	err := s.Scan(&r.ID, &r.Host, &r.Kind, &r.Insecure, &r.Username, &r.Password,
-		(*timeScan)(&r.CreatedAt), (*timeScan)(&r.UpdatedAt))
+		(*store.TimeScan)(&r.CreatedAt), (*store.TimeScan)(&r.UpdatedAt))
 	r.PasswordSet, r.Aliases = r.Password != "", []string{}
 	return r, err
 }
@@ -21,15 +22,15 @@ func registrySubject(id int64) string { return fmt.Sprintf("registry/%d", id) }
 
 // CreateRegistry declares a registry with its aliases and the hash of its
 // webhook secret. A host or alias that names a registry already is a conflict.
-func (tx *Tx) CreateRegistry(ctx context.Context, r airlock.Registry, secretHash string) (airlock.Registry, error) {
+func CreateRegistry(ctx context.Context, tx *store.Tx, r airlock.Registry, secretHash string) (airlock.Registry, error) {
 	now := tx.Now()
-	created, err := scanRegistry(tx.queryRow(ctx, `INSERT INTO registries (host, kind, insecure, username, password,
+	created, err := scanRegistry(tx.QueryRow(ctx, `INSERT INTO registries (host, kind, insecure, username, password,
 		webhook_secret_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
 		ON CONFLICT DO NOTHING RETURNING `+registryCols, r.Host, r.Kind, r.Insecure, r.Username, r.Password, secretHash, now))
 	if err != nil {
-		return created, notFoundAs(err, airlock.ECONFLICT, "registry %s is declared already", r.Host)
+		return created, store.NotFoundAs(err, airlock.ECONFLICT, "registry %s is declared already", r.Host)
 	}
-	if err := tx.setHosts(ctx, created.ID, r.Host, r.Aliases); err != nil {
+	if err := setHosts(ctx, tx, created.ID, r.Host, r.Aliases); err != nil {
 		return created, err
 	}
 	created.Aliases = r.Aliases
@@ -37,12 +38,12 @@ func (tx *Tx) CreateRegistry(ctx context.Context, r airlock.Registry, secretHash
 }
 
 // setHosts replaces the spellings of a registry's host.
-func (tx *Tx) setHosts(ctx context.Context, id int64, host string, aliases []string) error {
-	if _, err := tx.exec(ctx, `DELETE FROM registry_hosts WHERE registry_id = $1`, id); err != nil {
+func setHosts(ctx context.Context, tx *store.Tx, id int64, host string, aliases []string) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM registry_hosts WHERE registry_id = $1`, id); err != nil {
 		return fmt.Errorf("clear registry hosts: %w", err)
 	}
 	for i, h := range append([]string{host}, aliases...) {
-		res, err := tx.exec(ctx, `INSERT INTO registry_hosts (host, registry_id, alias) VALUES ($1, $2, $3)
+		res, err := tx.Exec(ctx, `INSERT INTO registry_hosts (host, registry_id, alias) VALUES ($1, $2, $3)
 			ON CONFLICT (host) DO NOTHING`, h, id, i > 0)
 		if err != nil {
 			return fmt.Errorf("insert registry host: %w", err)
@@ -56,44 +57,39 @@ func (tx *Tx) setHosts(ctx context.Context, id int64, host string, aliases []str
 	return nil
 }
 
-// querier runs a query in a transaction or outside one.
-type querier interface {
-	query(ctx context.Context, q string, args ...any) (*dbRows, error)
-}
-
-func aliases(ctx context.Context, q querier, r *airlock.Registry) error {
-	rows, err := q.query(ctx, `SELECT host FROM registry_hosts WHERE registry_id = $1 AND alias ORDER BY host`, r.ID)
+func aliases(ctx context.Context, q store.Querier, r *airlock.Registry) error {
+	rows, err := q.Query(ctx, `SELECT host FROM registry_hosts WHERE registry_id = $1 AND alias ORDER BY host`, r.ID)
 	if err != nil {
 		return err
 	}
-	r.Aliases, err = collect(rows, scanString)
+	r.Aliases, err = store.Collect(rows, scanString)
 	return err
 }
 
-func scanString(s scanner) (string, error) {
+func scanString(s store.Scanner) (string, error) {
 	var v string
 	return v, s.Scan(&v)
 }
 
 // RegistryForUpdate reads a registry with its aliases, locking it.
-func (tx *Tx) RegistryForUpdate(ctx context.Context, id int64) (airlock.Registry, error) {
-	r, err := scanRegistry(tx.queryRow(ctx, `SELECT `+registryCols+` FROM registries WHERE id = $1`+tx.forUpdate(), id))
+func RegistryForUpdate(ctx context.Context, tx *store.Tx, id int64) (airlock.Registry, error) {
+	r, err := scanRegistry(tx.QueryRow(ctx, `SELECT `+registryCols+` FROM registries WHERE id = $1`+tx.ForUpdate(), id))
 	if err != nil {
-		return r, notFound(err, "registry %d not found", id)
+		return r, store.NotFound(err, "registry %d not found", id)
 	}
 	return r, aliases(ctx, tx, &r)
 }
 
 // UpdateRegistry writes every mutable field of r, its aliases included.
 // The host stays: images and deliveries are recorded under it.
-func (tx *Tx) UpdateRegistry(ctx context.Context, r airlock.Registry) (airlock.Registry, error) {
-	updated, err := scanRegistry(tx.queryRow(ctx, `UPDATE registries SET kind = $1, insecure = $2, username = $3,
+func UpdateRegistry(ctx context.Context, tx *store.Tx, r airlock.Registry) (airlock.Registry, error) {
+	updated, err := scanRegistry(tx.QueryRow(ctx, `UPDATE registries SET kind = $1, insecure = $2, username = $3,
 		password = $4, updated_at = $5 WHERE id = $6 RETURNING `+registryCols,
 		r.Kind, r.Insecure, r.Username, r.Password, tx.Now(), r.ID))
 	if err != nil {
-		return updated, notFound(err, "registry %d not found", r.ID)
+		return updated, store.NotFound(err, "registry %d not found", r.ID)
 	}
-	if err := tx.setHosts(ctx, r.ID, updated.Host, r.Aliases); err != nil {
+	if err := setHosts(ctx, tx, r.ID, updated.Host, r.Aliases); err != nil {
 		return updated, err
 	}
 	updated.Aliases = r.Aliases
@@ -102,11 +98,11 @@ func (tx *Tx) UpdateRegistry(ctx context.Context, r airlock.Registry) (airlock.R
 
 // SetRegistrySecret replaces a registry's webhook secret; the old one
 // stops working when the transaction commits.
-func (tx *Tx) SetRegistrySecret(ctx context.Context, id int64, secretHash string) (airlock.Registry, error) {
-	r, err := scanRegistry(tx.queryRow(ctx, `UPDATE registries SET webhook_secret_hash = $1, updated_at = $2
+func SetRegistrySecret(ctx context.Context, tx *store.Tx, id int64, secretHash string) (airlock.Registry, error) {
+	r, err := scanRegistry(tx.QueryRow(ctx, `UPDATE registries SET webhook_secret_hash = $1, updated_at = $2
 		WHERE id = $3 RETURNING `+registryCols, secretHash, tx.Now(), id))
 	if err != nil {
-		return r, notFound(err, "registry %d not found", id)
+		return r, store.NotFound(err, "registry %d not found", id)
 	}
 	if err := aliases(ctx, tx, &r); err != nil {
 		return r, err
@@ -116,45 +112,45 @@ func (tx *Tx) SetRegistrySecret(ctx context.Context, id int64, secretHash string
 
 // DeleteRegistry removes a registry and its aliases. Images recorded under
 // its host stay; pushes naming it fall back to the global secret's rules.
-func (tx *Tx) DeleteRegistry(ctx context.Context, id int64) error {
-	r, err := tx.RegistryForUpdate(ctx, id)
+func DeleteRegistry(ctx context.Context, tx *store.Tx, id int64) error {
+	r, err := RegistryForUpdate(ctx, tx, id)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.exec(ctx, `DELETE FROM registries WHERE id = $1`, id); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM registries WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("delete registry: %w", err)
 	}
 	return tx.AddEvent(ctx, "registry.deleted", registrySubject(id), r)
 }
 
 // RegistryByHost returns the registry one of whose spellings is host.
-func (tx *Tx) RegistryByHost(ctx context.Context, host string) (airlock.Registry, error) {
-	r, err := scanRegistry(tx.queryRow(ctx, `SELECT r.id, r.host, r.kind, r.insecure, r.username, r.password, r.created_at, r.updated_at FROM registries r
+func RegistryByHost(ctx context.Context, tx *store.Tx, host string) (airlock.Registry, error) {
+	r, err := scanRegistry(tx.QueryRow(ctx, `SELECT r.id, r.host, r.kind, r.insecure, r.username, r.password, r.created_at, r.updated_at FROM registries r
 		JOIN registry_hosts h ON h.registry_id = r.id WHERE h.host = $1`, host))
 	if err != nil {
-		return r, notFound(err, "no registry for host %s", host)
+		return r, store.NotFound(err, "no registry for host %s", host)
 	}
 	return r, aliases(ctx, tx, &r)
 }
 
 // RegistryBySecret finds the registry whose webhook secret this is. The
 // lookup is by hash on a unique index, as for API tokens.
-func (db *DB) RegistryBySecret(ctx context.Context, secret string) (airlock.Registry, error) {
-	r, err := scanRegistry(db.queryRow(ctx, `SELECT `+registryCols+` FROM registries WHERE webhook_secret_hash = $1`,
-		HashSecret(secret)))
+func RegistryBySecret(ctx context.Context, db *store.DB, secret string) (airlock.Registry, error) {
+	r, err := scanRegistry(db.QueryRow(ctx, `SELECT `+registryCols+` FROM registries WHERE webhook_secret_hash = $1`,
+		store.HashSecret(secret)))
 	if err != nil {
-		return r, notFound(err, "no such registry secret")
+		return r, store.NotFound(err, "no such registry secret")
 	}
 	return r, aliases(ctx, db, &r)
 }
 
 // Registries lists every registry with its aliases, by host.
-func (db *DB) Registries(ctx context.Context) ([]airlock.Registry, error) {
-	rows, err := db.query(ctx, `SELECT `+registryCols+` FROM registries ORDER BY host`)
+func Registries(ctx context.Context, db *store.DB) ([]airlock.Registry, error) {
+	rows, err := db.Query(ctx, `SELECT `+registryCols+` FROM registries ORDER BY host`)
 	if err != nil {
 		return nil, err
 	}
-	out, err := collect(rows, scanRegistry)
+	out, err := store.Collect(rows, scanRegistry)
 	for i := 0; err == nil && i < len(out); i++ {
 		err = aliases(ctx, db, &out[i])
 	}
@@ -162,10 +158,10 @@ func (db *DB) Registries(ctx context.Context) ([]airlock.Registry, error) {
 }
 
 // Registry returns one registry with its aliases.
-func (db *DB) Registry(ctx context.Context, id int64) (airlock.Registry, error) {
-	r, err := scanRegistry(db.queryRow(ctx, `SELECT `+registryCols+` FROM registries WHERE id = $1`, id))
+func Registry(ctx context.Context, db *store.DB, id int64) (airlock.Registry, error) {
+	r, err := scanRegistry(db.QueryRow(ctx, `SELECT `+registryCols+` FROM registries WHERE id = $1`, id))
 	if err != nil {
-		return r, notFound(err, "registry %d not found", id)
+		return r, store.NotFound(err, "registry %d not found", id)
 	}
 	return r, aliases(ctx, db, &r)
 }
