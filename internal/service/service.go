@@ -13,6 +13,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/config"
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/leader"
+	"github.com/airlock-iot/airlock/internal/service/devices"
 	"github.com/airlock-iot/airlock/internal/service/rollouts"
 	"github.com/airlock-iot/airlock/internal/store"
 )
@@ -29,7 +30,7 @@ type Service struct {
 	// redeliveries; DefaultDeliveryRetention when zero.
 	DeliveryRetention time.Duration
 
-	seen seenBatch // devices seen since last_seen_at was last written; see devicekeys.go
+	seen devices.SeenBatch // devices seen since last_seen_at was last written
 
 	MonitorSettings               // the rollout monitor; see monitor.go
 	mon             *leader.Lease // its leadership
