@@ -8,6 +8,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/policy"
 	"github.com/airlock-iot/airlock/internal/rollout"
+	"github.com/airlock-iot/airlock/internal/service/policies"
 	"github.com/airlock-iot/airlock/internal/service/rollouts"
 	"github.com/airlock-iot/airlock/internal/store"
 	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
@@ -79,7 +80,7 @@ func (s *Service) CreateRollout(ctx context.Context, actor string, in RolloutInp
 
 // rolloutKnobs are the policy a manual rollout runs by.
 func (s *Service) rolloutKnobs(ctx context.Context, ref imageref.Ref, in RolloutInput) (airlock.Policy, error) {
-	p := newPolicy()
+	p := policies.New()
 	if in.PolicyID != nil {
 		var err error
 		if p, err = rolloutdb.Policy(ctx, s.DB, *in.PolicyID); airlock.ErrorCode(err) == airlock.ENOTFOUND {
@@ -88,9 +89,11 @@ func (s *Service) rolloutKnobs(ctx context.Context, ref imageref.Ref, in Rollout
 			return p, err
 		}
 	}
-	knobs{in.UpdateStrategy, in.BatchSize, in.BatchPercent, in.BatchDelaySeconds, in.BatchDelayMinutes, in.CanarySize,
-		in.HealthCheckTimeoutSeconds, in.FailureThresholdPercent, in.MinDevicesForThreshold, in.AutoRollback,
-		in.DeviceFilter}.apply(&p)
+	policies.Knobs{UpdateStrategy: in.UpdateStrategy, BatchSize: in.BatchSize, BatchPercent: in.BatchPercent,
+		BatchDelaySeconds: in.BatchDelaySeconds, BatchDelayMinutes: in.BatchDelayMinutes, CanarySize: in.CanarySize,
+		HealthCheckTimeoutSeconds: in.HealthCheckTimeoutSeconds, FailureThresholdPercent: in.FailureThresholdPercent,
+		MinDevicesForThreshold: in.MinDevicesForThreshold, AutoRollback: in.AutoRollback,
+		DeviceFilter: in.DeviceFilter}.Apply(&p)
 	p.ImagePattern, p.TagConstraint = ref.Repository(), ""
 	return p, policy.Validate(&p)
 }
