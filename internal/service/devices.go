@@ -2,154 +2,63 @@ package service
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
-	"fmt"
-	"regexp"
-	"strings"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
-	"github.com/airlock-iot/airlock/internal/imageref"
+	"github.com/airlock-iot/airlock/internal/service/devices"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/fleet"
 )
 
-// DeviceInput provisions a device. UUID is made when not given.
-type DeviceInput struct {
-	UUID         string            `json:"uuid"`
-	Name         string            `json:"name"`
-	Labels       map[string]string `json:"labels"`
-	Architecture string            `json:"architecture"`
+// DeviceInput provisions a device; see devices.Input.
+type DeviceInput = devices.Input
+
+func (s *Service) devices() devices.Devices {
+	return devices.Devices{DB: s.DB, Log: s.Log, OfflineAfter: s.OfflineAfter, Seen: &s.seen, NewSecret: NewSecret}
 }
-
-var (
-	uuidRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
-	nameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
-	archRe = regexp.MustCompile(`^[A-Za-z0-9._-]{0,32}$`)
-	// Label keys and values may not hold what the list filter
-	// "labels=k=v,k2=v2" uses as separators.
-	labelKeyRe   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$`)
-	labelValueRe = regexp.MustCompile(`^[A-Za-z0-9._:/@+-]{0,253}$`)
-)
-
-// newDeviceKey makes a device key: 32 random bytes, stored only as SHA-256,
-// which is enough for a secret of that strength and cheap on every poll.
-func newDeviceKey() string { return NewSecret("dk_", 32) }
 
 // CreateDevice provisions a device and returns it with its key, shown this once.
 func (s *Service) CreateDevice(ctx context.Context, actor string, in DeviceInput) (airlock.Device, error) {
-	if in.UUID == "" {
-		in.UUID = newUUID()
-	}
-	if err := validateDevice(in); err != nil {
-		return airlock.Device{}, err
-	}
-	if in.Labels == nil {
-		in.Labels = map[string]string{}
-	}
-	key := newDeviceKey()
-	var d airlock.Device
-	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
-		var err error
-		d, err = fleet.CreateDevice(ctx, tx, airlock.Device{UUID: in.UUID, Name: in.Name, Labels: in.Labels, Architecture: in.Architecture},
-			store.HashSecret(key))
-		return err
-	})
-	d.APIKey = key
-	return d, err
-}
-
-func validateDevice(in DeviceInput) error {
-	switch {
-	case !uuidRe.MatchString(in.UUID):
-		return airlock.FieldErrorf("uuid", "must be 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit")
-	case len(in.Name) > 200:
-		return airlock.FieldErrorf("name", "must be at most 200 characters")
-	case !archRe.MatchString(in.Architecture):
-		return airlock.FieldErrorf("architecture", "must be at most 32 letters, digits, '.', '_' or '-'")
-	case len(in.Labels) > 64:
-		return airlock.FieldErrorf("labels", "at most 64 labels")
-	}
-	for k, v := range in.Labels {
-		if !labelKeyRe.MatchString(k) {
-			return airlock.FieldErrorf("labels", "label key %q: 1 to 63 letters, digits, '.', '_', '/' or '-', starting with a letter or digit", k)
-		}
-		if !labelValueRe.MatchString(v) {
-			return airlock.FieldErrorf("labels."+k, "label value %q: at most 253 letters, digits or . _ : / @ + -", v)
-		}
-	}
-	return nil
-}
-
-// newUUID returns a random (version 4) UUID.
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+	return s.devices().Create(ctx, actor, in)
 }
 
 // RotateDeviceKey gives a device a new key; the old one stops working at once.
 func (s *Service) RotateDeviceKey(ctx context.Context, actor, uuid string) (airlock.Device, error) {
-	key := newDeviceKey()
-	var d airlock.Device
-	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
-		var err error
-		d, err = fleet.SetDeviceKey(ctx, tx, uuid, store.HashSecret(key))
-		return err
-	})
-	d.Online, d.APIKey = s.online(d.LastSeenAt), key
-	return d, err
+	return s.devices().RotateKey(ctx, actor, uuid)
 }
 
 // DeleteDevice removes a device with its states and its part in rollouts.
 func (s *Service) DeleteDevice(ctx context.Context, actor, uuid string) error {
-	return s.DB.InTx(ctx, actor, func(tx *store.Tx) error { return fleet.DeleteDevice(ctx, tx, uuid) })
+	return s.devices().Delete(ctx, actor, uuid)
 }
 
 // Device returns a device with its target state, last report and rollouts.
 func (s *Service) Device(ctx context.Context, uuid string) (airlock.DeviceDetail, error) {
-	var dd airlock.DeviceDetail
-	var err error
-	if dd.Device, err = fleet.Device(ctx, s.DB, uuid); err != nil {
-		return dd, err
-	}
-	dd.Online = s.online(dd.LastSeenAt)
-	if dd.TargetState, err = fleet.TargetState(ctx, s.DB, uuid); err != nil {
-		return dd, err
-	}
-	if dd.CurrentState, err = fleet.Report(ctx, s.DB, uuid); err != nil {
-		return dd, err
-	}
-	dd.Rollouts, err = fleet.DeviceRollouts(ctx, s.DB, uuid)
-	return dd, err
+	return s.devices().Get(ctx, uuid)
 }
 
 // Devices lists devices; q.Online filters by the offline threshold.
 func (s *Service) Devices(ctx context.Context, q airlock.DeviceQuery) ([]airlock.Device, int, error) {
-	for k := range q.Labels { // no device can carry another key, and SQLite's JSON paths cannot quote every one
-		if !labelKeyRe.MatchString(k) {
-			return nil, 0, airlock.FieldErrorf("labels", "label key %q: 1 to 63 letters, digits, '.', '_', '/' or '-', starting with a letter or digit", k)
-		}
-	}
-	q.OfflineBefore = s.DB.Now().Add(-s.offlineAfter())
-	devices, total, err := fleet.Devices(ctx, s.DB, q)
-	for i := range devices {
-		devices[i].Online = s.online(devices[i].LastSeenAt)
-	}
-	return devices, total, err
+	return s.devices().List(ctx, q)
 }
 
-// maxApps bounds the apps of one target state or report.
-const maxApps = 100
+// ReportState stores a device's report of what it runs.
+func (s *Service) ReportState(ctx context.Context, uuid string, r airlock.DeviceReport) (airlock.DeviceReport, error) {
+	return s.devices().ReportState(ctx, uuid, r)
+}
+
+// AuthenticateDevice checks that key belongs to the device uuid and notes
+// that the device was seen.
+func (s *Service) AuthenticateDevice(ctx context.Context, uuid, key string) (airlock.DeviceSession, error) {
+	return s.devices().Authenticate(ctx, uuid, key)
+}
 
 // SetTargetState replaces a device's target state with apps (as the admin
 // sent them) and bumps its version. Each app's image is normalised; every
 // other field is kept as given. Each image it changes passes the gate,
 // unless the admin forces the write and says why.
 func (s *Service) SetTargetState(ctx context.Context, actor, uuid string, apps map[string]json.RawMessage, o Override) (airlock.TargetState, error) {
-	specs, err := parseApps(apps)
+	specs, err := devices.ParseApps(apps)
 	if err != nil {
 		return airlock.TargetState{}, err
 	}
@@ -165,81 +74,4 @@ func (s *Service) SetTargetState(ctx context.Context, actor, uuid string, apps m
 		return err
 	})
 	return ts, err
-}
-
-func parseApps(apps map[string]json.RawMessage) (map[string]airlock.AppSpec, error) {
-	if apps == nil {
-		return nil, airlock.FieldErrorf("apps", "is required: an object of app name → {\"image\": …}")
-	}
-	if len(apps) > maxApps {
-		return nil, airlock.FieldErrorf("apps", "at most %d apps", maxApps)
-	}
-	specs := make(map[string]airlock.AppSpec, len(apps))
-	for name, raw := range apps {
-		spec, err := parseApp(name, raw)
-		if err != nil {
-			return nil, err
-		}
-		specs[name] = spec
-	}
-	return specs, nil
-}
-
-func parseApp(name string, raw json.RawMessage) (airlock.AppSpec, error) {
-	field := "apps." + name
-	if !nameRe.MatchString(name) {
-		return nil, airlock.FieldErrorf("apps", "app name %q: 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit", name)
-	}
-	var spec airlock.AppSpec
-	if err := json.Unmarshal(raw, &spec); err != nil || spec == nil {
-		return nil, airlock.FieldErrorf(field, "must be an object with an image")
-	}
-	var image string
-	if err := json.Unmarshal(spec["image"], &image); err != nil || image == "" {
-		return nil, airlock.FieldErrorf(field+".image", "is required: an image reference such as redis:7.2-alpine")
-	}
-	ref, err := imageref.Parse(image)
-	if err != nil {
-		return nil, airlock.FieldErrorf(field+".image", "%s", airlock.ErrorMessage(err))
-	}
-	return spec.WithImage(ref.String()), nil
-}
-
-// ReportState stores a device's report of what it runs, stamped with the
-// server's clock. The device is the one its key proved; nothing in the
-// body can name another.
-func (s *Service) ReportState(ctx context.Context, uuid string, r airlock.DeviceReport) (airlock.DeviceReport, error) {
-	if err := normaliseReport(&r); err != nil {
-		return r, err
-	}
-	r.ReportedAt = s.DB.Now()
-	err := s.DB.InTx(ctx, "device:"+uuid, func(tx *store.Tx) error { return fleet.SaveReport(ctx, tx, uuid, r) })
-	return r, err
-}
-
-func normaliseReport(r *airlock.DeviceReport) error {
-	switch {
-	case r.Apps == nil:
-		return airlock.FieldErrorf("apps", "is required: an object of app name → {\"image\", \"status\", \"healthy\"}")
-	case len(r.Apps) > maxApps:
-		return airlock.FieldErrorf("apps", "at most %d apps", maxApps)
-	case len(r.Metrics) > 64:
-		return airlock.FieldErrorf("metrics", "at most 64 metrics")
-	}
-	for name, app := range r.Apps {
-		field := "apps." + name
-		if !nameRe.MatchString(name) {
-			return airlock.FieldErrorf("apps", "app name %q: 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit", name)
-		}
-		ref, err := imageref.Parse(app.Image)
-		if err != nil {
-			return airlock.FieldErrorf(field+".image", "%s", airlock.ErrorMessage(err))
-		}
-		app.Image, app.Status = ref.String(), strings.ToLower(strings.TrimSpace(app.Status))
-		if app.Status == "" || len(app.Status) > 32 {
-			return airlock.FieldErrorf(field+".status", "is required: running, failed, … (at most 32 characters)")
-		}
-		r.Apps[name] = app
-	}
-	return nil
 }

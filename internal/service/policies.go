@@ -4,117 +4,25 @@ import (
 	"context"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
-	"github.com/airlock-iot/airlock/internal/policy"
-	"github.com/airlock-iot/airlock/internal/store"
-	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
+	"github.com/airlock-iot/airlock/internal/service/policies"
 )
 
-// knobs are the rollout settings a policy holds and a manual rollout may
-// give; nil fields are left as they are. The inputs list them flat rather
-// than embed this type, so that a decoding error names the JSON field alone.
-type knobs struct {
-	UpdateStrategy                                                *string
-	BatchSize, BatchPercent, BatchDelaySeconds, BatchDelayMinutes *int
-	CanarySize, HealthCheckTimeoutSeconds                         *int
-	FailureThresholdPercent, MinDevicesForThreshold               *int
-	AutoRollback                                                  *bool
-	DeviceFilter                                                  *airlock.DeviceSelector
-}
+// PolicyInput creates or changes a policy; see policies.Input.
+type PolicyInput = policies.Input
 
-// PolicyInput creates or changes a policy; nil fields are left as they are
-// (on create: at their defaults).
-type PolicyInput struct {
-	ImagePattern              *string                 `json:"image_pattern"`
-	TagConstraint             *string                 `json:"tag_constraint"`
-	Enabled                   *bool                   `json:"enabled"`
-	Description               *string                 `json:"description"`
-	UpdateStrategy            *string                 `json:"update_strategy"`
-	BatchSize                 *int                    `json:"batch_size"`
-	BatchPercent              *int                    `json:"batch_percent"`
-	BatchDelaySeconds         *int                    `json:"batch_delay_seconds"`
-	BatchDelayMinutes         *int                    `json:"batch_delay_minutes"`
-	CanarySize                *int                    `json:"canary_size"`
-	HealthCheckTimeoutSeconds *int                    `json:"health_check_timeout_seconds"`
-	FailureThresholdPercent   *int                    `json:"failure_threshold_percent"`
-	MinDevicesForThreshold    *int                    `json:"min_devices_for_threshold"`
-	AutoRollback              *bool                   `json:"auto_rollback"`
-	DeviceFilter              *airlock.DeviceSelector `json:"device_filter"`
-}
-
-func (in PolicyInput) apply(p *airlock.Policy) {
-	setIf(&p.ImagePattern, in.ImagePattern)
-	setIf(&p.TagConstraint, in.TagConstraint)
-	setIf(&p.Enabled, in.Enabled)
-	setIf(&p.Description, in.Description)
-	knobs{in.UpdateStrategy, in.BatchSize, in.BatchPercent, in.BatchDelaySeconds, in.BatchDelayMinutes, in.CanarySize,
-		in.HealthCheckTimeoutSeconds, in.FailureThresholdPercent, in.MinDevicesForThreshold, in.AutoRollback,
-		in.DeviceFilter}.apply(p)
-}
-
-// apply sets the given knobs on p. A batch delay given in one unit clears
-// the other, so that changing it never disagrees with the old value; the
-// same goes for batch_size and batch_percent.
-func (k knobs) apply(p *airlock.Policy) {
-	if k.BatchDelaySeconds != nil || k.BatchDelayMinutes != nil {
-		p.BatchDelaySeconds, p.BatchDelayMinutes = 0, 0
-	}
-	if k.BatchSize != nil || k.BatchPercent != nil {
-		p.BatchSize, p.BatchPercent = 0, 0
-	}
-	setIf(&p.UpdateStrategy, k.UpdateStrategy)
-	setIf(&p.BatchSize, k.BatchSize)
-	setIf(&p.BatchPercent, k.BatchPercent)
-	setIf(&p.BatchDelaySeconds, k.BatchDelaySeconds)
-	setIf(&p.BatchDelayMinutes, k.BatchDelayMinutes)
-	setIf(&p.CanarySize, k.CanarySize)
-	setIf(&p.HealthCheckTimeoutSeconds, k.HealthCheckTimeoutSeconds)
-	setIf(&p.FailureThresholdPercent, k.FailureThresholdPercent)
-	setIf(&p.MinDevicesForThreshold, k.MinDevicesForThreshold)
-	setIf(&p.AutoRollback, k.AutoRollback)
-	setIf(&p.DeviceFilter, k.DeviceFilter)
-}
-
-// newPolicy is a policy with the defaults a client can not tell from
-// false: enabled, and rolling back on failure.
-func newPolicy() airlock.Policy {
-	return airlock.Policy{Enabled: true, AutoRollback: true}
-}
+func (s *Service) policies() policies.Policies { return policies.Policies{DB: s.DB} }
 
 // CreatePolicy validates and stores a policy.
 func (s *Service) CreatePolicy(ctx context.Context, actor string, in PolicyInput) (airlock.Policy, error) {
-	p := newPolicy()
-	in.apply(&p)
-	if err := policy.Validate(&p); err != nil {
-		return p, err
-	}
-	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
-		var err error
-		p, err = rolloutdb.CreatePolicy(ctx, tx, p)
-		return err
-	})
-	return p, err
+	return s.policies().Create(ctx, actor, in)
 }
 
 // UpdatePolicy applies in to policy id and validates the result.
 func (s *Service) UpdatePolicy(ctx context.Context, actor string, id int64, in PolicyInput) (airlock.Policy, error) {
-	var p airlock.Policy
-	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
-		var err error
-		if p, err = rolloutdb.PolicyForUpdate(ctx, tx, id); err != nil {
-			return err
-		}
-		in.apply(&p)
-		if err := policy.Validate(&p); err != nil {
-			return err
-		}
-		p, err = rolloutdb.UpdatePolicy(ctx, tx, p)
-		return err
-	})
-	return p, err
+	return s.policies().Update(ctx, actor, id, in)
 }
 
-// DeletePolicy removes a policy. Its rollouts are kept and run on: they
-// copied its knobs when they were created.
+// DeletePolicy removes a policy; its rollouts are kept and run on.
 func (s *Service) DeletePolicy(ctx context.Context, actor string, id int64) error {
-	return s.DB.InTx(ctx, actor, func(tx *store.Tx) error { return rolloutdb.DeletePolicy(ctx, tx, id) })
+	return s.policies().Delete(ctx, actor, id)
 }

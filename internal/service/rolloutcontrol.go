@@ -8,6 +8,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/policy"
 	"github.com/airlock-iot/airlock/internal/rollout"
+	"github.com/airlock-iot/airlock/internal/service/policies"
 	"github.com/airlock-iot/airlock/internal/service/rollouts"
 	"github.com/airlock-iot/airlock/internal/store"
 	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
@@ -79,7 +80,7 @@ func (s *Service) CreateRollout(ctx context.Context, actor string, in RolloutInp
 
 // rolloutKnobs are the policy a manual rollout runs by.
 func (s *Service) rolloutKnobs(ctx context.Context, ref imageref.Ref, in RolloutInput) (airlock.Policy, error) {
-	p := newPolicy()
+	p := policies.New()
 	if in.PolicyID != nil {
 		var err error
 		if p, err = rolloutdb.Policy(ctx, s.DB, *in.PolicyID); airlock.ErrorCode(err) == airlock.ENOTFOUND {
@@ -88,9 +89,11 @@ func (s *Service) rolloutKnobs(ctx context.Context, ref imageref.Ref, in Rollout
 			return p, err
 		}
 	}
-	knobs{in.UpdateStrategy, in.BatchSize, in.BatchPercent, in.BatchDelaySeconds, in.BatchDelayMinutes, in.CanarySize,
-		in.HealthCheckTimeoutSeconds, in.FailureThresholdPercent, in.MinDevicesForThreshold, in.AutoRollback,
-		in.DeviceFilter}.apply(&p)
+	policies.Knobs{UpdateStrategy: in.UpdateStrategy, BatchSize: in.BatchSize, BatchPercent: in.BatchPercent,
+		BatchDelaySeconds: in.BatchDelaySeconds, BatchDelayMinutes: in.BatchDelayMinutes, CanarySize: in.CanarySize,
+		HealthCheckTimeoutSeconds: in.HealthCheckTimeoutSeconds, FailureThresholdPercent: in.FailureThresholdPercent,
+		MinDevicesForThreshold: in.MinDevicesForThreshold, AutoRollback: in.AutoRollback,
+		DeviceFilter: in.DeviceFilter}.Apply(&p)
 	p.ImagePattern, p.TagConstraint = ref.Repository(), ""
 	return p, policy.Validate(&p)
 }
@@ -145,63 +148,17 @@ func (s *Service) setStatus(ctx context.Context, tx *store.Tx, r airlock.Rollout
 	return rollouts.Event(ctx, tx, typ, r, nil)
 }
 
-// Rollout returns a rollout with its device counts by status, every status
-// present, overall and per batch.
+// Rollout returns a rollout with its device counts by status.
 func (s *Service) Rollout(ctx context.Context, id int64) (airlock.Rollout, error) {
-	r, err := rolloutdb.Rollout(ctx, s.DB, id)
-	if err != nil {
-		return r, err
-	}
-	r.Counts = allStatuses(r.Counts)
-	for i := range r.Batches {
-		r.Batches[i].Counts = allStatuses(r.Batches[i].Counts)
-	}
-	if r.Batches == nil {
-		r.Batches = []airlock.BatchCounts{}
-	}
-	return r, nil
-}
-
-var deviceStatuses = []string{rollout.DevicePending, rollout.DeviceUpdating, rollout.DeviceSucceeded, rollout.DeviceFailed,
-	rollout.DeviceTimedOut, rollout.DeviceRolledBack, rollout.DeviceSkipped}
-
-var rolloutStatuses = []string{rollout.StatusPending, rollout.StatusInProgress, rollout.StatusPaused, rollout.StatusCompleted,
-	rollout.StatusFailed, rollout.StatusRolledBack, rollout.StatusCancelled, rollout.StatusSuperseded}
-
-func allStatuses(counts map[string]int) map[string]int {
-	out := make(map[string]int, len(deviceStatuses))
-	for _, st := range deviceStatuses {
-		out[st] = counts[st]
-	}
-	return out
+	return rollouts.Queries{DB: s.DB}.Rollout(ctx, id)
 }
 
 // Rollouts lists rollouts, newest first.
 func (s *Service) Rollouts(ctx context.Context, f airlock.RolloutFilter) ([]airlock.Rollout, int, error) {
-	if f.Status != "" && !slices.Contains(rolloutStatuses, f.Status) {
-		return nil, 0, airlock.FieldErrorf("status", "unknown rollout status %q", f.Status)
-	}
-	if f.Image != "" {
-		ref, err := imageref.Parse(f.Image)
-		if err != nil {
-			return nil, 0, airlock.FieldErrorf("image", "%s", airlock.ErrorMessage(err))
-		}
-		f.Image = ref.Repository()
-	}
-	items, total, err := rolloutdb.Rollouts(ctx, s.DB, f)
-	for i := range items {
-		items[i].Counts = allStatuses(items[i].Counts)
-	}
-	return items, total, err
+	return rollouts.Queries{DB: s.DB}.Rollouts(ctx, f)
 }
 
 // RolloutDevices lists the devices of rollout id.
 func (s *Service) RolloutDevices(ctx context.Context, id int64, f airlock.RolloutDeviceFilter) ([]airlock.RolloutDevice, int, error) {
-	if f.Status != "" && !slices.Contains(deviceStatuses, f.Status) {
-		return nil, 0, airlock.FieldErrorf("status", "unknown device status %q", f.Status)
-	}
-	if _, err := rolloutdb.Rollout(ctx, s.DB, id); err != nil {
-		return nil, 0, err
-	}
-	return rolloutdb.RolloutDevices(ctx, s.DB, id, f)
+	return rollouts.Queries{DB: s.DB}.RolloutDevices(ctx, id, f)
 }

@@ -7,12 +7,12 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/config"
 	"github.com/airlock-iot/airlock/internal/imageref"
-	"github.com/airlock-iot/airlock/internal/leader"
+	"github.com/airlock-iot/airlock/internal/service/devices"
+	"github.com/airlock-iot/airlock/internal/service/monitor"
 	"github.com/airlock-iot/airlock/internal/service/rollouts"
 	"github.com/airlock-iot/airlock/internal/store"
 )
@@ -29,12 +29,10 @@ type Service struct {
 	// redeliveries; DefaultDeliveryRetention when zero.
 	DeliveryRetention time.Duration
 
-	seen seenBatch // devices seen since last_seen_at was last written; see devicekeys.go
+	seen devices.SeenBatch // devices seen since last_seen_at was last written
 
 	MonitorSettings               // the rollout monitor; see monitor.go
-	mon             *leader.Lease // its leadership
-	monOnce         sync.Once
-	monStop         []func() // see Close
+	mon             monitor.State // its leadership and stop functions
 }
 
 // NewSecret returns a random secret of n bytes, URL-safe encoded, with a

@@ -1,19 +1,31 @@
-package service
+package devices
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/store"
 )
 
-// AuthenticateDevice checks that key belongs to the device uuid — a device
+// Devices are the device use cases over one database.
+type Devices struct {
+	DB           *store.DB
+	Log          *slog.Logger
+	OfflineAfter time.Duration
+	Seen         *SeenBatch // shared by every call, so that sightings gather
+	// NewSecret makes a random secret with a prefix that says what it is.
+	NewSecret func(prefix string, n int) string
+}
+
+// Authenticate checks that key belongs to the device uuid — a device
 // key speaks only for its own device — and notes that the device was seen.
 // The session it returns carries the device's target-state version, so a
 // poll that changed nothing is answered without another read.
-func (s *Service) AuthenticateDevice(ctx context.Context, uuid, key string) (airlock.DeviceSession, error) {
+func (s Devices) Authenticate(ctx context.Context, uuid, key string) (airlock.DeviceSession, error) {
 	if key == "" {
 		return airlock.DeviceSession{}, airlock.Errorf(airlock.EUNAUTHORIZED, "missing device key")
 	}
@@ -32,7 +44,7 @@ func (s *Service) AuthenticateDevice(ctx context.Context, uuid, key string) (air
 }
 
 // offlineAfter is how long an unseen device still counts as online.
-func (s *Service) offlineAfter() time.Duration {
+func (s Devices) offlineAfter() time.Duration {
 	if s.OfflineAfter > 0 {
 		return s.OfflineAfter
 	}
@@ -40,28 +52,28 @@ func (s *Service) offlineAfter() time.Duration {
 }
 
 // online reports whether a device last seen at seen counts as online now.
-func (s *Service) online(seen *time.Time) bool {
+func (s Devices) online(seen *time.Time) bool {
 	return seen != nil && s.DB.Now().Sub(*seen) < s.offlineAfter()
 }
 
 // seenFlushDelay is how long sightings gather before one write records them.
 const seenFlushDelay = 500 * time.Millisecond
 
-// seenBatch gathers the devices whose last_seen_at is stale, so that polls
+// SeenBatch gathers the devices whose last_seen_at is stale, so that polls
 // stay reads: a device's sighting is written at most once per a fifth of
 // the offline threshold, and many devices' in one statement, off the
 // request path. Every replica decides from the last_seen_at it just read,
 // so several replicas need no shared memory. The zero value is ready.
-type seenBatch struct {
+type SeenBatch struct {
 	mu      sync.Mutex
 	pending map[string]struct{}
 }
 
-func (s *Service) markSeen(sess airlock.DeviceSession) {
+func (s Devices) markSeen(sess airlock.DeviceSession) {
 	if sess.LastSeenAt != nil && s.DB.Now().Sub(*sess.LastSeenAt) < s.offlineAfter()/5 {
 		return
 	}
-	b := &s.seen
+	b := s.Seen
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.pending) == 0 {
@@ -71,8 +83,8 @@ func (s *Service) markSeen(sess airlock.DeviceSession) {
 	b.pending[sess.UUID] = struct{}{}
 }
 
-func (s *Service) flushSeen() {
-	b := &s.seen
+func (s Devices) flushSeen() {
+	b := s.Seen
 	b.mu.Lock()
 	uuids := make([]string, 0, len(b.pending))
 	for u := range b.pending {

@@ -1,0 +1,76 @@
+package rollouts
+
+import (
+	"context"
+	"slices"
+
+	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/imageref"
+	"github.com/airlock-iot/airlock/internal/rollout"
+	"github.com/airlock-iot/airlock/internal/store"
+	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
+)
+
+// Queries read rollouts for the API, every status present in their counts.
+type Queries struct{ DB *store.DB }
+
+// Rollout returns a rollout with its device counts by status, every status
+// present, overall and per batch.
+func (q Queries) Rollout(ctx context.Context, id int64) (airlock.Rollout, error) {
+	r, err := rolloutdb.Rollout(ctx, q.DB, id)
+	if err != nil {
+		return r, err
+	}
+	r.Counts = allStatuses(r.Counts)
+	for i := range r.Batches {
+		r.Batches[i].Counts = allStatuses(r.Batches[i].Counts)
+	}
+	if r.Batches == nil {
+		r.Batches = []airlock.BatchCounts{}
+	}
+	return r, nil
+}
+
+var deviceStatuses = []string{rollout.DevicePending, rollout.DeviceUpdating, rollout.DeviceSucceeded, rollout.DeviceFailed,
+	rollout.DeviceTimedOut, rollout.DeviceRolledBack, rollout.DeviceSkipped}
+
+var rolloutStatuses = []string{rollout.StatusPending, rollout.StatusInProgress, rollout.StatusPaused, rollout.StatusCompleted,
+	rollout.StatusFailed, rollout.StatusRolledBack, rollout.StatusCancelled, rollout.StatusSuperseded}
+
+func allStatuses(counts map[string]int) map[string]int {
+	out := make(map[string]int, len(deviceStatuses))
+	for _, st := range deviceStatuses {
+		out[st] = counts[st]
+	}
+	return out
+}
+
+// Rollouts lists rollouts, newest first.
+func (q Queries) Rollouts(ctx context.Context, f airlock.RolloutFilter) ([]airlock.Rollout, int, error) {
+	if f.Status != "" && !slices.Contains(rolloutStatuses, f.Status) {
+		return nil, 0, airlock.FieldErrorf("status", "unknown rollout status %q", f.Status)
+	}
+	if f.Image != "" {
+		ref, err := imageref.Parse(f.Image)
+		if err != nil {
+			return nil, 0, airlock.FieldErrorf("image", "%s", airlock.ErrorMessage(err))
+		}
+		f.Image = ref.Repository()
+	}
+	items, total, err := rolloutdb.Rollouts(ctx, q.DB, f)
+	for i := range items {
+		items[i].Counts = allStatuses(items[i].Counts)
+	}
+	return items, total, err
+}
+
+// RolloutDevices lists the devices of rollout id.
+func (q Queries) RolloutDevices(ctx context.Context, id int64, f airlock.RolloutDeviceFilter) ([]airlock.RolloutDevice, int, error) {
+	if f.Status != "" && !slices.Contains(deviceStatuses, f.Status) {
+		return nil, 0, airlock.FieldErrorf("status", "unknown device status %q", f.Status)
+	}
+	if _, err := rolloutdb.Rollout(ctx, q.DB, id); err != nil {
+		return nil, 0, err
+	}
+	return rolloutdb.RolloutDevices(ctx, q.DB, id, f)
+}
