@@ -9,6 +9,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/gate"
 	"github.com/airlock-iot/airlock/internal/imageref"
+	"github.com/airlock-iot/airlock/internal/service/intake"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/catalog"
 	"github.com/airlock-iot/airlock/internal/store/fleet"
@@ -22,7 +23,7 @@ func (s *Service) gateManual(ctx context.Context, tx *store.Tx, ref imageref.Ref
 	if ref.Tag == "" && ref.Digest == "" {
 		ref.Tag = "latest" // what a pull of the bare name gets
 	}
-	in, img, err := s.catalogue(ctx, tx, ref)
+	in, img, err := intake.Catalogue(ctx, tx, s.Internal, ref)
 	if err != nil {
 		return gate.Decision{}, err
 	}

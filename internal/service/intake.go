@@ -2,156 +2,30 @@ package service
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"net/url"
-	"strings"
-	"time"
 
-	"github.com/airlock-iot/airlock/internal/airlock"
-	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/service/intake"
 	"github.com/airlock-iot/airlock/internal/store/catalog"
 	"github.com/airlock-iot/airlock/internal/webhook"
 )
 
-// Delivery is one webhook request as received: the source named in its URL
-// ("" or "docker-registry" to detect it), its headers (an http.Header,
-// canonical keys), query and raw body.
-type Delivery struct {
-	Source string
-	Header map[string][]string
-	Query  url.Values
-	Body   []byte
+// Delivery is one webhook request as received; see intake.Delivery.
+type Delivery = intake.Delivery
+
+// DefaultDeliveryRetention is how long a delivery's answer is kept when
+// DeliveryRetention is not set.
+const DefaultDeliveryRetention = intake.DefaultDeliveryRetention
+
+func (s *Service) intake() intake.Intake {
+	return intake.Intake{DB: s.DB, Log: s.Log, Internal: s.Internal, WebhookSecret: s.WebhookSecret,
+		DeliveryRetention: s.DeliveryRetention, Engine: s.engine()}
 }
 
-// DefaultDeliveryRetention is how long a delivery's answer is kept for
-// redeliveries when Service.DeliveryRetention is not set.
-const DefaultDeliveryRetention = 7 * 24 * time.Hour
-
-// AuthenticateWebhook says whose secret a delivery carries: a declared
-// registry's own, looked up by hash, or the global one. The sender it
-// returns is all a delivery can say about where it comes from.
+// AuthenticateWebhook says whose secret a delivery carries; see intake.Intake.AuthenticateWebhook.
 func (s *Service) AuthenticateWebhook(ctx context.Context, in Delivery) (webhook.Sender, error) {
-	for _, c := range webhook.Candidates(in.Header, in.Query) {
-		r, err := catalog.RegistryBySecret(ctx, s.DB, c)
-		switch {
-		case err == nil:
-			return webhook.Sender{RegistryID: r.ID, Host: r.Host, Aliases: r.Aliases}, nil
-		case airlock.ErrorCode(err) != airlock.ENOTFOUND:
-			return webhook.Sender{}, err
-		}
-	}
-	if webhook.Authenticate(s.WebhookSecret, in.Header, in.Query, in.Body) {
-		return webhook.Sender{}, nil
-	}
-	return webhook.Sender{}, airlock.Errorf(airlock.EUNAUTHORIZED, "missing or invalid webhook secret")
+	return s.intake().AuthenticateWebhook(ctx, in)
 }
 
-// Intake decodes and gates one delivery from an authenticated sender,
-// writing the approval requests, auto-added tags, rollouts and events it
-// calls for in one transaction. A redelivery of an answer that allowed or
-// acted gets that answer again and writes nothing; a refused one is decided
-// afresh.
+// Intake decodes and gates one delivery; see intake.Intake.Intake.
 func (s *Service) Intake(ctx context.Context, from webhook.Sender, in Delivery) (catalog.Answer, error) {
-	d, err := webhook.Decode(in.Source, in.Header, in.Body)
-	if err != nil {
-		return catalog.Answer{}, err
-	}
-	if len(d.Pushes) == 0 && len(d.Bad) == 0 {
-		body, _ := json.Marshal(map[string]any{"message": "Nothing to deploy: " + d.Ignored, "rollout": nil})
-		return catalog.Answer{Outcome: "ignored", Body: body}, nil
-	}
-	var answer catalog.Answer
-	err = s.DB.InTx(ctx, "webhook/"+d.Source, func(tx *store.Tx) error {
-		key, source := deliveryKey(d), d.Source+"@"+from.Key()
-		claim := catalog.ClaimNew
-		if key != "" {
-			var err error
-			if answer, claim, err = catalog.ClaimDelivery(ctx, tx, source, key, tx.Now().Add(-s.retention())); err != nil || claim == catalog.ClaimReplay {
-				return err
-			}
-		}
-		var err error
-		if answer, err = s.gatePushes(ctx, tx, from, d, claim == catalog.ClaimRedecide); err != nil {
-			return err
-		}
-		if key == "" {
-			return nil
-		}
-		return catalog.SaveAnswer(ctx, tx, source, key, answer)
-	})
-	answer.Forbid = answer.Refused && !webhook.Answers2xx(from, d.Source)
-	return answer, err
-}
-
-func (s *Service) retention() time.Duration {
-	if s.DeliveryRetention > 0 {
-		return s.DeliveryRetention
-	}
-	return DefaultDeliveryRetention
-}
-
-// deliveryKey identifies a delivery for idempotency: the sender's delivery
-// id, or the ids of its pushes; "" when the sender gives none.
-func deliveryKey(d webhook.Delivery) string {
-	var ids []string
-	for _, p := range d.Pushes {
-		if p.DeliveryID != "" && (len(ids) == 0 || ids[len(ids)-1] != p.DeliveryID) {
-			ids = append(ids, p.DeliveryID)
-		}
-	}
-	if len(ids) != len(d.Pushes) && len(ids) != 1 {
-		return ""
-	}
-	key := strings.Join(ids, ",")
-	if len(key) > 200 {
-		sum := sha256.Sum256([]byte(key))
-		key = "sha256:" + hex.EncodeToString(sum[:])
-	}
-	return key
-}
-
-// gatePushes answers every push of a delivery, and every event it could not
-// read. One push answers with its own body; several with a result each, so
-// that one refused push never makes a registry retry the others.
-func (s *Service) gatePushes(ctx context.Context, tx *store.Tx, from webhook.Sender, d webhook.Delivery, redecide bool) (catalog.Answer, error) {
-	var results []pushResult
-	for _, p := range d.Pushes {
-		r, err := s.gatePush(ctx, tx, from, p, redecide)
-		if err != nil {
-			return catalog.Answer{}, err
-		}
-		results = append(results, r)
-	}
-	for _, b := range d.Bad {
-		results = append(results, badEvent(b))
-	}
-	refused, acted := false, false
-	for _, r := range results {
-		refused, acted = refused || r.refused, acted || !r.refused
-		r.body["allowed"] = r.allowed
-	}
-	answer := catalog.Answer{Refused: refused && !acted, Outcome: "batch"}
-	var err error
-	if len(results) == 1 {
-		answer.Outcome = results[0].outcome
-		answer.Body, err = json.Marshal(results[0].body)
-		return answer, err
-	}
-	bodies := make([]map[string]any, len(results))
-	for i, r := range results {
-		bodies[i] = r.body
-	}
-	answer.Body, err = json.Marshal(map[string]any{"results": bodies})
-	return answer, err
-}
-
-// badEvent answers an event that could not be read.
-func badEvent(b webhook.Bad) pushResult {
-	body := map[string]any{"error": "Bad event", "message": b.Message, "event_index": b.Index}
-	if b.ID != "" {
-		body["event_id"] = b.ID
-	}
-	return pushResult{refused: true, outcome: "bad_event", body: body}
+	return s.intake().Intake(ctx, from, in)
 }

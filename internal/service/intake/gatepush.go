@@ -1,4 +1,4 @@
-package service
+package intake
 
 import (
 	"context"
@@ -24,7 +24,7 @@ type pushResult struct {
 // gatePush records one push, settles who vouches for its registry, tells
 // artifacts apart, lets the gate decide, and writes what the decision calls
 // for. A redecided push raises no second approval request.
-func (s *Service) gatePush(ctx context.Context, tx *store.Tx, from webhook.Sender, p webhook.Push, redecide bool) (pushResult, error) {
+func (s Intake) gatePush(ctx context.Context, tx *store.Tx, from webhook.Sender, p webhook.Push, redecide bool) (pushResult, error) {
 	err := tx.AddEvent(ctx, "image.webhook_received", "image/"+p.Ref.Repository(), map[string]any{
 		"source": p.Source, "image": p.Ref.Repository(), "tag": p.Ref.Tag, "digest": p.Ref.Digest,
 		"delivery_id": p.DeliveryID, "pusher": p.Pusher, "sender": from.Key()})
@@ -66,7 +66,7 @@ func (s *Service) gatePush(ctx context.Context, tx *store.Tx, from webhook.Sende
 }
 
 // declared reports whether host is a spelling of a declared registry's host.
-func (s *Service) declared(ctx context.Context, tx *store.Tx, host string) (bool, error) {
+func (s Intake) declared(ctx context.Context, tx *store.Tx, host string) (bool, error) {
 	_, err := catalog.RegistryByHost(ctx, tx, host)
 	if airlock.ErrorCode(err) == airlock.ENOTFOUND {
 		return false, nil
@@ -76,7 +76,7 @@ func (s *Service) declared(ctx context.Context, tx *store.Tx, host string) (bool
 
 // mismatch refuses a push that a registry's own secret sent for another
 // host: the pusher chose that host, so it is never gated as that host.
-func (s *Service) mismatch(ctx context.Context, tx *store.Tx, from webhook.Sender, p webhook.Push) (pushResult, error) {
+func (s Intake) mismatch(ctx context.Context, tx *store.Tx, from webhook.Sender, p webhook.Push) (pushResult, error) {
 	named := p.Ref.Registry
 	s.Log.WarnContext(ctx, "[Webhook] Registry mismatch: the secret of "+from.Host+" sent a push naming "+named,
 		"registry_id", from.RegistryID, "registry", from.Host, "named_host", named, "image", p.Ref.Repository(), "tag", p.Ref.Tag)
@@ -91,7 +91,7 @@ func (s *Service) mismatch(ctx context.Context, tx *store.Tx, from webhook.Sende
 
 // recordArtifact records a pushed artifact as evidence, never as a tag,
 // an approval request or a rollout.
-func (s *Service) recordArtifact(ctx context.Context, tx *store.Tx, p webhook.Push, v artifact.Verdict, trust webhook.Trust) (pushResult, error) {
+func (s Intake) recordArtifact(ctx context.Context, tx *store.Tx, p webhook.Push, v artifact.Verdict, trust webhook.Trust) (pushResult, error) {
 	ref := p.Ref
 	s.Log.InfoContext(ctx, "[Webhook] Artifact recorded, not deployed: "+ref.String(), "kind", v.Kind, "reason", v.Reason)
 	payload := map[string]any{"image": ref.Repository(), "tag": ref.Tag, "digest": ref.Digest, "kind": v.Kind,
@@ -105,7 +105,7 @@ func (s *Service) recordArtifact(ctx context.Context, tx *store.Tx, p webhook.Pu
 	return pushResult{outcome: "artifact", body: body}, err
 }
 
-func (s *Service) requestApproval(ctx context.Context, tx *store.Tx, p webhook.Push, image string) error {
+func (s Intake) requestApproval(ctx context.Context, tx *store.Tx, p webhook.Push, image string) error {
 	ref := p.Ref
 	s.Log.WarnContext(ctx, "[Webhook] Image not found in approved registry: "+image, "image", ref.Repository(), "tag", ref.Tag)
 	_, _, err := catalog.RequestApproval(ctx, tx, airlock.ApprovalRequest{Registry: ref.Registry, Namespace: ref.Namespace,
@@ -114,7 +114,7 @@ func (s *Service) requestApproval(ctx context.Context, tx *store.Tx, p webhook.P
 }
 
 // refuse records a refused push.
-func (s *Service) refuse(ctx context.Context, tx *store.Tx, p webhook.Push, dec gate.Decision) (pushResult, error) {
+func (s Intake) refuse(ctx context.Context, tx *store.Tx, p webhook.Push, dec gate.Decision) (pushResult, error) {
 	ref := p.Ref
 	s.Log.WarnContext(ctx, "[Webhook] Deployment refused: "+dec.Err.Message, "image", ref.Repository(), "tag", ref.Tag,
 		"outcome", dec.Outcome.String())

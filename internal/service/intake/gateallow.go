@@ -1,4 +1,4 @@
-package service
+package intake
 
 import (
 	"context"
@@ -13,17 +13,18 @@ import (
 )
 
 // gateInput reads what the catalogue holds for a push.
-func (s *Service) gateInput(ctx context.Context, tx *store.Tx, p webhook.Push) (gate.Input, airlock.Image, error) {
+func (s Intake) gateInput(ctx context.Context, tx *store.Tx, p webhook.Push) (gate.Input, airlock.Image, error) {
 	if !s.Internal.Match(p.Ref) {
 		s.Log.InfoContext(ctx, "[Webhook] Checking approval status for public image: "+p.Ref.Familiar(), "image", p.Ref.Repository())
 	}
-	return s.catalogue(ctx, tx, p.Ref)
+	return Catalogue(ctx, tx, s.Internal, p.Ref)
 }
 
-// catalogue reads what the catalogue holds for ref, as the gate takes it.
-// Every path that can put an image on a device reads it here.
-func (s *Service) catalogue(ctx context.Context, tx *store.Tx, ref imageref.Ref) (gate.Input, airlock.Image, error) {
-	in := gate.Input{Image: ref.Familiar(), Tag: ref.Tag, Internal: s.Internal.Match(ref)}
+// Catalogue reads what the catalogue holds for ref, as the gate takes it;
+// internal are the prefixes exempt from approval. Every path that can put
+// an image on a device reads it here.
+func Catalogue(ctx context.Context, tx *store.Tx, internal imageref.Prefixes, ref imageref.Ref) (gate.Input, airlock.Image, error) {
+	in := gate.Input{Image: ref.Familiar(), Tag: ref.Tag, Internal: internal.Match(ref)}
 	if in.Internal {
 		return in, airlock.Image{}, nil
 	}
@@ -50,7 +51,7 @@ func (s *Service) catalogue(ctx context.Context, tx *store.Tx, ref imageref.Ref)
 
 // autoAddTag adds a pushed tag of an approved image, not recommended, with
 // source webhook. A concurrent push that added it first is no error.
-func (s *Service) autoAddTag(ctx context.Context, tx *store.Tx, img airlock.Image, p webhook.Push) (bool, error) {
+func (s Intake) autoAddTag(ctx context.Context, tx *store.Tx, img airlock.Image, p webhook.Push) (bool, error) {
 	s.Log.WarnContext(ctx, "[Webhook] Tag not found in approved list: "+p.Ref.Tag, "image", p.Ref.Repository())
 	_, err := catalog.CreateTag(ctx, tx, airlock.Tag{ImageID: img.ID, Tag: p.Ref.Tag, Digest: p.Ref.Digest, Source: airlock.SourceWebhook})
 	if airlock.ErrorCode(err) == airlock.ECONFLICT {
@@ -64,11 +65,11 @@ func (s *Service) autoAddTag(ctx context.Context, tx *store.Tx, img airlock.Imag
 }
 
 // allow records an allowed push and creates the rollout it calls for.
-func (s *Service) allow(ctx context.Context, tx *store.Tx, p webhook.Push, dec gate.Decision, tagAdded bool) (pushResult, error) {
+func (s Intake) allow(ctx context.Context, tx *store.Tx, p webhook.Push, dec gate.Decision, tagAdded bool) (pushResult, error) {
 	ref := p.Ref
 	s.Log.InfoContext(ctx, fmt.Sprintf("[Webhook] Image approved for deployment: %s:%s", ref.Familiar(), ref.Tag),
 		"outcome", dec.Outcome.String())
-	rollout, reason, err := s.engine().ForPush(ctx, tx, ref)
+	rollout, reason, err := s.Engine.ForPush(ctx, tx, ref)
 	if err != nil {
 		return pushResult{}, err
 	}
