@@ -24,8 +24,13 @@ type Policy struct {
 	DeviceFilter              DeviceSelector `json:"device_filter"`
 	Enabled                   bool           `json:"enabled"`
 	Description               string         `json:"description"`
-	CreatedAt                 time.Time      `json:"created_at"`
-	UpdatedAt                 time.Time      `json:"updated_at"`
+	// RequireAllPlatforms holds a release that lacks the platform of one of
+	// the policy's devices, instead of skipping those devices.
+	RequireAllPlatforms bool `json:"require_all_platforms"`
+	// AllowDowngrade lets a push older than what the devices run roll out.
+	AllowDowngrade bool      `json:"allow_downgrade"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // DeviceSelector is a policy's device_filter: it narrows the policy to some

@@ -77,6 +77,7 @@ func Start(t testing.TB, dbURL string, opts ...Option) *Server {
 	cfg := config.Default()
 	cfg.AdminToken, cfg.WebhookSecret, cfg.MonitorInterval = AdminToken, WebhookSecret, o.monitor
 	cfg.RateLimits = config.RateLimits{} // tests that want limits set their own
+	cfg.ResolveUndeclared = false        // tests never reach outside hosts
 	tweak := func(svc *service.Service) {
 		for _, fn := range o.tweak {
 			fn(svc)

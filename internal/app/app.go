@@ -16,6 +16,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/metrics"
 	"github.com/airlock-iot/airlock/internal/notify"
 	"github.com/airlock-iot/airlock/internal/service"
+	"github.com/airlock-iot/airlock/internal/service/releases"
 	"github.com/airlock-iot/airlock/internal/store"
 )
 
@@ -82,8 +83,12 @@ func (a *App) wire(ctx context.Context, o Options) error {
 		return err
 	}
 	a.Service = svc
+	svc.Clients = releases.NewClients(service.DefaultRegistryConfig)
 	if o.Service != nil {
 		o.Service(svc)
+	}
+	if err := svc.SyncRegistries(ctx); err != nil {
+		return fmt.Errorf("registry clients: %w", err)
 	}
 	a.Metrics = metrics.New(a.DB, a.Log)
 	if svc.OnMonitorTick == nil {
@@ -114,11 +119,12 @@ func (a *App) Bootstrap(ctx context.Context) (adminToken, webhookSecret string, 
 	return adminToken, webhookSecret, err
 }
 
-// Start runs the lease-led jobs, the rollout monitor and notifications,
+// Start runs the lease-led jobs, the rollout monitor, the release resolver and poller, and notifications,
 // until ctx ends or Close. Event streams end as soon as ctx does, so that a
 // graceful shutdown need not wait for clients that never hang up.
 func (a *App) Start(ctx context.Context) {
 	a.StartMonitor(ctx)
+	a.Service.StartReleases(ctx)
 	endStreams := context.AfterFunc(ctx, a.Hub.Close)
 	a.stops = append(a.stops, a.Notify.Start(ctx), func() { endStreams() })
 }

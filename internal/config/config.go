@@ -27,6 +27,9 @@ type Config struct {
 	ShutdownTimeout    time.Duration
 	DeliveryRetention  time.Duration // how long webhook answers are kept for redeliveries
 	RateLimits         RateLimits
+	// ResolveUndeclared resolves tags to digests on registries nobody
+	// declared (best effort); off, their pushes roll out by tag.
+	ResolveUndeclared bool
 
 	// Notifications (see notify.go).
 	NotifyURLs      []string
@@ -49,6 +52,7 @@ func Default() Config {
 		ShutdownTimeout:    15 * time.Second,
 		DeliveryRetention:  7 * 24 * time.Hour,
 		NotifyEmailFrom:    "airlock@localhost",
+		ResolveUndeclared:  true,
 	}
 }
 
@@ -71,6 +75,8 @@ func Load(fs *flag.FlagSet, args []string, lookup func(string) (string, bool)) (
 	fs.StringVar(&c.LogLevel, "log-level", e.get("AIRLOCK_LOG_LEVEL", c.LogLevel), "debug, info, warn or error (AIRLOCK_LOG_LEVEL)")
 	durationVar(fs, e, &c.DeviceOfflineAfter, "device-offline-after", "AIRLOCK_DEVICE_OFFLINE_AFTER", "a device unseen this long is offline")
 	durationVar(fs, e, &c.DeliveryRetention, "delivery-retention", "AIRLOCK_DELIVERY_RETENTION", "how long a webhook delivery's answer is kept for its redeliveries")
+	fs.BoolVar(&c.ResolveUndeclared, "resolve-undeclared", e.get("AIRLOCK_RESOLVE_UNDECLARED", "true") == "true",
+		"resolve tags to digests on undeclared registries, best effort (AIRLOCK_RESOLVE_UNDECLARED)")
 	notify := notifyFlags(fs, &c, e.get)
 	rateFlags(fs, &c, e)
 	if err := fs.Parse(args); err != nil {

@@ -17,7 +17,7 @@ const DefaultDeliveryRetention = intake.DefaultDeliveryRetention
 
 func (s *Service) intake() intake.Intake {
 	return intake.Intake{DB: s.DB, Log: s.Log, Internal: s.Internal, WebhookSecret: s.WebhookSecret,
-		DeliveryRetention: s.DeliveryRetention, Engine: s.engine()}
+		DeliveryRetention: s.DeliveryRetention, Engine: s.engine(), Releases: s.releases()}
 }
 
 // AuthenticateWebhook says whose secret a delivery carries; see intake.Intake.AuthenticateWebhook.

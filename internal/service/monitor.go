@@ -20,8 +20,11 @@ func (s *Service) monitor() monitor.Monitor {
 // ends or stop is called; see monitor.Monitor.Start.
 func (s *Service) StartMonitor(ctx context.Context) (stop func()) { return s.monitor().Start(ctx) }
 
-// Close stops the monitor, if it runs, giving its lease up.
-func (s *Service) Close() { s.monitor().Close() }
+// Close stops the monitor and the release resolver, if they run, giving their leases up.
+func (s *Service) Close() {
+	s.stopReleases()
+	s.monitor().Close()
+}
 
 // MonitorTick runs the monitor once; see monitor.Monitor.Tick.
 func (s *Service) MonitorTick(ctx context.Context) error { return s.monitor().Tick(ctx) }

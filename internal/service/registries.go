@@ -19,12 +19,26 @@ func (s *Service) registries() registries.Registries {
 
 // CreateRegistry declares a registry; see registries.Registries.Create.
 func (s *Service) CreateRegistry(ctx context.Context, actor, base string, in RegistryInput) (airlock.Registry, error) {
-	return s.registries().Create(ctx, actor, base, in)
+	r, err := s.registries().Create(ctx, actor, base, in)
+	return r, s.synced(ctx, err)
+}
+
+// synced brings the registry clients up to date after a change: on this
+// replica at once, on the others at the resolver's next round.
+func (s *Service) synced(ctx context.Context, err error) error {
+	if err != nil {
+		return err
+	}
+	if err := s.SyncRegistries(ctx); err != nil {
+		s.Log.WarnContext(ctx, "registry clients not brought up to date", "err", err)
+	}
+	return nil
 }
 
 // UpdateRegistry applies in to registry id.
 func (s *Service) UpdateRegistry(ctx context.Context, actor string, id int64, in RegistryUpdate) (airlock.Registry, error) {
-	return s.registries().Update(ctx, actor, id, in)
+	r, err := s.registries().Update(ctx, actor, id, in)
+	return r, s.synced(ctx, err)
 }
 
 // RotateRegistrySecret gives a registry a new webhook secret.
@@ -34,7 +48,7 @@ func (s *Service) RotateRegistrySecret(ctx context.Context, actor, base string, 
 
 // DeleteRegistry removes a registry declaration.
 func (s *Service) DeleteRegistry(ctx context.Context, actor string, id int64) error {
-	return s.registries().Delete(ctx, actor, id)
+	return s.synced(ctx, s.registries().Delete(ctx, actor, id))
 }
 
 // Registries lists the declared registries.

@@ -33,6 +33,8 @@ type Service struct {
 
 	MonitorSettings               // the rollout monitor; see monitor.go
 	mon             monitor.State // its leadership and stop functions
+
+	ReleaseSettings // releases and their registries; see releases.go
 }
 
 // NewSecret returns a random secret of n bytes, URL-safe encoded, with a
@@ -52,6 +54,7 @@ func New(db *store.DB, log *slog.Logger, cfg config.Config) (*Service, error) {
 	s := &Service{DB: db, Log: log, Internal: prefixes, OfflineAfter: cfg.DeviceOfflineAfter,
 		PublicURL: cfg.PublicURL, DeliveryRetention: cfg.DeliveryRetention}
 	s.MonitorInterval = cfg.MonitorInterval
+	s.ResolveUndeclared = cfg.ResolveUndeclared
 	return s, nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/gate"
 	"github.com/airlock-iot/airlock/internal/imageref"
+	"github.com/airlock-iot/airlock/internal/release"
+	"github.com/airlock-iot/airlock/internal/service/releases"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/catalog"
 	"github.com/airlock-iot/airlock/internal/webhook"
@@ -69,17 +71,35 @@ func (s Intake) allow(ctx context.Context, tx *store.Tx, p webhook.Push, dec gat
 	ref := p.Ref
 	s.Log.InfoContext(ctx, fmt.Sprintf("[Webhook] Image approved for deployment: %s:%s", ref.Familiar(), ref.Tag),
 		"outcome", dec.Outcome.String())
-	rollout, reason, err := s.Engine.ForPush(ctx, tx, ref)
+	out, err := s.Releases.Push(ctx, tx, release.Push{Registry: ref.Registry, Namespace: ref.Namespace, Name: ref.Name,
+		Tag: ref.Tag, Digest: ref.Digest, MediaType: p.Manifest.MediaType, PushedAt: p.PushedAt,
+		Source: release.SourceWebhook, Pusher: p.Pusher})
 	if err != nil {
 		return pushResult{}, err
 	}
 	body := map[string]any{"message": "Image approved for deployment", "image": ref.Familiar(), "reference": ref.String(),
 		"tag": ref.Tag, "digest": ref.Digest, "outcome": dec.Outcome.String(), "internal": dec.Outcome == gate.Internal,
-		"tag_added": tagAdded, "rollout": rollout}
-	if reason != "" {
-		body["reason"] = reason
-	}
+		"tag_added": tagAdded}
+	withRelease(body, out)
 	err = tx.AddEvent(ctx, "image.webhook_approved", "image/"+ref.Repository(), map[string]any{"image": ref.Repository(),
-		"tag": ref.Tag, "digest": ref.Digest, "outcome": dec.Outcome.String(), "tag_added": tagAdded, "rollout_reason": reason})
-	return pushResult{allowed: true, outcome: dec.Outcome.String(), body: body}, err
+		"tag": ref.Tag, "digest": ref.Digest, "outcome": dec.Outcome.String(), "tag_added": tagAdded,
+		"rollout_reason": out.Reason, "release_id": out.Release.ID})
+	r := pushResult{allowed: true, outcome: dec.Outcome.String(), body: body}
+	if out.Pending() {
+		r.pending = out.Release.ID
+	}
+	return r, err
+}
+
+// withRelease puts what became of a push's release in its answer: the
+// release, the rollout it started (or the one that had it), and why not.
+func withRelease(body map[string]any, out releases.Outcome) {
+	body["release"], body["rollout"] = out.Release, out.Rollout
+	delete(body, "reason")
+	if out.Reason != "" {
+		body["reason"] = out.Reason
+	}
+	if out.Release.Pinned {
+		body["reference"] = out.Release.Reference()
+	}
 }

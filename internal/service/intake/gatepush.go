@@ -19,6 +19,7 @@ type pushResult struct {
 	refused bool
 	outcome string
 	body    map[string]any
+	pending int64 // the release left resolving, resolved after commit
 }
 
 // gatePush records one push, settles who vouches for its registry, tells

@@ -15,6 +15,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/imageref"
+	"github.com/airlock-iot/airlock/internal/service/releases"
 	"github.com/airlock-iot/airlock/internal/service/rollouts"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/catalog"
@@ -31,6 +32,7 @@ type Intake struct {
 	// redeliveries; DefaultDeliveryRetention when zero.
 	DeliveryRetention time.Duration
 	Engine            rollouts.Engine
+	Releases          releases.Releases
 }
 
 // Delivery is one webhook request as received: the source named in its URL
@@ -81,6 +83,7 @@ func (s Intake) Intake(ctx context.Context, from webhook.Sender, in Delivery) (c
 		return catalog.Answer{Outcome: "ignored", Body: body}, nil
 	}
 	var answer catalog.Answer
+	var results []pushResult
 	err = s.DB.InTx(ctx, "webhook/"+d.Source, func(tx *store.Tx) error {
 		key, source := deliveryKey(d), d.Source+"@"+from.Key()
 		claim := catalog.ClaimNew
@@ -91,7 +94,10 @@ func (s Intake) Intake(ctx context.Context, from webhook.Sender, in Delivery) (c
 			}
 		}
 		var err error
-		if answer, err = s.gatePushes(ctx, tx, from, d, claim == catalog.ClaimRedecide); err != nil {
+		if results, err = s.gatePushes(ctx, tx, from, d, claim == catalog.ClaimRedecide); err != nil {
+			return err
+		}
+		if answer, err = answerOf(results); err != nil {
 			return err
 		}
 		if key == "" {
@@ -99,8 +105,31 @@ func (s Intake) Intake(ctx context.Context, from webhook.Sender, in Delivery) (c
 		}
 		return catalog.SaveAnswer(ctx, tx, source, key, answer)
 	})
+	if err == nil && s.resolvePending(ctx, results) {
+		answer, err = answerOf(results)
+	}
 	answer.Forbid = answer.Refused && !webhook.Answers2xx(from, d.Source)
 	return answer, err
+}
+
+// resolvePending resolves, after commit, the releases the delivery left
+// resolving, each within the few seconds the webhook may wait, and puts
+// what became of them in the answer. It reports whether there were any.
+func (s Intake) resolvePending(ctx context.Context, results []pushResult) bool {
+	found := false
+	for _, r := range results {
+		if r.pending == 0 {
+			continue
+		}
+		found = true
+		out, err := s.Releases.ResolveAfterPush(ctx, r.pending)
+		if err != nil {
+			s.Log.WarnContext(ctx, "resolving a pushed release failed; the resolver will retry", "release_id", r.pending, "err", err)
+			continue
+		}
+		withRelease(r.body, out)
+	}
+	return found
 }
 
 func (s Intake) retention() time.Duration {
@@ -131,20 +160,26 @@ func deliveryKey(d webhook.Delivery) string {
 }
 
 // gatePushes answers every push of a delivery, and every event it could not
-// read. One push answers with its own body; several with a result each, so
-// that one refused push never makes a registry retry the others.
-func (s Intake) gatePushes(ctx context.Context, tx *store.Tx, from webhook.Sender, d webhook.Delivery, redecide bool) (catalog.Answer, error) {
+// read.
+func (s Intake) gatePushes(ctx context.Context, tx *store.Tx, from webhook.Sender, d webhook.Delivery, redecide bool) ([]pushResult, error) {
 	var results []pushResult
 	for _, p := range d.Pushes {
 		r, err := s.gatePush(ctx, tx, from, p, redecide)
 		if err != nil {
-			return catalog.Answer{}, err
+			return nil, err
 		}
 		results = append(results, r)
 	}
 	for _, b := range d.Bad {
 		results = append(results, badEvent(b))
 	}
+	return results, nil
+}
+
+// answerOf is the answer to a delivery's results. One push answers with its
+// own body; several with a result each, so that one refused push never
+// makes a registry retry the others.
+func answerOf(results []pushResult) (catalog.Answer, error) {
 	refused, acted := false, false
 	for _, r := range results {
 		refused, acted = refused || r.refused, acted || !r.refused

@@ -41,6 +41,8 @@ type Input struct {
 	MinDevicesForThreshold    *int                    `json:"min_devices_for_threshold"`
 	AutoRollback              *bool                   `json:"auto_rollback"`
 	DeviceFilter              *airlock.DeviceSelector `json:"device_filter"`
+	RequireAllPlatforms       *bool                   `json:"require_all_platforms"`
+	AllowDowngrade            *bool                   `json:"allow_downgrade"`
 }
 
 func (in Input) apply(p *airlock.Policy) {
@@ -48,6 +50,8 @@ func (in Input) apply(p *airlock.Policy) {
 	setIf(&p.TagConstraint, in.TagConstraint)
 	setIf(&p.Enabled, in.Enabled)
 	setIf(&p.Description, in.Description)
+	setIf(&p.RequireAllPlatforms, in.RequireAllPlatforms)
+	setIf(&p.AllowDowngrade, in.AllowDowngrade)
 	Knobs{in.UpdateStrategy, in.BatchSize, in.BatchPercent, in.BatchDelaySeconds, in.BatchDelayMinutes, in.CanarySize,
 		in.HealthCheckTimeoutSeconds, in.FailureThresholdPercent, in.MinDevicesForThreshold, in.AutoRollback,
 		in.DeviceFilter}.Apply(p)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/imageref"
@@ -21,6 +22,8 @@ type Input struct {
 	Insecure bool     `json:"insecure"`
 	Username string   `json:"username"`
 	Password string   `json:"password"`
+	// PollInterval polls the registry's tags this often ("5m"); "" never.
+	PollInterval string `json:"poll_interval"`
 }
 
 // Update changes a registry; nil fields stay as they are. The host
@@ -31,6 +34,8 @@ type Update struct {
 	Insecure *bool     `json:"insecure"`
 	Username *string   `json:"username"`
 	Password *string   `json:"password"`
+	// PollInterval: "" or "0" stops polling.
+	PollInterval *string `json:"poll_interval"`
 }
 
 // tokenInURL are the kinds whose senders cannot set a header: their
@@ -54,7 +59,8 @@ func (s Registries) Create(ctx context.Context, actor, base string, in Input) (a
 	if err != nil {
 		return airlock.Registry{}, err
 	}
-	r := airlock.Registry{Host: host, Kind: in.Kind, Insecure: in.Insecure, Username: in.Username, Password: in.Password}
+	r := airlock.Registry{Host: host, Kind: in.Kind, Insecure: in.Insecure, Username: in.Username, Password: in.Password,
+		PollInterval: in.PollInterval}
 	if r.Aliases, err = canonicalAliases(host, in.Aliases); err != nil {
 		return r, err
 	}
@@ -86,6 +92,7 @@ func (s Registries) Update(ctx context.Context, actor string, id int64, in Updat
 		setIf(&r.Insecure, in.Insecure)
 		setIf(&r.Username, in.Username)
 		setIf(&r.Password, in.Password)
+		setIf(&r.PollInterval, in.PollInterval)
 		if err := validateRegistry(r); err != nil {
 			return err
 		}
@@ -166,11 +173,28 @@ func validateRegistry(r airlock.Registry) error {
 	case r.Password != "" && r.Username == "":
 		return airlock.FieldErrorf("username", "is required with a password")
 	}
-	return nil
+	return validPoll(r.PollInterval)
 }
 
 func setIf[T any](dst *T, v *T) {
 	if v != nil {
 		*dst = *v
 	}
+}
+
+// MinPollInterval is the shortest poll interval a registry may ask for.
+const MinPollInterval = time.Second
+
+func validPoll(s string) error {
+	if s == "" || s == "0" {
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		return airlock.FieldErrorf("poll_interval", "must be a duration such as 5m, got %q", s)
+	case d != 0 && (d < MinPollInterval || d > 24*time.Hour):
+		return airlock.FieldErrorf("poll_interval", "must be between 1s and 24h, or 0 for never")
+	}
+	return nil
 }

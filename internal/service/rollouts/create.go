@@ -21,9 +21,19 @@ import (
 // it, or returns nil and the reason there is none. When the image was rolled
 // out before, it returns that rollout and says so.
 func (e Engine) ForPush(ctx context.Context, tx *store.Tx, ref imageref.Ref) (*airlock.Rollout, string, error) {
+	p, reason, err := e.Select(ctx, tx, ref)
+	if err != nil || reason != "" {
+		return nil, reason, err
+	}
+	return e.Create(ctx, tx, ref, p, &p.ID, tx.Actor)
+}
+
+// Select returns the enabled policy that rolls ref out, or the reason no
+// policy does.
+func (e Engine) Select(ctx context.Context, tx *store.Tx, ref imageref.Ref) (airlock.Policy, string, error) {
 	policies, err := rolloutdb.AllPolicies(ctx, tx)
 	if err != nil {
-		return nil, "", err
+		return airlock.Policy{}, "", err
 	}
 	set, err := policy.Compile(policies)
 	if err != nil {
@@ -31,9 +41,9 @@ func (e Engine) ForPush(ctx context.Context, tx *store.Tx, ref imageref.Ref) (*a
 	}
 	p, ok, why := set.Select(ref.Repository(), ref.Tag)
 	if !ok {
-		return nil, noPolicyReason(why, p, ref), nil
+		return p, noPolicyReason(why, p, ref), nil
 	}
-	return e.Create(ctx, tx, ref, p, &p.ID, tx.Actor)
+	return p, "", nil
 }
 
 func noPolicyReason(why policy.Reason, p airlock.Policy, ref imageref.Ref) string {

@@ -3,17 +3,22 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/store"
 )
 
-const registryCols = `id, host, kind, insecure, username, password, created_at, updated_at`
+const registryCols = `id, host, kind, insecure, username, password, created_at, updated_at, poll_interval_seconds`
 
 func scanRegistry(s store.Scanner) (airlock.Registry, error) {
 	var r airlock.Registry
+	var poll int64
 	err := s.Scan(&r.ID, &r.Host, &r.Kind, &r.Insecure, &r.Username, &r.Password,
-		(*store.TimeScan)(&r.CreatedAt), (*store.TimeScan)(&r.UpdatedAt))
+		(*store.TimeScan)(&r.CreatedAt), (*store.TimeScan)(&r.UpdatedAt), &poll)
+	if poll > 0 {
+		r.PollInterval = (time.Duration(poll) * time.Second).String()
+	}
 	r.PasswordSet, r.Aliases = r.Password != "", []string{}
 	return r, err
 }
@@ -25,8 +30,9 @@ func registrySubject(id int64) string { return fmt.Sprintf("registry/%d", id) }
 func CreateRegistry(ctx context.Context, tx *store.Tx, r airlock.Registry, secretHash string) (airlock.Registry, error) {
 	now := tx.Now()
 	created, err := scanRegistry(tx.QueryRow(ctx, `INSERT INTO registries (host, kind, insecure, username, password,
-		webhook_secret_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
-		ON CONFLICT DO NOTHING RETURNING `+registryCols, r.Host, r.Kind, r.Insecure, r.Username, r.Password, secretHash, now))
+		webhook_secret_hash, poll_interval_seconds, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+		ON CONFLICT DO NOTHING RETURNING `+registryCols, r.Host, r.Kind, r.Insecure, r.Username, r.Password, secretHash,
+		pollSeconds(r), now))
 	if err != nil {
 		return created, store.NotFoundAs(err, airlock.ECONFLICT, "registry %s is declared already", r.Host)
 	}
@@ -35,6 +41,12 @@ func CreateRegistry(ctx context.Context, tx *store.Tx, r airlock.Registry, secre
 	}
 	created.Aliases = r.Aliases
 	return created, tx.AddEvent(ctx, "registry.created", registrySubject(created.ID), created)
+}
+
+// pollSeconds is a validated poll interval in whole seconds; 0 when never.
+func pollSeconds(r airlock.Registry) int64 {
+	d, _ := time.ParseDuration(r.PollInterval)
+	return int64(d / time.Second)
 }
 
 // setHosts replaces the spellings of a registry's host.
@@ -84,8 +96,8 @@ func RegistryForUpdate(ctx context.Context, tx *store.Tx, id int64) (airlock.Reg
 // The host stays: images and deliveries are recorded under it.
 func UpdateRegistry(ctx context.Context, tx *store.Tx, r airlock.Registry) (airlock.Registry, error) {
 	updated, err := scanRegistry(tx.QueryRow(ctx, `UPDATE registries SET kind = $1, insecure = $2, username = $3,
-		password = $4, updated_at = $5 WHERE id = $6 RETURNING `+registryCols,
-		r.Kind, r.Insecure, r.Username, r.Password, tx.Now(), r.ID))
+		password = $4, poll_interval_seconds = $5, updated_at = $6 WHERE id = $7 RETURNING `+registryCols,
+		r.Kind, r.Insecure, r.Username, r.Password, pollSeconds(r), tx.Now(), r.ID))
 	if err != nil {
 		return updated, store.NotFound(err, "registry %d not found", r.ID)
 	}
@@ -125,7 +137,8 @@ func DeleteRegistry(ctx context.Context, tx *store.Tx, id int64) error {
 
 // RegistryByHost returns the registry one of whose spellings is host.
 func RegistryByHost(ctx context.Context, tx *store.Tx, host string) (airlock.Registry, error) {
-	r, err := scanRegistry(tx.QueryRow(ctx, `SELECT r.id, r.host, r.kind, r.insecure, r.username, r.password, r.created_at, r.updated_at FROM registries r
+	r, err := scanRegistry(tx.QueryRow(ctx, `SELECT r.id, r.host, r.kind, r.insecure, r.username, r.password, r.created_at, r.updated_at,
+		r.poll_interval_seconds FROM registries r
 		JOIN registry_hosts h ON h.registry_id = r.id WHERE h.host = $1`, host))
 	if err != nil {
 		return r, store.NotFound(err, "no registry for host %s", host)

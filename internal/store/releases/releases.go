@@ -219,3 +219,16 @@ func KnownTags(ctx context.Context, q querier, registry, namespace, name string)
 		return k, s.Scan(&k.Tag, (*store.TimeScan)(&k.SeenAt))
 	})
 }
+
+// TagsOf returns the tags of an image whose releases hold digest.
+func TagsOf(ctx context.Context, q querier, registry, namespace, name, digest string) ([]string, error) {
+	rows, err := q.Query(ctx, `SELECT DISTINCT tag FROM releases WHERE registry = $1 AND namespace = $2
+		AND image_name = $3 AND digest = $4 ORDER BY tag`, registry, namespace, name, digest)
+	if err != nil {
+		return nil, err
+	}
+	return store.Collect(rows, func(s store.Scanner) (string, error) {
+		var t string
+		return t, s.Scan(&t)
+	})
+}

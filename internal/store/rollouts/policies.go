@@ -11,7 +11,8 @@ import (
 
 const policyCols = `id, image_pattern, tag_constraint, update_strategy, batch_size, batch_percent,
 	batch_delay_seconds, batch_delay_minutes, canary_size, health_check_timeout_seconds, failure_threshold_percent,
-	min_devices_for_threshold, auto_rollback, device_filter, enabled, description, created_at, updated_at`
+	min_devices_for_threshold, auto_rollback, device_filter, enabled, description, created_at, updated_at,
+	require_all_platforms, allow_downgrade`
 
 func scanPolicy(s store.Scanner) (airlock.Policy, error) {
 	var p airlock.Policy
@@ -19,7 +20,7 @@ func scanPolicy(s store.Scanner) (airlock.Policy, error) {
 	err := s.Scan(&p.ID, &p.ImagePattern, &p.TagConstraint, &p.UpdateStrategy, &p.BatchSize, &p.BatchPercent,
 		&p.BatchDelaySeconds, &p.BatchDelayMinutes, &p.CanarySize, &p.HealthCheckTimeoutSeconds, &p.FailureThresholdPercent,
 		&p.MinDevicesForThreshold, &p.AutoRollback, &filter, &p.Enabled, &p.Description,
-		(*store.TimeScan)(&p.CreatedAt), (*store.TimeScan)(&p.UpdatedAt))
+		(*store.TimeScan)(&p.CreatedAt), (*store.TimeScan)(&p.UpdatedAt), &p.RequireAllPlatforms, &p.AllowDowngrade)
 	if err != nil {
 		return p, err
 	}
@@ -39,7 +40,8 @@ func policyArgs(p airlock.Policy) ([]any, error) {
 	}
 	return []any{p.ImagePattern, p.TagConstraint, p.UpdateStrategy, p.BatchSize, p.BatchPercent,
 		p.BatchDelaySeconds, p.BatchDelayMinutes, p.CanarySize, p.HealthCheckTimeoutSeconds, p.FailureThresholdPercent,
-		p.MinDevicesForThreshold, p.AutoRollback, string(filter), p.Enabled, p.Description}, nil
+		p.MinDevicesForThreshold, p.AutoRollback, string(filter), p.Enabled, p.Description,
+		p.RequireAllPlatforms, p.AllowDowngrade}, nil
 }
 
 // CreatePolicy inserts a validated policy.
@@ -51,8 +53,8 @@ func CreatePolicy(ctx context.Context, tx *store.Tx, p airlock.Policy) (airlock.
 	created, err := scanPolicy(tx.QueryRow(ctx, `INSERT INTO image_update_policies (image_pattern, tag_constraint,
 		update_strategy, batch_size, batch_percent, batch_delay_seconds, batch_delay_minutes, canary_size,
 		health_check_timeout_seconds, failure_threshold_percent, min_devices_for_threshold, auto_rollback,
-		device_filter, enabled, description, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING `+policyCols,
+		device_filter, enabled, description, require_all_platforms, allow_downgrade, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) RETURNING `+policyCols,
 		append(args, tx.Now())...))
 	if err != nil {
 		return created, store.WrapErr(fmt.Errorf("insert policy: %w", err))
@@ -79,7 +81,7 @@ func UpdatePolicy(ctx context.Context, tx *store.Tx, p airlock.Policy) (airlock.
 		tag_constraint = $2, update_strategy = $3, batch_size = $4, batch_percent = $5, batch_delay_seconds = $6,
 		batch_delay_minutes = $7, canary_size = $8, health_check_timeout_seconds = $9, failure_threshold_percent = $10,
 		min_devices_for_threshold = $11, auto_rollback = $12, device_filter = $13, enabled = $14, description = $15,
-		updated_at = $16 WHERE id = $17 RETURNING `+policyCols, append(args, tx.Now(), p.ID)...))
+		require_all_platforms = $16, allow_downgrade = $17, updated_at = $18 WHERE id = $19 RETURNING `+policyCols, append(args, tx.Now(), p.ID)...))
 	if err != nil {
 		return updated, store.NotFound(err, "policy %d not found", p.ID)
 	}
