@@ -11,6 +11,7 @@ type Device struct {
 	Name         string            `json:"name"`
 	Labels       map[string]string `json:"labels"`
 	Architecture string            `json:"architecture"`
+	Platform     string            `json:"platform"` // OCI form, linux/arm/v7; "" when unknown
 	Online       bool              `json:"online"`
 	LastSeenAt   *time.Time        `json:"last_seen_at"`
 	CreatedAt    time.Time         `json:"created_at"`
@@ -73,6 +74,7 @@ type AppReport struct {
 	Image   string `json:"image"`
 	Status  string `json:"status"`
 	Healthy bool   `json:"healthy"`
+	Digest  string `json:"digest,omitempty"` // the digest it runs, when the device knows it
 }
 
 // DeviceReport is a device's latest report. It is stored as
@@ -81,6 +83,7 @@ type AppReport struct {
 type DeviceReport struct {
 	Apps       map[string]AppReport `json:"apps"`
 	Metrics    map[string]any       `json:"metrics,omitempty"`
+	Platform   string               `json:"platform,omitempty"` // the device's platform, OCI form or uname -m
 	ReportedAt time.Time            `json:"reported_at"`
 }
 

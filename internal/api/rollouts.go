@@ -7,10 +7,13 @@ import (
 	"github.com/airlock-iot/airlock/internal/service"
 
 	"github.com/airlock-iot/airlock/internal/api/httpx"
+	"github.com/airlock-iot/airlock/internal/api/releaseapi"
 )
 
 func (s *Server) rolloutRoutes() []Route {
+	rel := releaseapi.Handlers{Svc: s.svc}
 	routes := []Route{
+		{"GET", "/api/v1/releases", Viewer, rel.List}, {"GET", "/api/v1/releases/{id}", Viewer, rel.Get},
 		{"GET", "/api/v1/rollouts", Viewer, s.listRollouts},
 		{"POST", "/api/v1/rollouts", Approver, s.createRollout},
 		{"GET", "/api/v1/rollouts/{id}", Viewer, s.getRollout},

@@ -36,7 +36,7 @@ type Report struct {
 // pass both normalised. Status is compared case-insensitively.
 func Judge(target string, r Report, updateStartedAt, now time.Time, timeout time.Duration) string {
 	deadline := updateStartedAt.Add(timeout)
-	if r.Image == target && !r.ReportedAt.Before(updateStartedAt) && !r.ReportedAt.After(deadline) {
+	if Runs(target, r) && !r.ReportedAt.Before(updateStartedAt) && !r.ReportedAt.After(deadline) {
 		if v := verdict(r); v != DeviceUpdating {
 			return v
 		}
@@ -45,6 +45,22 @@ func Judge(target string, r Report, updateStartedAt, now time.Time, timeout time
 		return DeviceTimedOut
 	}
 	return DeviceUpdating
+}
+
+// Runs reports whether r is a report of target. A pinned target
+// (repo:tag@sha256:…) is run by a report of that reference, or of repo:tag
+// with the digest given apart; a device that does not say the digest does
+// not run a pinned target. A tag-only target is run by its tag, whatever
+// the digest.
+func Runs(target string, r Report) bool {
+	if r.Image == target {
+		return true
+	}
+	base, digest, pinned := strings.Cut(target, "@")
+	if pinned {
+		return r.Digest == digest && r.Image == base
+	}
+	return strings.HasPrefix(r.Image, target+"@")
 }
 
 // verdict judges one report of the target image. Health is only judged of

@@ -84,3 +84,28 @@ func TestExceeded(t *testing.T) {
 		}
 	}
 }
+
+func TestRunsPinnedTarget(t *testing.T) {
+	const d = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	const other = "sha256:1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	pinned, tag := "docker.io/library/redis:7@"+d, "docker.io/library/redis:7"
+	cases := []struct {
+		target string
+		r      rollout.Report
+		want   bool
+	}{
+		{pinned, rollout.Report{Image: pinned}, true},
+		{pinned, rollout.Report{Image: tag, Digest: d}, true},
+		{pinned, rollout.Report{Image: tag}, false},
+		{pinned, rollout.Report{Image: tag, Digest: other}, false},
+		{pinned, rollout.Report{Image: "docker.io/library/redis:7@" + other}, false},
+		{tag, rollout.Report{Image: tag}, true},
+		{tag, rollout.Report{Image: pinned}, true},
+		{tag, rollout.Report{Image: "docker.io/library/redis:7.1"}, false},
+	}
+	for _, c := range cases {
+		if got := rollout.Runs(c.target, c.r); got != c.want {
+			t.Errorf("Runs(%s, %+v) = %v, want %v", c.target, c.r, got, c.want)
+		}
+	}
+}

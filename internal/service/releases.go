@@ -88,13 +88,19 @@ func (s *Service) Reconsider(ctx context.Context, actor string, id int64) (relea
 	return s.releases().Reconsider(ctx, actor, id)
 }
 
+// Release is a stored release with what was decided about it.
+type Release = releasedb.Record
+
+// ReleaseFilter selects releases for listing.
+type ReleaseFilter = releasedb.Filter
+
 // Release returns release id with what was decided about it.
-func (s *Service) Release(ctx context.Context, id int64) (releasedb.Record, error) {
+func (s *Service) Release(ctx context.Context, id int64) (Release, error) {
 	return releasedb.Get(ctx, s.DB, id)
 }
 
 // Releases returns a page of releases, newest first.
-func (s *Service) Releases(ctx context.Context, f releasedb.Filter) ([]releasedb.Record, int, error) {
+func (s *Service) Releases(ctx context.Context, f ReleaseFilter) ([]Release, int, error) {
 	if f.Status != "" && !release.Status(f.Status).Valid() {
 		return nil, 0, airlock.FieldErrorf("status", "must be one of resolving, ready, held, refused, known_bad, duplicate")
 	}

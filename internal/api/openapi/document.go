@@ -44,6 +44,7 @@ var oaComponents = map[string]reflect.Type{
 	"Token":           reflect.TypeFor[airlock.Token](),
 	"Event":           reflect.TypeFor[airlock.Event](),
 	"Registry":        reflect.TypeFor[airlock.Registry](),
+	"Release":         reflect.TypeFor[service.Release](),
 }
 
 // input types, with the fields a request must give.

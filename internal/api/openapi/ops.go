@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/airlock-iot/airlock/internal/release"
 	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/web"
 )
@@ -66,7 +67,7 @@ func oaStatus(v string) oaObj {
 // oaOperations is every documented route.
 func oaOperations() []oaOp {
 	return slices.Concat(oaOpsOps(), oaImageOps(), oaApprovalOps(), oaPolicyOps(), oaRolloutOps(),
-		oaDeviceOps(), oaTokenOps(), oaEventOps(), oaRegistryOps())
+		oaDeviceOps(), oaTokenOps(), oaEventOps(), oaRegistryOps(), oaReleaseOps())
 }
 
 // oaOpsOps documents probes, metrics, this document and the UI.
@@ -126,6 +127,18 @@ func oaPolicyOps() []oaOp {
 		{method: "GET", path: "/api/v1/policies/{id}", auth: authViewer, tag: "policies", summary: "Get an update policy", status: 200, resp: oaRef("Policy")},
 		{method: "PUT", path: "/api/v1/policies/{id}", auth: authApprover, tag: "policies", summary: "Change an update policy", body: "PolicyInput", status: 200, resp: oaRef("Policy"), errs: []int{409}},
 		{method: "DELETE", path: "/api/v1/policies/{id}", auth: authApprover, tag: "policies", summary: "Delete an update policy", status: 204},
+	}
+}
+
+// oaReleaseOps documents releases: each pushed content of an image under a tag.
+func oaReleaseOps() []oaOp {
+	status := oaObj{"type": "string", "enum": release.Statuses}
+	return []oaOp{
+		{method: "GET", path: "/api/v1/releases", auth: authViewer, tag: "releases", summary: "List releases, newest first", status: 200, resp: oaList("Release"),
+			query: []oaObj{oaQuery("image", oaStr, "a repository, e.g. docker.io/library/redis"), oaQuery("tag", oaStr, "a tag"),
+				oaQuery("status", status, "release status"), oaLimit(50, 500), oaOffset}},
+		{method: "GET", path: "/api/v1/releases/{id}", auth: authViewer, tag: "releases",
+			summary: "Get a release with its platforms and what was decided about it (direction, platforms, rollout)", status: 200, resp: oaRef("Release")},
 	}
 }
 

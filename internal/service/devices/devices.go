@@ -12,8 +12,10 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/imageref"
+	"github.com/airlock-iot/airlock/internal/platform"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/fleet"
+	releasedb "github.com/airlock-iot/airlock/internal/store/releases"
 )
 
 // Input provisions a device. UUID is made when not given.
@@ -21,7 +23,8 @@ type Input struct {
 	UUID         string            `json:"uuid"`
 	Name         string            `json:"name"`
 	Labels       map[string]string `json:"labels"`
-	Architecture string            `json:"architecture"`
+	Architecture string            `json:"architecture"` // OCI (arm64) or uname -m (aarch64) spelling
+	Platform     string            `json:"platform"`     // OCI form, linux/arm/v7; from architecture when not given
 }
 
 var (
@@ -46,15 +49,19 @@ func (s Devices) Create(ctx context.Context, actor string, in Input) (airlock.De
 	if err := validateDevice(in); err != nil {
 		return airlock.Device{}, err
 	}
+	var err error
+	if in.Architecture, in.Platform, err = devicePlatform(in.Architecture, in.Platform); err != nil {
+		return airlock.Device{}, err
+	}
 	if in.Labels == nil {
 		in.Labels = map[string]string{}
 	}
 	key := s.newDeviceKey()
 	var d airlock.Device
-	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
+	err = s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
 		var err error
-		d, err = fleet.CreateDevice(ctx, tx, airlock.Device{UUID: in.UUID, Name: in.Name, Labels: in.Labels, Architecture: in.Architecture},
-			store.HashSecret(key))
+		d, err = fleet.CreateDevice(ctx, tx, airlock.Device{UUID: in.UUID, Name: in.Name, Labels: in.Labels,
+			Architecture: in.Architecture, Platform: in.Platform}, store.HashSecret(key))
 		return err
 	})
 	d.APIKey = key
@@ -193,7 +200,14 @@ func (s Devices) ReportState(ctx context.Context, uuid string, r airlock.DeviceR
 		return r, err
 	}
 	r.ReportedAt = s.DB.Now()
-	err := s.DB.InTx(ctx, "device:"+uuid, func(tx *store.Tx) error { return fleet.SaveReport(ctx, tx, uuid, r) })
+	err := s.DB.InTx(ctx, "device:"+uuid, func(tx *store.Tx) error {
+		if r.Platform != "" {
+			if err := releasedb.SetDevicePlatform(ctx, tx, uuid, r.Platform); err != nil {
+				return err
+			}
+		}
+		return fleet.SaveReport(ctx, tx, uuid, r)
+	})
 	return r, err
 }
 
@@ -206,6 +220,13 @@ func normaliseReport(r *airlock.DeviceReport) error {
 	case len(r.Metrics) > 64:
 		return airlock.FieldErrorf("metrics", "at most 64 metrics")
 	}
+	if r.Platform != "" {
+		p, err := platform.Parse(r.Platform)
+		if err != nil {
+			return airlock.FieldErrorf("platform", "%s", err.Error())
+		}
+		r.Platform = p.String()
+	}
 	for name, app := range r.Apps {
 		field := "apps." + name
 		if !nameRe.MatchString(name) {
@@ -215,6 +236,11 @@ func normaliseReport(r *airlock.DeviceReport) error {
 		if err != nil {
 			return airlock.FieldErrorf(field+".image", "%s", airlock.ErrorMessage(err))
 		}
+		if app.Digest != "" {
+			if err := imageref.ValidDigest(app.Digest); err != nil {
+				return airlock.FieldErrorf(field+".digest", "%s", airlock.ErrorMessage(err))
+			}
+		}
 		app.Image, app.Status = ref.String(), strings.ToLower(strings.TrimSpace(app.Status))
 		if app.Status == "" || len(app.Status) > 32 {
 			return airlock.FieldErrorf(field+".status", "is required: running, failed, … (at most 32 characters)")
@@ -222,4 +248,29 @@ func normaliseReport(r *airlock.DeviceReport) error {
 		r.Apps[name] = app
 	}
 	return nil
+}
+
+// devicePlatform normalises a device's architecture (uname -m spellings
+// too: x86_64, aarch64, armv7l) and its platform, which it derives from
+// the architecture when not given. An architecture no platform reads is
+// kept as given, and the platform left unknown.
+func devicePlatform(arch, plat string) (string, string, error) {
+	if plat != "" {
+		p, err := platform.Parse(plat)
+		if err != nil {
+			return arch, plat, airlock.FieldErrorf("platform", "%s", err.Error())
+		}
+		plat = p.String()
+	}
+	if arch == "" {
+		return arch, plat, nil
+	}
+	p, err := platform.Parse(arch)
+	if err != nil {
+		return arch, plat, nil
+	}
+	if plat == "" {
+		plat = p.String()
+	}
+	return p.Architecture, plat, nil
 }

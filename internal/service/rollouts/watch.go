@@ -32,6 +32,7 @@ type appReport struct {
 	Image   string `json:"image"`
 	Status  string `json:"status"`
 	Healthy *bool  `json:"healthy"`
+	Digest  string `json:"digest"`
 }
 
 // Watch reads the devices of rollout r as rollout.Decide judges them. A
@@ -83,7 +84,7 @@ func readReports(target string, watched []rolloutdb.WatchedDevice) []rollout.Dev
 			if json.Unmarshal(w.Report, &doc) == nil {
 				if app, ok := doc.Apps[w.App]; ok {
 					d.Report = rollout.Report{Image: normalised(normal, app.Image), Status: app.Status,
-						Healthy: app.Healthy, ReportedAt: w.ReportedAt}
+						Healthy: app.Healthy, Digest: app.Digest, ReportedAt: w.ReportedAt}
 				}
 			}
 		}

@@ -11,13 +11,13 @@ import (
 	"github.com/airlock-iot/airlock/internal/store"
 )
 
-const deviceCols = `uuid, name, labels, architecture, last_seen_at, created_at`
+const deviceCols = `uuid, name, labels, architecture, last_seen_at, created_at, platform`
 
 func scanDevice(s store.Scanner) (airlock.Device, error) {
 	var d airlock.Device
 	var labels string
 	var seen store.NullTime
-	if err := s.Scan(&d.UUID, &d.Name, &labels, &d.Architecture, &seen, (*store.TimeScan)(&d.CreatedAt)); err != nil {
+	if err := s.Scan(&d.UUID, &d.Name, &labels, &d.Architecture, &seen, (*store.TimeScan)(&d.CreatedAt), &d.Platform); err != nil {
 		return d, err
 	}
 	d.LastSeenAt = seen.Ptr()
@@ -37,9 +37,9 @@ func CreateDevice(ctx context.Context, tx *store.Tx, d airlock.Device, keyHash s
 		return d, fmt.Errorf("device labels: %w", err)
 	}
 	now := tx.Now()
-	row := tx.QueryRow(ctx, `INSERT INTO devices (uuid, name, labels, architecture, api_key_hash, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING `+deviceCols,
-		d.UUID, d.Name, string(labels), d.Architecture, keyHash, now)
+	row := tx.QueryRow(ctx, `INSERT INTO devices (uuid, name, labels, architecture, platform, api_key_hash, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING `+deviceCols,
+		d.UUID, d.Name, string(labels), d.Architecture, d.Platform, keyHash, now)
 	created, err := scanDevice(row)
 	if err != nil {
 		return created, store.NotFoundAs(err, airlock.ECONFLICT, "device %s already exists", d.UUID)
