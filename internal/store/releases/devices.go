@@ -58,7 +58,7 @@ func InsertSkipped(ctx context.Context, tx *store.Tx, rolloutID int64, target st
 	from, elem := tx.DB().JSONRows(4)
 	_, err = tx.Exec(ctx, `INSERT INTO rollout_devices (rollout_id, device_uuid, app, batch, previous_image,
 		target_image, status, error, skip_reason, updated_at) SELECT $1, `+elem(0, "")+`, `+elem(1, "")+`, 0, `+elem(2, "")+`,
-		$2, 'skipped', `+elem(3, "")+`, `+elem(3, "")+`, $3 FROM `+from+` ON CONFLICT DO NOTHING`,
+		$2, 'skipped', `+elem(3, "")+`, `+elem(3, "")+`, $3 FROM `+from+` WHERE true ON CONFLICT DO NOTHING`,
 		rolloutID, target, tx.Now(), string(list))
 	if err != nil {
 		return fmt.Errorf("insert skipped devices: %w", err)
