@@ -338,3 +338,41 @@ func TestPolledRegistryFindsPushes(t *testing.T) {
 		}
 	})
 }
+
+// A device reports its platform (uname -m spelling); with
+// require_all_platforms a release that lacks it is held, not rolled out.
+func TestRequireAllPlatformsHoldsTheRelease(t *testing.T) {
+	t.Parallel()
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		f := fixture{t, s}
+		reg := declaredRegistry(f)
+		repo := reg.Host() + "/acme/sensor"
+		f.approve(repo, "require_all_platforms", true)
+		f.device("pc", repo+":1.0", "architecture", "amd64")
+		var pi struct {
+			UUID   string
+			APIKey string `json:"api_key"`
+		}
+		f.s.Must(201, "POST", "/api/v1/devices", map[string]any{"uuid": "pi"}).JSON(t, &pi)
+		f.s.Must(200, "PUT", "/api/v1/devices/pi/target-state", map[string]any{
+			"apps": map[string]any{"app": map[string]any{"image": repo + ":1.0"}}, "force": true, "reason": "runs it"})
+		r := f.s.Do("PATCH", "/api/v1/devices/pi/state", pi.APIKey, map[string]any{"platform": "aarch64",
+			"apps": map[string]any{"app": map[string]any{"image": repo + ":1.0", "status": "running"}}})
+		if r.Status != 204 {
+			t.Fatalf("report: %d %s", r.Status, r.Body)
+		}
+		if p := f.s.Must(200, "GET", "/api/v1/devices/pi", nil).Map(t)["platform"]; p != "linux/arm64" {
+			t.Fatalf("reported platform stored as %v", p)
+		}
+
+		digest, err := reg.PushImage(context.Background(), "acme/sensor", "2.0")
+		v := pushed(t, reg, digest, err)
+		rel, _ := v["release"].(map[string]any)
+		if v["rollout"] != nil || rel["status"] != "held" || !strings.Contains(v["reason"].(string), "no linux/arm64 in this image") {
+			t.Fatalf("answer %v", v)
+		}
+		if f.target("pc") != repo+":1.0" {
+			t.Fatalf("pc moved to %s", f.target("pc"))
+		}
+	})
+}
