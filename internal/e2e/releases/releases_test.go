@@ -376,3 +376,25 @@ func TestRequireAllPlatformsHoldsTheRelease(t *testing.T) {
 		}
 	})
 }
+
+// A tag-only push whose content turns out to be an artifact (a Helm chart)
+// is recorded and refused, never rolled out.
+func TestTagOnlyArtifactIsNeverDeployed(t *testing.T) {
+	t.Parallel()
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		f := fixture{t, s}
+		reg := registrytest.Start(t, registrytest.Options{})
+		_, secret := f.declare(reg.Host(), nil)
+		repo := reg.Host() + "/acme/chart"
+		f.approve(repo)
+		f.device("pc", repo+":1.0", "architecture", "amd64")
+		if _, err := reg.PushArtifact(context.Background(), "acme/chart", "2.0", registrytest.HelmChartArtifact()); err != nil {
+			t.Fatal(err)
+		}
+		v := f.hook(secret, repo+":2.0")
+		rel, _ := v["release"].(map[string]any)
+		if v["rollout"] != nil || rel["status"] != "refused" || !strings.Contains(rel["reason"].(string), "helm-chart") {
+			t.Fatalf("answer %v", v)
+		}
+	})
+}

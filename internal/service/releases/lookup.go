@@ -14,6 +14,7 @@ import (
 type lookup struct {
 	res  release.Resolution
 	fail *release.Failure
+	kind registry.Kind // what the content is; only an image deploys
 }
 
 // canResolve reports whether the registry of host is asked at all.
@@ -56,7 +57,7 @@ func (s Releases) lookup(ctx context.Context, r release.Release) lookup {
 	for _, img := range m.Platforms {
 		res.Platforms = append(res.Platforms, img.Platform)
 	}
-	return lookup{res: res}
+	return lookup{res: res, kind: m.Kind}
 }
 
 func failed(declared bool, err error) lookup {

@@ -2,6 +2,7 @@ package releases
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/release"
@@ -42,8 +43,14 @@ func (s Releases) Resolve(ctx context.Context, id int64, wait time.Duration) (Ou
 		}
 		d := release.Resolved(r, lk.res, h)
 		typ := "release.resolved"
-		if lk.fail != nil {
+		switch {
+		case lk.fail != nil:
 			d, typ = release.ResolveFailed(r, *lk.fail, h, tx.Now()), "release.resolve_failed"
+		case !lk.kind.Deployable() && d.Release.Status != release.StatusDuplicate:
+			// An artifact the delivery did not tell apart (no manifest
+			// details): recorded, never deployed.
+			d.Release.Status, d.Release.Hold = release.StatusRefused, release.HoldNone
+			d.Release.Reason = fmt.Sprintf("%s is a %s, not an image: artifacts are never deployed", d.Release.Digest, lk.kind)
 		}
 		if r, err = releasedb.Update(ctx, tx, d.Release); err != nil {
 			return err
