@@ -36,6 +36,11 @@ func (s Releases) Push(ctx context.Context, tx *store.Tx, p release.Push) (Outco
 		return Outcome{Release: d.Release, Reason: d.Reason}, nil
 	}
 	r := s.settleAtIntake(d.Release, h, tx)
+	if r.Status == release.StatusResolving && r.Attempts == 0 {
+		// The caller resolves it right after commit; the resolver steps in
+		// only if that does not finish in time.
+		r.NextAttemptAt = tx.Now().Add(s.resolveWait())
+	}
 	if d.Action == release.ActionUpdate {
 		r, err = releasedb.Update(ctx, tx, r)
 	} else {

@@ -75,14 +75,15 @@ func (r *Runner) Stop() {
 	}
 }
 
-// Round runs once, if this replica leads: the registry clients are brought
-// up to date, due releases resolved, due registries polled.
+// Round runs once: the registry clients are brought up to date (on every
+// replica, since each resolves its own webhooks' pushes) and, if this
+// replica leads, due releases are resolved and due registries polled.
 func (r *Runner) Round(ctx context.Context) error {
-	if ok, err := r.lease.Renew(ctx); !ok || err != nil {
-		return err
-	}
 	s := r.Releases
 	if err := s.Clients.Sync(ctx, s.DB); err != nil {
+		return err
+	}
+	if ok, err := r.lease.Renew(ctx); !ok || err != nil {
 		return err
 	}
 	if err := s.ResolveDue(ctx); err != nil {
