@@ -398,3 +398,33 @@ func TestTagOnlyArtifactIsNeverDeployed(t *testing.T) {
 		}
 	})
 }
+
+// Bad input to the new fields is a client error, never a 500.
+func TestReleaseInputsAreValidated(t *testing.T) {
+	t.Parallel()
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		for _, c := range []struct {
+			method, path string
+			body         any
+		}{
+			{"GET", "/api/v1/releases?status=bogus", nil},
+			{"GET", "/api/v1/releases?image=" + strings.Repeat("A", 3), nil},
+			{"GET", "/api/v1/releases?limit=-1", nil},
+			{"POST", "/api/v1/registries", map[string]any{"host": "r.lab:5000", "kind": "distribution", "poll_interval": "often"}},
+			{"POST", "/api/v1/registries", map[string]any{"host": "r.lab:5000", "kind": "distribution", "poll_interval": "1ms"}},
+			{"POST", "/api/v1/devices", map[string]any{"platform": "z80/os"}},
+		} {
+			if r := s.Admin(c.method, c.path, c.body); r.Status != 400 && r.Status != 422 {
+				t.Errorf("%s %s: %d %s", c.method, c.path, r.Status, r.Body)
+			}
+		}
+		s.Must(404, "GET", "/api/v1/releases/99", nil)
+		var reg struct {
+			PollInterval string `json:"poll_interval"`
+		}
+		s.Must(201, "POST", "/api/v1/registries", map[string]any{"host": "r.lab:5000", "kind": "distribution", "poll_interval": "300s"}).JSON(t, &reg)
+		if reg.PollInterval != "5m0s" {
+			t.Fatalf("poll_interval %q", reg.PollInterval)
+		}
+	})
+}

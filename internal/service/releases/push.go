@@ -20,8 +20,13 @@ func (s Releases) Push(ctx context.Context, tx *store.Tx, p release.Push) (Outco
 	if p.PushedAt.IsZero() {
 		p.PushedAt = tx.Now()
 	}
-	if err := release.ValidatePush(p); err != nil {
-		return Outcome{}, err
+	if release.ValidatePush(p) != nil {
+		// What a sender says of the pusher and media type only informs:
+		// drop it rather than refuse the push.
+		p.Pusher, p.MediaType = "", ""
+		if err := release.ValidatePush(p); err != nil {
+			return Outcome{}, err
+		}
 	}
 	probe := release.Release{Registry: p.Registry, Namespace: p.Namespace, Name: p.Name}
 	if err := rolloutdb.LockRepository(ctx, tx, probe.Repository()); err != nil {

@@ -16,18 +16,6 @@ import (
 	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
 )
 
-// ForPush is called inside the intake transaction for a push the gate
-// allowed. It creates and starts the rollout the push calls for and returns
-// it, or returns nil and the reason there is none. When the image was rolled
-// out before, it returns that rollout and says so.
-func (e Engine) ForPush(ctx context.Context, tx *store.Tx, ref imageref.Ref) (*airlock.Rollout, string, error) {
-	p, reason, err := e.Select(ctx, tx, ref)
-	if err != nil || reason != "" {
-		return nil, reason, err
-	}
-	return e.Create(ctx, tx, ref, p, &p.ID, tx.Actor)
-}
-
 // Select returns the enabled policy that rolls ref out, or the reason no
 // policy does.
 func (e Engine) Select(ctx context.Context, tx *store.Tx, ref imageref.Ref) (airlock.Policy, string, error) {
