@@ -176,7 +176,7 @@ func (s *Server) reportState(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Apps       map[string]json.RawMessage `json:"apps"`
 		Metrics    map[string]any             `json:"metrics"`
-		Platform   string                     `json:"platform"` // OCI form or uname -m
+		Platform   string                     `json:"platform"`    // OCI form or uname -m
 		ReportedAt *time.Time                 `json:"reported_at"` // the device's clock; the server's is kept
 	}
 	if err := httpx.Decode(r, &in); err != nil {

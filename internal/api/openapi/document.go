@@ -130,6 +130,7 @@ func oaHandMade() map[string]oaObj {
 				"A delivery of several pushes, or with events that could not be read, answers with a result per push or event.",
 			"properties": oaObj{"allowed": oaBool, "outcome": oaStr, "message": oaStr, "rollout": oaNullable(oaRef("Rollout")), "reason": oaStr,
 				"error": oaStr, "action_required": oaStr, "artifact": oaStr, "subject_digest": oaStr,
+				"release": oaObj{"type": "object", "additionalProperties": true, "description": "the release the push became"},
 				"results": oaObj{"type": "array", "items": oaObj{"type": "object", "additionalProperties": true}}}},
 	}
 }

@@ -100,6 +100,6 @@ func withRelease(body map[string]any, out releases.Outcome) {
 		body["reason"] = out.Reason
 	}
 	if out.Release.Pinned {
-		body["reference"] = out.Release.Reference()
+		body["reference"], body["digest"] = out.Release.Reference(), out.Release.Digest
 	}
 }
