@@ -19,6 +19,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/airlock-iot/airlock/internal/apitest"
+	"github.com/airlock-iot/airlock/internal/service"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
 )
 
@@ -179,6 +181,31 @@ func TestRegistryDownStaysResolvingAndIsRetried(t *testing.T) {
 		})
 		if rels := f.releases(fmt.Sprintf("tag=%s", "2.0")); len(rels) != 1 || rels[0].Status != "ready" || !rels[0].Pinned {
 			t.Fatalf("releases: %+v", rels)
+		}
+	})
+}
+
+// On a registry nobody declared, resolution is best effort: a reachable
+// one pins the release; one that is down lets it roll out by tag, shown
+// as pinned: false.
+func TestUndeclaredRegistryIsBestEffort(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithService(func(svc *service.Service) { svc.ResolveUndeclared = true }))
+		f := fixture{t, s}
+		reg, host := startFlaky(t, "", "")
+		repo := host + "/acme/sensor"
+		f.approve(repo)
+		f.device("pc", repo+":1.0")
+		digest := push(t, host, "acme/sensor", "2.0", "", "")
+		if v := f.hook(apitest.WebhookSecret, repo+":2.0"); v["rollout"] == nil || f.target("pc") != repo+":2.0@"+digest {
+			t.Fatalf("reachable: %v; pc runs %s", v, f.target("pc"))
+		}
+		reg.set(func(r *flaky) { r.down = true })
+		v := f.hook(apitest.WebhookSecret, repo+":3.0")
+		rel, _ := v["release"].(map[string]any)
+		if v["rollout"] == nil || rel["pinned"] != false || rel["status"] != "ready" || f.target("pc") != repo+":3.0" {
+			t.Fatalf("down: %v; pc runs %s", v, f.target("pc"))
 		}
 	})
 }
