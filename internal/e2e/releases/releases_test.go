@@ -307,6 +307,34 @@ func TestOlderPushDoesNotMoveTheFleet(t *testing.T) {
 		if got := f.target("pc"); got != repo+":2.0@"+newer {
 			t.Fatalf("the fleet moved to %s", got)
 		}
+		// An admin may still go back by hand.
+		f.s.Must(201, "POST", "/api/v1/rollouts", map[string]any{"image": repo + ":1.5@" + older, "update_strategy": "immediate"})
+		if got := f.target("pc"); got != repo+":1.5@"+older {
+			t.Fatalf("the manual rollout left pc on %s", got)
+		}
+	})
+}
+
+// allow_downgrade lets an older push roll out.
+func TestAllowDowngrade(t *testing.T) {
+	t.Parallel()
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		f := fixture{t, s}
+		reg := declaredRegistry(f)
+		repo := reg.Host() + "/acme/sensor"
+		f.approve(repo, "allow_downgrade", true)
+		f.device("pc", repo+":2.0", "architecture", "amd64")
+		older, err := reg.PushImage(context.Background(), "acme/sensor", "1.5")
+		v := pushed(t, reg, older, err)
+		if v["rollout"] == nil || f.target("pc") != repo+":1.5@"+older {
+			t.Fatalf("answer %v; pc runs %s", v, f.target("pc"))
+		}
+		rel, _ := v["release"].(map[string]any)
+		var one release
+		f.s.Must(200, "GET", fmt.Sprintf("/api/v1/releases/%d", int64(rel["id"].(float64))), nil).JSON(t, &one)
+		if dir, _ := one.Decision["direction"].(map[string]any); dir["downgrade"] != true || dir["allowed"] != true {
+			t.Fatalf("decision %v", one.Decision)
+		}
 	})
 }
 
