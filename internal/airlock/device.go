@@ -70,9 +70,13 @@ type DeviceTarget struct {
 
 // AppReport is a device's report of one app.
 type AppReport struct {
-	Image   string `json:"image"`
-	Status  string `json:"status"`
-	Healthy bool   `json:"healthy"`
+	Image        string `json:"image"`
+	Status       string `json:"status"` // running, failed, exited, deferred, …
+	Healthy      bool   `json:"healthy"`
+	Health       string `json:"health,omitempty"`  // starting|healthy|unhealthy|none
+	Message      string `json:"message,omitempty"` // at most 1 KiB kept
+	ExitCode     *int   `json:"exit_code,omitempty"`
+	RestartCount int    `json:"restart_count,omitempty"`
 }
 
 // DeviceReport is a device's latest report. It is stored as

@@ -22,6 +22,7 @@ type Policy struct {
 	MinDevicesForThreshold    int            `json:"min_devices_for_threshold"`
 	AutoRollback              bool           `json:"auto_rollback"`
 	DeviceFilter              DeviceSelector `json:"device_filter"`
+	Timing
 	Enabled                   bool           `json:"enabled"`
 	Description               string         `json:"description"`
 	CreatedAt                 time.Time      `json:"created_at"`
