@@ -23,10 +23,10 @@ type Policy struct {
 	AutoRollback              bool           `json:"auto_rollback"`
 	DeviceFilter              DeviceSelector `json:"device_filter"`
 	Timing
-	Enabled                   bool           `json:"enabled"`
-	Description               string         `json:"description"`
-	CreatedAt                 time.Time      `json:"created_at"`
-	UpdatedAt                 time.Time      `json:"updated_at"`
+	Enabled     bool      `json:"enabled"`
+	Description string    `json:"description"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // DeviceSelector is a policy's device_filter: it narrows the policy to some

@@ -39,9 +39,9 @@ type Rollout struct {
 	EndAt        *time.Time `json:"end_at"`         // nor after
 	NextWindowAt *time.Time `json:"next_window_at"` // while waiting_for_window: when one opens
 
-	BatchTimes []BatchTimes `json:"batch_times,omitempty"`
-	Counts  map[string]int `json:"counts,omitempty"`  // devices by status
-	Batches []BatchCounts  `json:"batches,omitempty"` // per batch, in order
+	BatchTimes []BatchTimes   `json:"batch_times,omitempty"`
+	Counts     map[string]int `json:"counts,omitempty"`  // devices by status
+	Batches    []BatchCounts  `json:"batches,omitempty"` // per batch, in order
 }
 
 // BatchCounts counts the devices of one batch by status.
