@@ -119,12 +119,12 @@ func TestSettle(t *testing.T) {
 			t.Errorf("%s lost its evidence: %+v", c.UUID, c.Track)
 		}
 	}
-	for _, status := range []string{"cancelled", "failed"} {
+	for _, status := range []string{"cancelled", "failed", "rolled_back"} {
 		if n := len(rollout.Settle(status, devs)); n != 4 {
 			t.Errorf("%s settled %d", status, n)
 		}
 	}
-	for _, status := range []string{"completed", "rolled_back", "in_progress"} {
+	for _, status := range []string{"completed", "in_progress"} {
 		if got := rollout.Settle(status, devs); got != nil {
 			t.Errorf("%s settled %+v", status, got)
 		}

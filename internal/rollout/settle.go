@@ -3,11 +3,12 @@ package rollout
 import "fmt"
 
 // Settle ends the devices of a rollout that stopped with status (cancelled,
-// superseded or failed), so that none is left waiting: a device told to
-// update becomes cancelled, one never told becomes skipped, each with the
-// reason. Its tracking, and with it the evidence, is kept. Devices already
-// judged are left as they are. Other statuses settle nothing: a completed
-// rollout has no device left, and a rollback restores devices instead.
+// superseded, failed or rolled back), so that none is left waiting: a
+// device told to update becomes cancelled, one never told becomes skipped,
+// each with the reason. Its tracking, and with it the evidence, is kept.
+// Devices already judged are left as they are, and so are those a rollback
+// restored (the caller settles after restoring). Other statuses settle
+// nothing: a completed rollout has no device left.
 func Settle(status string, devices []Device) []Change {
 	var why string
 	switch status {
@@ -17,6 +18,8 @@ func Settle(status string, devices []Device) []Change {
 		why = "a newer rollout superseded this one"
 	case StatusFailed:
 		why = "the rollout stopped on failures"
+	case StatusRolledBack:
+		why = "the rollout was rolled back"
 	default:
 		return nil
 	}

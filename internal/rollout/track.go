@@ -41,7 +41,9 @@ func (t Tracking) normalised(d Device) Tracking {
 }
 
 // relevant returns d's report if it is of the target and made in this
-// attempt; fresh says it was not taken in before.
+// attempt; fresh says it is not older than the last one taken in. A report
+// made at the same instant as that one is taken in again (observe is
+// idempotent), as it may be a newer report stamped by a coarse clock.
 func relevant(d Device, t Tracking) (r Report, ok, fresh bool) {
 	r = d.Report
 	if r.Image != d.Target || r.ReportedAt.IsZero() || r.ReportedAt.Before(t.StartedAt) {
@@ -50,7 +52,7 @@ func relevant(d Device, t Tracking) (r Report, ok, fresh bool) {
 	if d.TargetDigest != "" && r.Digest != "" && r.Digest != d.TargetDigest {
 		return Report{}, false, false
 	}
-	return r, true, t.LastReportAt.IsZero() || r.ReportedAt.After(t.LastReportAt)
+	return r, true, t.LastReportAt.IsZero() || !r.ReportedAt.Before(t.LastReportAt)
 }
 
 // observe takes report r into t: the moments the device started running,

@@ -41,9 +41,38 @@ type Input struct {
 	MinDevicesForThreshold    *int                    `json:"min_devices_for_threshold"`
 	AutoRollback              *bool                   `json:"auto_rollback"`
 	DeviceFilter              *airlock.DeviceSelector `json:"device_filter"`
+	TimingInput
+}
+
+// TimingInput sets the judgement and timing knobs (airlock.Timing); nil
+// fields are left as they are.
+type TimingInput struct {
+	HealthGraceSeconds  *int                         `json:"health_grace_seconds"`
+	BakeSeconds         *int                         `json:"bake_seconds"`
+	MaxRetries          *int                         `json:"max_retries"`
+	RetryBackoffSeconds *int                         `json:"retry_backoff_seconds"`
+	DeferTimeoutSeconds *int                         `json:"defer_timeout_seconds"`
+	MaintenanceWindows  *[]airlock.MaintenanceWindow `json:"maintenance_windows"`
+	MaxDevicesPerMinute *int                         `json:"max_devices_per_minute"`
+	Ramp                *airlock.Ramp                `json:"ramp"`
+	IncludeNewDevices   *bool                        `json:"include_new_devices"`
+}
+
+// Apply sets the given knobs on t.
+func (in TimingInput) Apply(t *airlock.Timing) {
+	setIf(&t.HealthGraceSeconds, in.HealthGraceSeconds)
+	setIf(&t.BakeSeconds, in.BakeSeconds)
+	setIf(&t.MaxRetries, in.MaxRetries)
+	setIf(&t.RetryBackoffSeconds, in.RetryBackoffSeconds)
+	setIf(&t.DeferTimeoutSeconds, in.DeferTimeoutSeconds)
+	setIf(&t.MaintenanceWindows, in.MaintenanceWindows)
+	setIf(&t.MaxDevicesPerMinute, in.MaxDevicesPerMinute)
+	setIf(&t.Ramp, in.Ramp)
+	setIf(&t.IncludeNewDevices, in.IncludeNewDevices)
 }
 
 func (in Input) apply(p *airlock.Policy) {
+	in.TimingInput.Apply(&p.Timing)
 	setIf(&p.ImagePattern, in.ImagePattern)
 	setIf(&p.TagConstraint, in.TagConstraint)
 	setIf(&p.Enabled, in.Enabled)
@@ -77,9 +106,9 @@ func (k Knobs) Apply(p *airlock.Policy) {
 }
 
 // New is a policy with the defaults a client can not tell from
-// false: enabled, and rolling back on failure.
+// false: enabled, rolling back on failure, and including new devices.
 func New() airlock.Policy {
-	return airlock.Policy{Enabled: true, AutoRollback: true}
+	return airlock.Policy{Enabled: true, AutoRollback: true, Timing: airlock.Timing{IncludeNewDevices: true}}
 }
 
 // Policies are the policy use cases over one database.

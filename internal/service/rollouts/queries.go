@@ -28,14 +28,17 @@ func (q Queries) Rollout(ctx context.Context, id int64) (airlock.Rollout, error)
 	if r.Batches == nil {
 		r.Batches = []airlock.BatchCounts{}
 	}
-	return r, nil
+	times, err := rolloutdb.BatchTimes(ctx, q.DB, id)
+	for b := 1; b <= r.TotalBatches; b++ {
+		t := times[b]
+		t.Batch = b
+		t.Status = rollout.BatchStatus(b, r.Status, r.CurrentBatch, r.BatchDoneAt != nil)
+		r.BatchTimes = append(r.BatchTimes, t)
+	}
+	return r, err
 }
 
-var deviceStatuses = []string{rollout.DevicePending, rollout.DeviceUpdating, rollout.DeviceSucceeded, rollout.DeviceFailed,
-	rollout.DeviceTimedOut, rollout.DeviceRolledBack, rollout.DeviceSkipped}
-
-var rolloutStatuses = []string{rollout.StatusPending, rollout.StatusInProgress, rollout.StatusPaused, rollout.StatusCompleted,
-	rollout.StatusFailed, rollout.StatusRolledBack, rollout.StatusCancelled, rollout.StatusSuperseded}
+var deviceStatuses, rolloutStatuses = rollout.DeviceStatuses, rollout.Statuses
 
 func allStatuses(counts map[string]int) map[string]int {
 	out := make(map[string]int, len(deviceStatuses))

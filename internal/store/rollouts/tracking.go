@@ -1,0 +1,223 @@
+package rollouts
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/rollout"
+	"github.com/airlock-iot/airlock/internal/store"
+)
+
+// WatchedDevice is a device of a rollout as the monitor sees it: its
+// tracking and, for a device in flight, its latest report (raw JSON) and
+// when it was made, when made since its attempt began.
+type WatchedDevice struct {
+	DeviceUUID, App string
+	Batch           int
+	Status          string
+	UpdatedAt       time.Time
+	Track           rollout.Tracking
+	Report          []byte
+	ReportedAt      time.Time
+}
+
+// trackCols are the tracking columns of rollout_devices, in the order of
+// trackDest and trackArgs.
+const trackCols = `rd.attempts, rd.started_at, rd.clock_from, rd.reported_at, rd.running_since, rd.first_healthy_at,
+	rd.deferred_at, rd.restart_count, rd.message, rd.exit_code, rd.error`
+
+// WatchDevices calls each for every device of a rollout, with the reports
+// that can decide those in flight, as the rows come: a caller can work on
+// them while the rest are read.
+func WatchDevices(ctx context.Context, tx *store.Tx, id int64, each func(WatchedDevice)) error {
+	rows, err := tx.Query(ctx, `SELECT rd.device_uuid, rd.app, rd.batch, rd.status, `+tx.DB().TimeText("rd.updated_at")+`, cs.state,
+		`+tx.DB().TimeText("cs.reported_at")+`, `+trackCols+` FROM rollout_devices rd LEFT JOIN device_current_state cs
+			ON rd.status IN ('updating', 'baking', 'deferred') AND cs.device_uuid = rd.device_uuid
+			AND cs.reported_at >= COALESCE(rd.started_at, rd.updated_at)
+		WHERE rd.rollout_id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("watch devices: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var w WatchedDevice
+		var at store.NullTime
+		var tr trackScan
+		dest := append([]any{&w.DeviceUUID, &w.App, &w.Batch, &w.Status, (*store.TimeScan)(&w.UpdatedAt), &w.Report, &at},
+			tr.dest(&w.Track)...)
+		if err := rows.Scan(dest...); err != nil {
+			return store.WrapErr(err)
+		}
+		tr.fill(&w.Track)
+		if t := at.Ptr(); t != nil {
+			w.ReportedAt = *t
+		} else {
+			w.Report = nil
+		}
+		each(w)
+	}
+	return store.WrapErr(rows.Err())
+}
+
+// trackScan holds the nullable tracking columns while a row is scanned.
+type trackScan struct {
+	started, clock, reported, running, healthy, deferred store.NullTime
+	exit                                                 sql.NullInt64
+}
+
+func (s *trackScan) dest(t *rollout.Tracking) []any {
+	return []any{&t.Attempt, &s.started, &s.clock, &s.reported, &s.running, &s.healthy, &s.deferred, &t.Restarts,
+		&t.Message, &s.exit, &t.Reason}
+}
+
+func (s *trackScan) fill(t *rollout.Tracking) {
+	for _, f := range []struct {
+		dst *time.Time
+		src store.NullTime
+	}{{&t.StartedAt, s.started}, {&t.ClockFrom, s.clock}, {&t.LastReportAt, s.reported}, {&t.RunningSince, s.running},
+		{&t.HealthySince, s.healthy}, {&t.DeferredSince, s.deferred}} {
+		if p := f.src.Ptr(); p != nil {
+			*f.dst = *p
+		}
+	}
+	if s.exit.Valid {
+		code := int(s.exit.Int64)
+		t.ExitCode = &code
+	}
+}
+
+// Change is a device's new status and tracking, as internal/rollout decides.
+type Change struct {
+	DeviceUUID, App, Status string
+	Track                   rollout.Tracking
+}
+
+// verdicts are the device statuses that record an outcome.
+var verdicts = []string{rollout.DeviceSucceeded, rollout.DeviceFailed, rollout.DeviceTimedOut}
+
+// SaveTracking writes each change whole. A change to succeeded, failed or
+// timed out also records that verdict and when, kept whatever the status
+// becomes later (rolled back, cancelled).
+func SaveTracking(ctx context.Context, tx *store.Tx, id int64, changes []Change) error {
+	now := tx.Now()
+	for _, c := range changes {
+		t := c.Track
+		var verdict, judged any = "", nil
+		if slices.Contains(verdicts, c.Status) {
+			verdict, judged = c.Status, now
+		}
+		_, err := tx.Exec(ctx, `UPDATE rollout_devices SET status = $1, error = $2, attempts = $3, started_at = $4,
+			clock_from = $5, reported_at = $6, running_since = $7, first_healthy_at = $8, deferred_at = $9,
+			restart_count = $10, message = $11, exit_code = $12, updated_at = $13,
+			verdict = CASE WHEN $14 = '' THEN verdict ELSE $14 END, judged_at = COALESCE($15, judged_at)
+			WHERE rollout_id = $16 AND device_uuid = $17 AND app = $18`,
+			c.Status, t.Reason, t.Attempt, null(t.StartedAt), null(t.ClockFrom), null(t.LastReportAt), null(t.RunningSince),
+			null(t.HealthySince), null(t.DeferredSince), t.Restarts, t.Message, t.ExitCode, now, verdict, judged,
+			id, c.DeviceUUID, c.App)
+		if err != nil {
+			return fmt.Errorf("save device tracking: %w", err)
+		}
+	}
+	return nil
+}
+
+func null(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+// StartDevices moves the named pending devices (uuid, app) to updating,
+// their first attempt beginning now, and returns them, each with its
+// previous image read from its target state now. A device whose target
+// state no longer runs repository in that app is skipped instead. The
+// caller gives the returned devices their target image.
+func StartDevices(ctx context.Context, tx *store.Tx, id int64, keys [][2]string, repository string) ([]airlock.RolloutDevice, error) {
+	byApp := map[string][]string{}
+	for _, k := range keys {
+		byApp[k[1]] = append(byApp[k[1]], k[0])
+	}
+	now := tx.Now()
+	var out []airlock.RolloutDevice
+	for app, uuids := range byApp {
+		list, err := json.Marshal(uuids)
+		if err != nil {
+			return nil, err
+		}
+		in := `rollout_id = $1 AND app = $2 AND status = 'pending' AND device_uuid IN (` + tx.DB().JSONStrings(3) + `)`
+		_, err = tx.Exec(ctx, `UPDATE rollout_devices SET status = 'skipped', updated_at = $4, error = $5
+			WHERE `+in+` AND NOT EXISTS (SELECT 1 FROM device_target_apps a
+				WHERE a.device_uuid = rollout_devices.device_uuid AND a.app = rollout_devices.app AND a.repository = $6)`,
+			id, app, string(list), now, "its target state no longer runs "+repository+" in this app", repository)
+		if err != nil {
+			return nil, fmt.Errorf("skip gone devices: %w", err)
+		}
+		rows, err := tx.Query(ctx, `UPDATE rollout_devices SET status = 'updating', updated_at = $4, attempts = 1,
+			started_at = $4, clock_from = $4, previous_image = COALESCE((SELECT a.image FROM device_target_apps a
+				WHERE a.device_uuid = rollout_devices.device_uuid AND a.app = rollout_devices.app), previous_image)
+			WHERE `+in+` RETURNING `+rolloutDeviceCols, id, app, string(list), now)
+		if err != nil {
+			return nil, fmt.Errorf("start devices: %w", err)
+		}
+		started, err := store.Collect(rows, scanRolloutDevice)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, started...)
+	}
+	return out, nil
+}
+
+// SetNextWindow records when the next maintenance window opens for a
+// rollout waiting for one; nil clears it.
+func SetNextWindow(ctx context.Context, tx *store.Tx, id int64, at *time.Time) error {
+	if _, err := tx.Exec(ctx, `UPDATE image_update_rollouts SET next_window_at = $1 WHERE id = $2`, at, id); err != nil {
+		return fmt.Errorf("record next window: %w", err)
+	}
+	return nil
+}
+
+// PolicyTiming returns the timing knobs of policy id as they are now, and
+// false when the policy is gone.
+func PolicyTiming(ctx context.Context, tx *store.Tx, id int64) (airlock.Timing, bool, error) {
+	var t airlock.Timing
+	var tm timingScan
+	err := tx.QueryRow(ctx, `SELECT `+timingCols+` FROM image_update_policies WHERE id = $1`, id).Scan(tm.dest(&t)...)
+	if err == sql.ErrNoRows {
+		return t, false, nil
+	}
+	if err != nil {
+		return t, false, store.WrapErr(err)
+	}
+	return t, true, tm.decode(&t)
+}
+
+// BatchTimes returns when each begun batch of rollout id started and completed.
+func BatchTimes(ctx context.Context, db *store.DB, id int64) (map[int]airlock.BatchTimes, error) {
+	rows, err := db.Query(ctx, `SELECT batch, started_at, completed_at FROM rollout_batches WHERE rollout_id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	return collectBatchTimes(rows)
+}
+
+func collectBatchTimes(rows *store.Rows) (map[int]airlock.BatchTimes, error) {
+	defer rows.Close()
+	out := map[int]airlock.BatchTimes{}
+	for rows.Next() {
+		var b airlock.BatchTimes
+		var started, completed store.NullTime
+		if err := rows.Scan(&b.Batch, &started, &completed); err != nil {
+			return nil, store.WrapErr(err)
+		}
+		b.StartedAt, b.CompletedAt = started.Ptr(), completed.Ptr()
+		out[b.Batch] = b
+	}
+	return out, store.WrapErr(rows.Err())
+}
