@@ -11,7 +11,7 @@ import (
 
 const policyCols = `id, image_pattern, tag_constraint, update_strategy, batch_size, batch_percent,
 	batch_delay_seconds, batch_delay_minutes, canary_size, health_check_timeout_seconds, failure_threshold_percent,
-	min_devices_for_threshold, auto_rollback, device_filter, enabled, description, created_at, updated_at, `+timingCols
+	min_devices_for_threshold, auto_rollback, device_filter, enabled, description, created_at, updated_at, ` + timingCols
 
 func scanPolicy(s store.Scanner) (airlock.Policy, error) {
 	var p airlock.Policy

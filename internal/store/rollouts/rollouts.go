@@ -16,7 +16,7 @@ import (
 const rolloutCols = `id, policy_id, registry, namespace, image_name, tag, digest, update_strategy, batch_size,
 	batch_percent, batch_delay_seconds, canary_size, health_check_timeout_seconds, failure_threshold_percent,
 	min_devices_for_threshold, auto_rollback, status, current_batch, total_batches, total_devices, trigger, reason,
-	created_at, started_at, batch_started_at, batch_done_at, completed_at, start_at, end_at, next_window_at, `+timingCols
+	created_at, started_at, batch_started_at, batch_done_at, completed_at, start_at, end_at, next_window_at, ` + timingCols
 
 func scanRollout(s store.Scanner) (airlock.Rollout, error) {
 	var r airlock.Rollout
