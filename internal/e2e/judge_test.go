@@ -1,0 +1,263 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/airlock-iot/airlock/internal/apitest"
+	"github.com/airlock-iot/airlock/internal/store/storetest"
+)
+
+// simDevices are devices driven through the HTTP API by the test itself:
+// on each step every device polls its target state and reports what
+// behave says of it, given how long it has run that target.
+type simDevices struct {
+	s      *apitest.Server
+	keys   map[string]string // uuid → device key
+	since  map[string]time.Time
+	image  map[string]string
+	behave func(uuid, image string, on time.Duration) map[string]any
+}
+
+// newSimDevices provisions n devices (d1…dn) running redis:7.4-alpine.
+func newSimDevices(t *testing.T, s *apitest.Server, n int, behave func(uuid, image string, on time.Duration) map[string]any) *simDevices {
+	t.Helper()
+	f := &simDevices{s: s, keys: map[string]string{}, since: map[string]time.Time{}, image: map[string]string{}, behave: behave}
+	for i := 1; i <= n; i++ {
+		uuid := fmt.Sprintf("d%d", i)
+		var d struct {
+			APIKey string `json:"api_key"`
+		}
+		s.Must(201, "POST", "/api/v1/devices", map[string]any{"uuid": uuid, "name": "gw-" + uuid}).JSON(t, &d)
+		s.Must(200, "PUT", "/api/v1/devices/"+uuid+"/target-state", map[string]any{"apps": map[string]any{
+			"cache": map[string]any{"image": "redis:7.4-alpine"}}, "force": true, "reason": "test fleet"})
+		f.keys[uuid] = d.APIKey
+	}
+	return f
+}
+
+func (f *simDevices) step(t *testing.T) {
+	t.Helper()
+	for uuid, key := range f.keys {
+		var ts struct {
+			Apps map[string]struct {
+				Image string `json:"image"`
+			} `json:"apps"`
+		}
+		f.s.Do("GET", "/api/v1/devices/"+uuid+"/target-state", key, nil).JSON(t, &ts)
+		image := ts.Apps["cache"].Image
+		if f.image[uuid] != image {
+			f.image[uuid], f.since[uuid] = image, time.Now()
+		}
+		app := map[string]any{"image": image, "status": "running", "health": "healthy"}
+		if strings.HasSuffix(image, ":7.5-alpine") {
+			app = f.behave(uuid, image, time.Since(f.since[uuid]))
+			app["image"] = image
+		}
+		if r := f.s.Do("PATCH", "/api/v1/devices/"+uuid+"/state", key, map[string]any{"apps": map[string]any{"cache": app}}); r.Status != 204 {
+			t.Fatalf("report %s: %d %s", uuid, r.Status, r.Body)
+		}
+	}
+}
+
+// until steps the devices until rollout id satisfies ok.
+func (f *simDevices) until(t *testing.T, id int64, what string, ok func(rolloutView) bool) rolloutView {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		f.step(t)
+		r := getRollout(t, f.s, id)
+		if ok(r) {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("rollout %d never %s: %+v", id, what, r)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func ended(r rolloutView) bool {
+	return r.Status != "in_progress" && r.Status != "paused" && r.Status != "waiting_for_window"
+}
+
+func healthy() map[string]any { return map[string]any{"status": "running", "health": "healthy"} }
+
+type deviceRow struct {
+	DeviceUUID string `json:"device_uuid"`
+	DeviceName string `json:"device_name"`
+	Status     string `json:"status"`
+	Outcome    string `json:"outcome"`
+	Message    string `json:"message"`
+	ExitCode   *int   `json:"exit_code"`
+	Error      string `json:"error"`
+}
+
+func deviceRows(t *testing.T, s *apitest.Server, id int64) map[string]deviceRow {
+	t.Helper()
+	var page struct{ Items []deviceRow }
+	s.Must(200, "GET", fmt.Sprintf("/api/v1/rollouts/%d/devices", id), nil).JSON(t, &page)
+	out := map[string]deviceRow{}
+	for _, d := range page.Items {
+		out[d.DeviceUUID] = d
+	}
+	return out
+}
+
+// Containers whose health check says starting for 3 s, inside a 20 s
+// timeout, are not failures: the rollout completes.
+func TestStartingContainersComplete(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithMonitor(tickEvery))
+		f := newSimDevices(t, s, 2, func(_, _ string, on time.Duration) map[string]any {
+			if on < 3*time.Second {
+				return map[string]any{"status": "running", "health": "starting", "healthy": false}
+			}
+			return healthy()
+		})
+		id := pushRedis(t, s, map[string]any{"health_check_timeout_seconds": 20})
+		r := f.until(t, id, "ended", ended)
+		if r.Status != "completed" || r.Counts["succeeded"] != 2 {
+			t.Fatalf("ended: %+v", r)
+		}
+	})
+}
+
+// Devices that crash 1.5 s after turning healthy, under a 5 s bake, fail
+// it: the rollout is rolled back.
+func TestCrashDuringBakeRollsBack(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithMonitor(tickEvery))
+		f := newSimDevices(t, s, 2, func(_, _ string, on time.Duration) map[string]any {
+			if on < 1500*time.Millisecond {
+				return healthy()
+			}
+			return map[string]any{"status": "exited", "exit_code": 139, "message": "segfault after warm-up"}
+		})
+		id := pushRedis(t, s, map[string]any{"bake_seconds": 5, "health_check_timeout_seconds": 20,
+			"min_devices_for_threshold": 2})
+		r := f.until(t, id, "ended", ended)
+		if r.Status != "rolled_back" || r.Counts["rolled_back"] != 2 {
+			t.Fatalf("ended: %+v", r)
+		}
+		for uuid, d := range deviceRows(t, s, id) {
+			if d.Outcome != "failed" || !strings.Contains(d.Error, "within the bake time") {
+				t.Errorf("%s: %+v", uuid, d)
+			}
+		}
+	})
+}
+
+// After a rollback, /rollouts/{id}/devices still shows each failing
+// device's verdict, message and exit code, and an event names each.
+func TestRollbackKeepsEvidence(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithMonitor(tickEvery))
+		f := newSimDevices(t, s, 2, func(uuid, _ string, _ time.Duration) map[string]any {
+			return map[string]any{"status": "exited", "exit_code": 3, "message": "config missing on " + uuid}
+		})
+		id := pushRedis(t, s, map[string]any{"failure_threshold_percent": 50, "min_devices_for_threshold": 2})
+		if r := f.until(t, id, "ended", ended); r.Status != "rolled_back" {
+			t.Fatalf("ended: %+v", r)
+		}
+		for _, uuid := range []string{"d1", "d2"} {
+			d := deviceRows(t, s, id)[uuid]
+			if d.Status != "rolled_back" || d.Outcome != "failed" || d.Message != "config missing on "+uuid ||
+				d.ExitCode == nil || *d.ExitCode != 3 || d.DeviceName != "gw-"+uuid {
+				t.Errorf("%s after rollback: %+v", uuid, d)
+			}
+		}
+		var events struct {
+			Items []struct {
+				Payload map[string]any `json:"payload"`
+			}
+		}
+		s.Must(200, "GET", "/api/v1/events?type=image.rollout_device_failed", nil).JSON(t, &events)
+		if len(events.Items) != 2 || !strings.HasPrefix(fmt.Sprint(events.Items[0].Payload["message"]), "config missing on d") {
+			t.Fatalf("device failed events: %+v", events.Items)
+		}
+	})
+}
+
+// The content of a rolled-back rollout is known-bad: pushing it again
+// starts no rollout, and the answer says why.
+func TestRolledBackContentIsHeld(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithMonitor(tickEvery))
+		f := newSimDevices(t, s, 2, func(_, _ string, _ time.Duration) map[string]any {
+			return map[string]any{"status": "failed", "message": "boom"}
+		})
+		id := pushRedis(t, s, nil)
+		if r := f.until(t, id, "ended", ended); r.Status != "rolled_back" {
+			t.Fatalf("ended: %+v", r)
+		}
+		again := s.Do("POST", "/api/v1/webhooks/docker-registry?token="+apitest.WebhookSecret, "",
+			map[string]any{"image": "docker.io/library/redis:7.5-alpine"})
+		body := again.Map(t)
+		if again.Status != 200 || body["rollout"] != nil || !strings.Contains(fmt.Sprint(body["reason"]), "known-bad") {
+			t.Fatalf("pushed again: %d %s", again.Status, again.Body)
+		}
+		var n int
+		if err := s.DB.QueryInt(t.Context(), &n, `SELECT COUNT(*) FROM image_update_rollouts`); err != nil || n != 1 {
+			t.Fatalf("%d rollouts (%v)", n, err)
+		}
+	})
+}
+
+// 1 of 4 devices failing under a 60% threshold: the rollout runs to the
+// end and says it completed with failures.
+func TestFailuresUnderThresholdComplete(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithMonitor(tickEvery))
+		f := newSimDevices(t, s, 4, func(uuid, _ string, _ time.Duration) map[string]any {
+			if uuid == "d1" {
+				return map[string]any{"status": "exited", "exit_code": 1, "message": "bad disk"}
+			}
+			return healthy()
+		})
+		id := pushRedis(t, s, map[string]any{"failure_threshold_percent": 60, "min_devices_for_threshold": 4})
+		r := f.until(t, id, "ended", ended)
+		if r.Status != "completed_with_failures" || r.Counts["succeeded"] != 3 || r.Counts["failed"] != 1 {
+			t.Fatalf("ended: %+v", r)
+		}
+	})
+}
+
+// A closed maintenance window holds the rollout; editing the policy to
+// open one releases it.
+func TestWindowHoldsUntilPolicyOpensIt(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithMonitor(tickEvery))
+		f := newSimDevices(t, s, 2, func(_, _ string, _ time.Duration) map[string]any { return healthy() })
+		closed := fmt.Sprintf("0 %d * * *", (time.Now().UTC().Hour()+12)%24)
+		id := pushRedis(t, s, map[string]any{"maintenance_windows": []map[string]any{{"cron": closed, "duration": "1h"}}})
+		var held struct {
+			Status       string     `json:"status"`
+			NextWindowAt *time.Time `json:"next_window_at"`
+			Counts       map[string]int
+		}
+		for range 5 {
+			f.step(t)
+			time.Sleep(5 * tickEvery)
+		}
+		s.Must(200, "GET", fmt.Sprintf("/api/v1/rollouts/%d", id), nil).JSON(t, &held)
+		if held.Status != "waiting_for_window" || held.NextWindowAt == nil || held.NextWindowAt.Before(time.Now()) ||
+			held.Counts["pending"] != 2 {
+			t.Fatalf("held: %+v", held)
+		}
+		s.Must(200, "PUT", "/api/v1/policies/1", map[string]any{"maintenance_windows": []map[string]any{
+			{"cron": "* * * * *", "duration": "2h", "timezone": "Europe/Berlin"}}})
+		r := f.until(t, id, "ended", ended)
+		if r.Status != "completed" || r.Counts["succeeded"] != 2 {
+			t.Fatalf("released: %+v", r)
+		}
+	})
+}
