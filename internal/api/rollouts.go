@@ -5,6 +5,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/service"
+	"github.com/airlock-iot/airlock/internal/service/rollouts"
 
 	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
@@ -15,6 +16,8 @@ func (s *Server) rolloutRoutes() []Route {
 		{"POST", "/api/v1/rollouts", Approver, s.createRollout},
 		{"GET", "/api/v1/rollouts/{id}", Viewer, s.getRollout},
 		{"GET", "/api/v1/rollouts/{id}/devices", Viewer, s.listRolloutDevices},
+		{"GET", "/api/v1/known-bad", Viewer, s.listKnownBad},
+		{"POST", "/api/v1/known-bad/{id}/clear", Admin, s.clearKnownBad},
 	}
 	for _, action := range []string{"start", "pause", "resume", "cancel", "rollback"} {
 		routes = append(routes, Route{"POST", "/api/v1/rollouts/{id}/" + action, Approver, s.controlRollout(action)})
@@ -116,4 +119,28 @@ func (s *Server) controlRollout(action string) handlerFunc {
 		httpx.WriteJSON(w, http.StatusOK, ro)
 		return nil
 	}
+}
+
+// listKnownBad lists the content rolled-back rollouts delivered, held from
+// rolling out again.
+func (s *Server) listKnownBad(w http.ResponseWriter, r *http.Request) error {
+	items, err := rollouts.KnownBad{DB: s.svc.DB}.List(r.Context())
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.List[airlock.KnownBad]{Items: items, Total: len(items)})
+	return nil
+}
+
+func (s *Server) clearKnownBad(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	k, err := rollouts.KnownBad{DB: s.svc.DB}.Clear(r.Context(), actor(r), id)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, k)
+	return nil
 }

@@ -261,3 +261,37 @@ func TestWindowHoldsUntilPolicyOpensIt(t *testing.T) {
 		}
 	})
 }
+
+// An admin clears a known-bad record; a viewer may list it but not clear it.
+func TestKnownBadClears(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithMonitor(tickEvery))
+		f := newSimDevices(t, s, 1, func(_, _ string, _ time.Duration) map[string]any {
+			return map[string]any{"status": "failed"}
+		})
+		id := pushRedis(t, s, nil)
+		f.until(t, id, "rolled back", func(r rolloutView) bool { return r.Status == "rolled_back" })
+		var held struct {
+			Items []struct {
+				ID        int64  `json:"id"`
+				Content   string `json:"content"`
+				RolloutID int64  `json:"rollout_id"`
+			}
+		}
+		s.Must(200, "GET", "/api/v1/known-bad", nil).JSON(t, &held)
+		if len(held.Items) != 1 || held.Items[0].Content != "docker.io/library/redis:7.5-alpine" || held.Items[0].RolloutID != id {
+			t.Fatalf("held: %+v", held)
+		}
+		path := fmt.Sprintf("/api/v1/known-bad/%d/clear", held.Items[0].ID)
+		if r := s.Do("POST", path, s.Token("viewer"), nil); r.Status != 403 {
+			t.Fatalf("viewer cleared: %d", r.Status)
+		}
+		s.Must(200, "POST", path, nil)
+		s.Must(404, "POST", path, nil)
+		s.Must(200, "GET", "/api/v1/known-bad", nil).JSON(t, &held)
+		if len(held.Items) != 0 {
+			t.Fatalf("still held: %+v", held)
+		}
+	})
+}

@@ -35,6 +35,7 @@ var oaComponents = map[string]reflect.Type{
 	"Rollout":         reflect.TypeFor[airlock.Rollout](),
 	"BatchCounts":     reflect.TypeFor[airlock.BatchCounts](),
 	"RolloutDevice":   reflect.TypeFor[airlock.RolloutDevice](),
+	"KnownBad":        reflect.TypeFor[airlock.KnownBad](),
 	"Device":          reflect.TypeFor[airlock.Device](),
 	"DeviceDetail":    reflect.TypeFor[airlock.DeviceDetail](),
 	"DeviceReport":    reflect.TypeFor[airlock.DeviceReport](),
