@@ -41,12 +41,7 @@ type Input struct {
 	MinDevicesForThreshold    *int                    `json:"min_devices_for_threshold"`
 	AutoRollback              *bool                   `json:"auto_rollback"`
 	DeviceFilter              *airlock.DeviceSelector `json:"device_filter"`
-	TimingInput
-}
 
-// TimingInput sets the judgement and timing knobs (airlock.Timing); nil
-// fields are left as they are.
-type TimingInput struct {
 	HealthGraceSeconds  *int                         `json:"health_grace_seconds"`
 	BakeSeconds         *int                         `json:"bake_seconds"`
 	MaxRetries          *int                         `json:"max_retries"`
@@ -58,8 +53,8 @@ type TimingInput struct {
 	IncludeNewDevices   *bool                        `json:"include_new_devices"`
 }
 
-// Apply sets the given knobs on t.
-func (in TimingInput) Apply(t *airlock.Timing) {
+// applyTiming sets the given judgement and timing knobs on t.
+func (in Input) applyTiming(t *airlock.Timing) {
 	setIf(&t.HealthGraceSeconds, in.HealthGraceSeconds)
 	setIf(&t.BakeSeconds, in.BakeSeconds)
 	setIf(&t.MaxRetries, in.MaxRetries)
@@ -72,7 +67,7 @@ func (in TimingInput) Apply(t *airlock.Timing) {
 }
 
 func (in Input) apply(p *airlock.Policy) {
-	in.TimingInput.Apply(&p.Timing)
+	in.applyTiming(&p.Timing)
 	setIf(&p.ImagePattern, in.ImagePattern)
 	setIf(&p.TagConstraint, in.TagConstraint)
 	setIf(&p.Enabled, in.Enabled)
