@@ -295,3 +295,30 @@ func TestKnownBadClears(t *testing.T) {
 		}
 	})
 }
+
+// A manual rollout with start_at in the future waits for it; end_at
+// before start_at is refused.
+func TestManualRolloutSpan(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithMonitor(tickEvery))
+		newSimDevices(t, s, 2, func(_, _ string, _ time.Duration) map[string]any { return healthy() })
+		s.Must(201, "POST", "/api/v1/images", map[string]any{"image_name": "redis"})
+		start := time.Now().UTC().Add(time.Hour).Truncate(time.Second)
+		bad := s.Admin("POST", "/api/v1/rollouts", map[string]any{"image": "redis:7.5-alpine", "update_strategy": "staged",
+			"start_at": start, "end_at": start.Add(-time.Minute)})
+		if bad.Status != 422 || bad.Map(t)["field"] != "end_at" {
+			t.Fatalf("end_at before start_at: %d %s", bad.Status, bad.Body)
+		}
+		var r struct {
+			Status       string     `json:"status"`
+			NextWindowAt *time.Time `json:"next_window_at"`
+			StartAt      *time.Time `json:"start_at"`
+		}
+		s.Must(201, "POST", "/api/v1/rollouts", map[string]any{"image": "redis:7.5-alpine", "update_strategy": "staged",
+			"start_at": start}).JSON(t, &r)
+		if r.Status != "waiting_for_window" || r.NextWindowAt == nil || !r.NextWindowAt.Equal(start) || !r.StartAt.Equal(start) {
+			t.Fatalf("created: %+v", r)
+		}
+	})
+}

@@ -195,3 +195,15 @@ func (e Engine) batchDone(ctx context.Context, tx *store.Tx, r airlock.Rollout, 
 	e.Log.InfoContext(ctx, "rollout batch completed", "rollout_id", r.ID, "batch", r.CurrentBatch, "of", r.TotalBatches)
 	return Event(ctx, tx, "image.rollout_batch_completed", r, map[string]any{"batch": r.CurrentBatch, "counts": counts})
 }
+
+// SetStatus pauses or resumes a rollout. The monitor goes on judging the
+// devices of a paused rollout; it starts no device until it is resumed.
+func (e Engine) SetStatus(ctx context.Context, tx *store.Tx, r airlock.Rollout, to, reason string) error {
+	r, err := rolloutdb.TransitionRollout(ctx, tx, r.ID, rolloutdb.Transition{From: r.Status, To: to, Reason: reason})
+	if err != nil {
+		return err
+	}
+	typ := map[string]string{rollout.StatusPaused: "image.rollout_paused", rollout.StatusInProgress: "image.rollout_resumed"}[to]
+	e.Log.InfoContext(ctx, typ, "rollout_id", r.ID)
+	return Event(ctx, tx, typ, r, nil)
+}

@@ -60,6 +60,9 @@ func (e Engine) Create(ctx context.Context, tx *store.Tx, ref imageref.Ref, p ai
 	if why, err := knownBad(ctx, tx, KnownBadKey(ref.Digest, ref.String())); why != "" || err != nil {
 		return nil, why, err
 	}
+	if e.StartAt != nil && e.EndAt != nil && !e.EndAt.After(*e.StartAt) {
+		return nil, "", airlock.FieldErrorf("end_at", "must be after start_at")
+	}
 	key := airlock.Rollout{Registry: ref.Registry, Namespace: ref.Namespace, ImageName: ref.Name, Tag: ref.Tag, Digest: ref.Digest}
 	existing, err := rolloutdb.RolloutByImage(ctx, tx, key)
 	switch {
@@ -77,10 +80,10 @@ func (e Engine) Create(ctx context.Context, tx *store.Tx, ref imageref.Ref, p ai
 		return nil, fmt.Sprintf("no devices need %s", ref), nil
 	}
 	r, devices := plan(key, ref, p, targets)
-	r.PolicyID, r.Trigger = policyID, trigger
+	r.PolicyID, r.Trigger, r.StartAt, r.EndAt = policyID, trigger, e.StartAt, e.EndAt
 	auto := r.UpdateStrategy != rollout.Manual
 	var first []airlock.RolloutDevice
-	if auto && startsAtOnce(p.Timing) { // inserted updating: a new rollout need not read back what it just wrote
+	if auto && startsAtOnce(p.Timing) && e.StartAt == nil && e.EndAt == nil { // inserted updating: a new rollout need not read back what it just wrote
 		for i := range devices {
 			if devices[i].Batch == 1 {
 				devices[i].Status = rollout.DeviceUpdating
