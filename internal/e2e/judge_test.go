@@ -26,16 +26,21 @@ func newSimDevices(t *testing.T, s *apitest.Server, n int, behave func(uuid, ima
 	t.Helper()
 	f := &simDevices{s: s, keys: map[string]string{}, since: map[string]time.Time{}, image: map[string]string{}, behave: behave}
 	for i := 1; i <= n; i++ {
-		uuid := fmt.Sprintf("d%d", i)
-		var d struct {
-			APIKey string `json:"api_key"`
-		}
-		s.Must(201, "POST", "/api/v1/devices", map[string]any{"uuid": uuid, "name": "gw-" + uuid}).JSON(t, &d)
-		s.Must(200, "PUT", "/api/v1/devices/"+uuid+"/target-state", map[string]any{"apps": map[string]any{
-			"cache": map[string]any{"image": "redis:7.4-alpine"}}, "force": true, "reason": "test fleet"})
-		f.keys[uuid] = d.APIKey
+		f.add(t, fmt.Sprintf("d%d", i))
 	}
 	return f
+}
+
+// add provisions a device running redis:7.4-alpine.
+func (f *simDevices) add(t *testing.T, uuid string) {
+	t.Helper()
+	var d struct {
+		APIKey string `json:"api_key"`
+	}
+	f.s.Must(201, "POST", "/api/v1/devices", map[string]any{"uuid": uuid, "name": "gw-" + uuid}).JSON(t, &d)
+	f.s.Must(200, "PUT", "/api/v1/devices/"+uuid+"/target-state", map[string]any{"apps": map[string]any{
+		"cache": map[string]any{"image": "redis:7.4-alpine"}}, "force": true, "reason": "test fleet"})
+	f.keys[uuid] = d.APIKey
 }
 
 func (f *simDevices) step(t *testing.T) {
@@ -319,6 +324,32 @@ func TestManualRolloutSpan(t *testing.T) {
 			"start_at": start}).JSON(t, &r)
 		if r.Status != "waiting_for_window" || r.NextWindowAt == nil || !r.NextWindowAt.Equal(start) || !r.StartAt.Equal(start) {
 			t.Fatalf("created: %+v", r)
+		}
+	})
+}
+
+// A device that starts to run the repository during a rollout joins its
+// last batch, and the rollout takes it to the new image too.
+func TestNewDeviceJoinsRollout(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithMonitor(tickEvery))
+		f := newSimDevices(t, s, 2, func(_, _ string, _ time.Duration) map[string]any { return healthy() })
+		closed := fmt.Sprintf("0 %d * * *", (time.Now().UTC().Hour()+12)%24)
+		id := pushRedis(t, s, map[string]any{"batch_size": 1, "maintenance_windows": []map[string]any{{"cron": closed, "duration": "1h"}}})
+		f.add(t, "d3")
+		var r struct {
+			TotalDevices int `json:"total_devices"`
+			TotalBatches int `json:"total_batches"`
+		}
+		s.Must(200, "GET", fmt.Sprintf("/api/v1/rollouts/%d", id), nil).JSON(t, &r)
+		if d := deviceRows(t, s, id)["d3"]; r.TotalDevices != 3 || r.TotalBatches != 2 || d.Status != "pending" {
+			t.Fatalf("after d3 turned up: %+v, d3 %+v", r, d)
+		}
+		s.Must(200, "PUT", "/api/v1/policies/1", map[string]any{"maintenance_windows": []any{}})
+		done := f.until(t, id, "ended", ended)
+		if done.Status != "completed" || done.Counts["succeeded"] != 3 {
+			t.Fatalf("ended: %+v", done)
 		}
 	})
 }

@@ -221,3 +221,23 @@ func collectBatchTimes(rows *store.Rows) (map[int]airlock.BatchTimes, error) {
 	}
 	return out, store.WrapErr(rows.Err())
 }
+
+// JoinRollout adds d, pending, to rollout id; its batch becomes the
+// rollout's last. It reports false when d is in the rollout already.
+func JoinRollout(ctx context.Context, tx *store.Tx, id int64, d airlock.RolloutDevice) (bool, error) {
+	res, err := tx.Exec(ctx, `INSERT INTO rollout_devices (rollout_id, device_uuid, app, batch, previous_image, target_image,
+		status, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (rollout_id, device_uuid, app) DO NOTHING`,
+		id, d.DeviceUUID, d.App, d.Batch, d.PreviousImage, d.TargetImage, d.Status, tx.Now())
+	if err != nil {
+		return false, fmt.Errorf("join rollout: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, store.WrapErr(err)
+	}
+	_, err = tx.Exec(ctx, `UPDATE image_update_rollouts SET total_devices = total_devices + 1, total_batches = $1
+		WHERE id = $2`, d.Batch, id)
+	if err != nil {
+		return false, fmt.Errorf("grow rollout: %w", err)
+	}
+	return true, nil
+}
