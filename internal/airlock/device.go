@@ -66,6 +66,9 @@ type TargetState struct {
 type DeviceTarget struct {
 	Version int64              `json:"version"`
 	Apps    map[string]AppSpec `json:"apps"`
+	// PollAfterSeconds suggests when a device should poll again: sooner
+	// while it takes part in an active batch, jittered. Only in polls.
+	PollAfterSeconds int `json:"poll_after_seconds,omitempty"`
 }
 
 // AppReport is a device's report of one app.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/service"
+	"github.com/airlock-iot/airlock/internal/service/rollouts"
 
 	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
@@ -138,9 +139,13 @@ func (s *Server) getTargetState(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	poll, err := rollouts.Queries{DB: s.svc.DB}.PollAfter(r.Context(), sess.UUID)
+	if err != nil {
+		return err
+	}
 	w.Header().Set("ETag", httpx.ETag(sess.CreatedAt, ts.Version))
 	w.Header()["Cache-Control"] = noCache
-	httpx.WriteJSON(w, http.StatusOK, airlock.DeviceTarget{Version: ts.Version, Apps: ts.Apps})
+	httpx.WriteJSON(w, http.StatusOK, airlock.DeviceTarget{Version: ts.Version, Apps: ts.Apps, PollAfterSeconds: poll})
 	return nil
 }
 

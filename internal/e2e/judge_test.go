@@ -353,3 +353,27 @@ func TestNewDeviceJoinsRollout(t *testing.T) {
 		}
 	})
 }
+
+// Target-state answers suggest the next poll, with jitter: within ±20% of
+// 5 minutes when idle, of 15 s while the device is in an active batch.
+func TestPollPacing(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL)
+		f := newSimDevices(t, s, 1, func(_, _ string, _ time.Duration) map[string]any { return healthy() })
+		poll := func() int {
+			var ts struct {
+				PollAfter int `json:"poll_after_seconds"`
+			}
+			s.Do("GET", "/api/v1/devices/d1/target-state", f.keys["d1"], nil).JSON(t, &ts)
+			return ts.PollAfter
+		}
+		if p := poll(); p < 240 || p > 360 {
+			t.Fatalf("idle: poll after %d s", p)
+		}
+		pushRedis(t, s, nil) // no monitor: d1 stays updating
+		if p := poll(); p < 12 || p > 18 {
+			t.Fatalf("in an active batch: poll after %d s", p)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package rollouts
 
 import (
 	"context"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
@@ -76,4 +77,11 @@ func (q Queries) RolloutDevices(ctx context.Context, id int64, f airlock.Rollout
 		return nil, 0, err
 	}
 	return rolloutdb.RolloutDevices(ctx, q.DB, id, f)
+}
+
+// PollAfter is the poll_after_seconds of device uuid's next target-state
+// answer: sooner while it takes part in an active batch, with jitter.
+func (q Queries) PollAfter(ctx context.Context, uuid string) (int, error) {
+	active, err := rolloutdb.DeviceActive(ctx, q.DB, uuid)
+	return rollout.PollAfter(0, 0, active, rand.Float64()), err
 }

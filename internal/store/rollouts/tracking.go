@@ -241,3 +241,13 @@ func JoinRollout(ctx context.Context, tx *store.Tx, id int64, d airlock.RolloutD
 	}
 	return true, nil
 }
+
+// DeviceActive reports whether device uuid takes part in an active batch
+// of a monitored rollout: in flight, or pending in the current or next batch.
+func DeviceActive(ctx context.Context, db *store.DB, uuid string) (bool, error) {
+	var n int
+	err := db.QueryRow(ctx, `SELECT COUNT(*) FROM rollout_devices rd JOIN image_update_rollouts r ON r.id = rd.rollout_id
+		WHERE rd.device_uuid = $1 AND r.status IN `+store.Monitored+` AND (rd.status IN ('updating', 'baking', 'deferred')
+			OR (rd.status = 'pending' AND rd.batch <= r.current_batch + 1))`, uuid).Scan(&n)
+	return n > 0, store.WrapErr(err)
+}
