@@ -195,12 +195,22 @@ func TestRolledBackContentIsHeld(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dbURL string) {
 		s := apitest.Start(t, dbURL, apitest.WithMonitor(tickEvery))
-		f := newSimDevices(t, s, 2, func(_, _ string, _ time.Duration) map[string]any {
+		f := newSimDevices(t, s, 3, func(_, _ string, _ time.Duration) map[string]any {
 			return map[string]any{"status": "failed", "message": "boom"}
 		})
 		id := pushRedis(t, s, nil)
 		if r := f.until(t, id, "ended", ended); r.Status != "rolled_back" {
 			t.Fatalf("ended: %+v", r)
+		}
+		var times struct {
+			BatchTimes []struct {
+				Status    string     `json:"status"`
+				StartedAt *time.Time `json:"started_at"`
+			} `json:"batch_times"`
+		}
+		s.Must(200, "GET", fmt.Sprintf("/api/v1/rollouts/%d", id), nil).JSON(t, &times)
+		if b := times.BatchTimes; len(b) != 2 || b[0].StartedAt == nil || b[1].Status != "skipped" || b[1].StartedAt != nil {
+			t.Fatalf("batches: %+v", b)
 		}
 		again := s.Do("POST", "/api/v1/webhooks/docker-registry?token="+apitest.WebhookSecret, "",
 			map[string]any{"image": "docker.io/library/redis:7.5-alpine"})
@@ -374,6 +384,32 @@ func TestPollPacing(t *testing.T) {
 		pushRedis(t, s, nil) // no monitor: d1 stays updating
 		if p := poll(); p < 12 || p > 18 {
 			t.Fatalf("in an active batch: poll after %d s", p)
+		}
+	})
+}
+
+// Cancelling a rollout settles its devices: none is left updating, and
+// those never told to update are skipped.
+func TestCancelSettlesDevices(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithMonitor(tickEvery))
+		f := newSimDevices(t, s, 3, func(_, _ string, _ time.Duration) map[string]any {
+			return map[string]any{"status": "running", "health": "starting", "message": "warming up"}
+		})
+		id := pushRedis(t, s, nil)
+		f.until(t, id, "judging batch 1", func(r rolloutView) bool { return r.Counts["updating"] == 2 })
+		f.step(t)
+		time.Sleep(5 * tickEvery)
+		s.Must(200, "POST", fmt.Sprintf("/api/v1/rollouts/%d/cancel", id), nil)
+		rows := deviceRows(t, s, id)
+		for _, uuid := range []string{"d1", "d2"} {
+			if d := rows[uuid]; d.Status != "cancelled" || d.Message != "warming up" || !strings.Contains(d.Error, "cancelled") {
+				t.Errorf("%s: %+v", uuid, d)
+			}
+		}
+		if d := rows["d3"]; d.Status != "skipped" {
+			t.Errorf("d3: %+v", d)
 		}
 	})
 }
