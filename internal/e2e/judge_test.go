@@ -413,3 +413,22 @@ func TestCancelSettlesDevices(t *testing.T) {
 		}
 	})
 }
+
+// max_devices_per_minute holds devices of a batch back: with 1 a minute,
+// one of two starts, the other waits.
+func TestRateHoldsDevicesBack(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithMonitor(tickEvery))
+		f := newSimDevices(t, s, 2, func(_, _ string, _ time.Duration) map[string]any { return healthy() })
+		id := pushRedis(t, s, map[string]any{"max_devices_per_minute": 1})
+		r := f.until(t, id, "judged the first device", func(r rolloutView) bool { return r.Counts["succeeded"] == 1 })
+		for range 5 {
+			f.step(t)
+			time.Sleep(5 * tickEvery)
+		}
+		if r = getRollout(t, s, id); r.Status != "in_progress" || r.Counts["succeeded"] != 1 || r.Counts["pending"] != 1 {
+			t.Fatalf("within the minute: %+v", r)
+		}
+	})
+}
