@@ -238,3 +238,25 @@ func FuzzTruncateMessage(f *testing.F) {
 		}
 	})
 }
+
+func TestTrackingEqual(t *testing.T) {
+	a := rollout.Tracking{Attempt: 1, StartedAt: t0.Add(123456789), ExitCode: ptr(1), Message: "m"}
+	b := a
+	b.StartedAt, b.ExitCode = t0.Add(123456000).In(time.FixedZone("x", 3600)), ptr(1) // as a database gives it back
+	if !a.Equal(b) {
+		t.Fatalf("%+v != %+v", a, b)
+	}
+	for _, change := range []func(*rollout.Tracking){
+		func(x *rollout.Tracking) { x.StartedAt = x.StartedAt.Add(time.Microsecond) },
+		func(x *rollout.Tracking) { x.ExitCode = ptr(2) },
+		func(x *rollout.Tracking) { x.ExitCode = nil },
+		func(x *rollout.Tracking) { x.Reason = "r" },
+		func(x *rollout.Tracking) { x.LastReportAt = t0 },
+	} {
+		c := b
+		change(&c)
+		if a.Equal(c) {
+			t.Errorf("%+v equals %+v", a, c)
+		}
+	}
+}

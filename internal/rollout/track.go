@@ -26,6 +26,23 @@ type Tracking struct {
 	Reason   string
 }
 
+// Equal reports whether t and u say the same, so that the caller need not
+// store an unchanged tracking: times are compared to the microsecond, as
+// databases keep them, and the exit codes by value.
+func (t Tracking) Equal(u Tracking) bool {
+	times := func(x Tracking) [6]time.Time {
+		return [6]time.Time{x.StartedAt, x.ClockFrom, x.LastReportAt, x.RunningSince, x.HealthySince, x.DeferredSince}
+	}
+	tt, ut := times(t), times(u)
+	for i := range tt {
+		if !tt[i].Truncate(time.Microsecond).Equal(ut[i].Truncate(time.Microsecond)) {
+			return false
+		}
+	}
+	codes := (t.ExitCode == nil) == (u.ExitCode == nil) && (t.ExitCode == nil || *t.ExitCode == *u.ExitCode)
+	return codes && t.Attempt == u.Attempt && t.Restarts == u.Restarts && t.Message == u.Message && t.Reason == u.Reason
+}
+
 // normalised fills in what a zero Tracking leaves out.
 func (t Tracking) normalised(d Device) Tracking {
 	if t.Attempt == 0 {
