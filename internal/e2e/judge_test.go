@@ -14,17 +14,19 @@ import (
 // on each step every device polls its target state and reports what
 // behave says of it, given how long it has run that target.
 type simDevices struct {
-	s      *apitest.Server
-	keys   map[string]string // uuid → device key
-	since  map[string]time.Time
-	image  map[string]string
-	behave func(uuid, image string, on time.Duration) map[string]any
+	s       *apitest.Server
+	keys    map[string]string // uuid → device key
+	since   map[string]time.Time
+	target  map[string]string // image@version last seen
+	attempt map[string]int    // times the new image was sent, a retry included
+	behave  func(uuid, image string, on time.Duration) map[string]any
 }
 
 // newSimDevices provisions n devices (d1…dn) running redis:7.4-alpine.
 func newSimDevices(t *testing.T, s *apitest.Server, n int, behave func(uuid, image string, on time.Duration) map[string]any) *simDevices {
 	t.Helper()
-	f := &simDevices{s: s, keys: map[string]string{}, since: map[string]time.Time{}, image: map[string]string{}, behave: behave}
+	f := &simDevices{s: s, keys: map[string]string{}, since: map[string]time.Time{}, target: map[string]string{},
+		attempt: map[string]int{}, behave: behave}
 	for i := 1; i <= n; i++ {
 		f.add(t, fmt.Sprintf("d%d", i))
 	}
@@ -47,17 +49,22 @@ func (f *simDevices) step(t *testing.T) {
 	t.Helper()
 	for uuid, key := range f.keys {
 		var ts struct {
-			Apps map[string]struct {
+			Version int `json:"version"`
+			Apps    map[string]struct {
 				Image string `json:"image"`
 			} `json:"apps"`
 		}
 		f.s.Do("GET", "/api/v1/devices/"+uuid+"/target-state", key, nil).JSON(t, &ts)
 		image := ts.Apps["cache"].Image
-		if f.image[uuid] != image {
-			f.image[uuid], f.since[uuid] = image, time.Now()
+		isNew := strings.HasSuffix(image, ":7.5-alpine")
+		if target := fmt.Sprint(image, "@", ts.Version); f.target[uuid] != target {
+			f.target[uuid], f.since[uuid] = target, time.Now()
+			if isNew {
+				f.attempt[uuid]++
+			}
 		}
 		app := map[string]any{"image": image, "status": "running", "health": "healthy"}
-		if strings.HasSuffix(image, ":7.5-alpine") {
+		if isNew {
 			app = f.behave(uuid, image, time.Since(f.since[uuid]))
 			app["image"] = image
 		}
@@ -429,6 +436,36 @@ func TestRateHoldsDevicesBack(t *testing.T) {
 		}
 		if r = getRollout(t, s, id); r.Status != "in_progress" || r.Counts["succeeded"] != 1 || r.Counts["pending"] != 1 {
 			t.Fatalf("within the minute: %+v", r)
+		}
+	})
+}
+
+// With max_retries, a device whose first attempt fails is sent the target
+// again after the backoff; its second attempt succeeds, and so does the
+// rollout.
+func TestRetrySendsTargetAgain(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithMonitor(tickEvery))
+		var f *simDevices
+		f = newSimDevices(t, s, 1, func(uuid, _ string, _ time.Duration) map[string]any {
+			if f.attempt[uuid] < 2 {
+				return map[string]any{"status": "exited", "exit_code": 1, "message": "flaky start"}
+			}
+			return healthy()
+		})
+		id := pushRedis(t, s, map[string]any{"max_retries": 1, "retry_backoff_seconds": 1})
+		r := f.until(t, id, "ended", ended)
+		var page struct {
+			Items []struct {
+				Outcome  string `json:"outcome"`
+				Attempts int    `json:"attempts"`
+				Message  string `json:"message"`
+			}
+		}
+		s.Must(200, "GET", fmt.Sprintf("/api/v1/rollouts/%d/devices", id), nil).JSON(t, &page)
+		if r.Status != "completed" || len(page.Items) != 1 || page.Items[0].Attempts != 2 || page.Items[0].Outcome != "succeeded" {
+			t.Fatalf("ended: %+v, devices %+v", r, page.Items)
 		}
 	})
 }
