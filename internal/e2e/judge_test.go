@@ -469,3 +469,42 @@ func TestRetrySendsTargetAgain(t *testing.T) {
 		}
 	})
 }
+
+// The canary batch gates on its own, its size its minimum sample: one
+// failing canary stops the rollout though min_devices_for_threshold is 5.
+func TestCanaryGates(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithMonitor(tickEvery))
+		f := newSimDevices(t, s, 3, func(uuid, _ string, _ time.Duration) map[string]any {
+			if uuid == "d1" {
+				return map[string]any{"status": "failed", "message": "canary died"}
+			}
+			return healthy()
+		})
+		id := pushRedis(t, s, map[string]any{"update_strategy": "canary", "canary_size": 1, "min_devices_for_threshold": 5})
+		r := f.until(t, id, "ended", ended)
+		if r.Status != "rolled_back" || r.Counts["skipped"] != 2 || !strings.Contains(r.Reason, "canary") {
+			t.Fatalf("ended: %+v", r)
+		}
+	})
+}
+
+// A device may defer the update (an update lock) up to defer_timeout_seconds;
+// deferring longer times it out.
+func TestDeferralTimesOut(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithMonitor(tickEvery))
+		f := newSimDevices(t, s, 1, func(_, _ string, _ time.Duration) map[string]any {
+			return map[string]any{"status": "deferred", "message": "user session active"}
+		})
+		id := pushRedis(t, s, map[string]any{"defer_timeout_seconds": 1, "auto_rollback": false})
+		f.until(t, id, "deferred", func(r rolloutView) bool { return r.Counts["deferred"] == 1 })
+		r := f.until(t, id, "ended", ended)
+		d := deviceRows(t, s, id)["d1"]
+		if r.Status != "failed" || d.Outcome != "timed_out" || d.Message != "user session active" || !strings.Contains(d.Error, "defer") {
+			t.Fatalf("ended: %+v, d1 %+v", r, d)
+		}
+	})
+}
