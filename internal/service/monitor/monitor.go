@@ -113,7 +113,7 @@ func (m Monitor) Close() {
 }
 
 // Tick runs the monitor once: it takes or renews the lease and, if
-// this replica leads, advances every rollout in progress or paused, each in
+// this replica leads, advances every rollout in progress, paused or waiting for a window, each in
 // a transaction of its own. A replica that cannot renew the lease does
 // nothing: it has stepped down.
 func (m Monitor) Tick(ctx context.Context) error {

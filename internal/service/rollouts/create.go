@@ -83,7 +83,9 @@ func (e Engine) Create(ctx context.Context, tx *store.Tx, ref imageref.Ref, p ai
 	r.PolicyID, r.Trigger, r.StartAt, r.EndAt = policyID, trigger, e.StartAt, e.EndAt
 	auto := r.UpdateStrategy != rollout.Manual
 	var first []airlock.RolloutDevice
-	if auto && startsAtOnce(p.Timing) && e.StartAt == nil && e.EndAt == nil { // inserted updating: a new rollout need not read back what it just wrote
+	// Inserted updating: a new rollout need not read back what it just wrote.
+	// Windows, a rate or a span leave the first batch to a monitor step.
+	if auto && startsAtOnce(p.Timing) && e.StartAt == nil && e.EndAt == nil {
 		for i := range devices {
 			if devices[i].Batch == 1 {
 				devices[i].Status = rollout.DeviceUpdating
