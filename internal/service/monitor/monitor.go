@@ -112,10 +112,10 @@ func (m Monitor) Close() {
 	}
 }
 
-// Tick runs the monitor once: it takes or renews the lease and, if
-// this replica leads, advances every rollout in progress, paused or waiting for a window, each in
-// a transaction of its own. A replica that cannot renew the lease does
-// nothing: it has stepped down.
+// Tick runs the monitor once: it takes or renews the lease and, if this
+// replica leads, advances every rollout in progress, paused or waiting for
+// a window, each in a transaction of its own. A replica that cannot renew
+// the lease does nothing: it has stepped down.
 func (m Monitor) Tick(ctx context.Context) error {
 	began := time.Now()
 	leader, err := m.monitorLeader().Renew(ctx)
