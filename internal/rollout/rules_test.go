@@ -125,7 +125,7 @@ func TestSettle(t *testing.T) {
 		}
 	}
 	for _, status := range []string{"completed", "in_progress"} {
-		if got := rollout.Settle(status, devs); got != nil {
+		if got := rollout.Settle(status, devs); got != nil || rollout.Settles(status) {
 			t.Errorf("%s settled %+v", status, got)
 		}
 	}

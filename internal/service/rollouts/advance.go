@@ -44,7 +44,7 @@ func liveWindows(ctx context.Context, tx *store.Tx, r airlock.Rollout) ([]airloc
 // batch, the rollout's release from a window, the next batch, the devices
 // to start, then the rollout's own move.
 func (e Engine) apply(ctx context.Context, tx *store.Tx, r airlock.Rollout, devices []rollout.Device, p rollout.Progress) error {
-	if err := e.record(ctx, tx, r, p); err != nil {
+	if err := e.record(ctx, tx, r, devices, p); err != nil {
 		return err
 	}
 	var err error
@@ -125,20 +125,21 @@ func (e Engine) window(ctx context.Context, tx *store.Tx, r airlock.Rollout, to,
 // record writes the devices' new tracking, sends the target again to each
 // retried device, and writes an image.rollout_device_failed event for each
 // device that failed or timed out, with its evidence.
-func (e Engine) record(ctx context.Context, tx *store.Tx, r airlock.Rollout, p rollout.Progress) error {
+func (e Engine) record(ctx context.Context, tx *store.Tx, r airlock.Rollout, devices []rollout.Device, p rollout.Progress) error {
 	if len(p.Changes) == 0 {
 		return nil
 	}
+	batches := batchOf(devices)
 	changes := make([]rolloutdb.Change, len(p.Changes))
 	var retried []fleet.AppImage
 	for i, c := range p.Changes {
 		uuid, app := splitKey(c.UUID)
-		changes[i] = rolloutdb.Change{DeviceUUID: uuid, App: app, Status: c.Status, Track: c.Track}
+		changes[i] = rolloutdb.Change{DeviceUUID: uuid, App: app, Status: c.Status, Batch: batches[c.UUID], Track: c.Track}
 		if c.Retry {
 			retried = append(retried, fleet.AppImage{DeviceUUID: uuid, App: app, Image: r.Image})
 		}
 	}
-	if err := rolloutdb.SaveTracking(ctx, tx, r.ID, changes); err != nil {
+	if err := rolloutdb.SaveTracking(ctx, tx, r.ID, r.Image, changes); err != nil {
 		return err
 	}
 	if err := fleet.SetAppImages(ctx, tx, retried); err != nil {

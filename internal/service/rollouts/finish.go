@@ -49,17 +49,21 @@ func (e Engine) Finish(ctx context.Context, tx *store.Tx, r airlock.Rollout, act
 // settle ends the devices of a rollout stopped as cancelled, superseded or
 // failed, as rollout.Settle says: none is left updating.
 func (e Engine) settle(ctx context.Context, tx *store.Tx, r airlock.Rollout) error {
+	if !rollout.Settles(r.Status) {
+		return nil
+	}
 	devices, err := Watch(ctx, tx, r)
 	if err != nil {
 		return err
 	}
 	settled := rollout.Settle(r.Status, devices)
+	batches := batchOf(devices)
 	changes := make([]rolloutdb.Change, len(settled))
 	for i, c := range settled {
 		uuid, app := splitKey(c.UUID)
-		changes[i] = rolloutdb.Change{DeviceUUID: uuid, App: app, Status: c.Status, Track: c.Track}
+		changes[i] = rolloutdb.Change{DeviceUUID: uuid, App: app, Status: c.Status, Batch: batches[c.UUID], Track: c.Track}
 	}
-	return rolloutdb.SaveTracking(ctx, tx, r.ID, changes)
+	return rolloutdb.SaveTracking(ctx, tx, r.ID, r.Image, changes)
 }
 
 func rollBack(ctx context.Context, tx *store.Tx, r airlock.Rollout) (int, error) {

@@ -109,6 +109,15 @@ func readReports(target string, watched []rolloutdb.WatchedDevice) []rollout.Dev
 
 func deviceKey(uuid, app string) string { return uuid + "\x00" + app }
 
+// batchOf maps each device's key to its batch.
+func batchOf(devices []rollout.Device) map[string]int {
+	out := make(map[string]int, len(devices))
+	for _, d := range devices {
+		out[d.UUID] = d.Batch
+	}
+	return out
+}
+
 // splitKey returns the uuid and app of a device key.
 func splitKey(key string) (uuid, app string) {
 	uuid, app, _ = strings.Cut(key, "\x00")

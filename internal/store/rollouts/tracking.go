@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
@@ -27,16 +28,22 @@ type WatchedDevice struct {
 }
 
 // trackCols are the tracking columns of rollout_devices, in the order of
-// trackDest and trackArgs.
-const trackCols = `rd.attempts, rd.started_at, rd.clock_from, rd.reported_at, rd.running_since, rd.first_healthy_at,
-	rd.deferred_at, rd.restart_count, rd.message, rd.exit_code, rd.error`
+// trackScan.dest; times as text on SQLite, which a fleet-wide scan reads
+// faster (see store.DB.TimeText).
+func trackCols(db *store.DB) string {
+	times := make([]string, 0, 6)
+	for _, c := range []string{"started_at", "clock_from", "reported_at", "running_since", "first_healthy_at", "deferred_at"} {
+		times = append(times, db.TimeText("rd."+c))
+	}
+	return "rd.attempts, " + strings.Join(times, ", ") + ", rd.restart_count, rd.message, rd.exit_code, rd.error"
+}
 
 // WatchDevices calls each for every device of a rollout, with the reports
 // that can decide those in flight, as the rows come: a caller can work on
 // them while the rest are read.
 func WatchDevices(ctx context.Context, tx *store.Tx, id int64, each func(WatchedDevice)) error {
 	rows, err := tx.Query(ctx, `SELECT rd.device_uuid, rd.app, rd.batch, rd.status, `+tx.DB().TimeText("rd.updated_at")+`, cs.state,
-		`+tx.DB().TimeText("cs.reported_at")+`, `+trackCols+` FROM rollout_devices rd LEFT JOIN device_current_state cs
+		`+tx.DB().TimeText("cs.reported_at")+`, `+trackCols(tx.DB())+` FROM rollout_devices rd LEFT JOIN device_current_state cs
 			ON rd.status IN ('updating', 'baking', 'deferred') AND cs.device_uuid = rd.device_uuid
 			AND cs.reported_at >= COALESCE(rd.started_at, rd.updated_at)
 		WHERE rd.rollout_id = $1`, id)
@@ -94,31 +101,52 @@ func (s *trackScan) fill(t *rollout.Tracking) {
 // Change is a device's new status and tracking, as internal/rollout decides.
 type Change struct {
 	DeviceUUID, App, Status string
+	Batch                   int
 	Track                   rollout.Tracking
 }
 
 // verdicts are the device statuses that record an outcome.
 var verdicts = []string{rollout.DeviceSucceeded, rollout.DeviceFailed, rollout.DeviceTimedOut}
 
-// SaveTracking writes each change whole. A change to succeeded, failed or
-// timed out also records that verdict and when, kept whatever the status
-// becomes later (rolled back, cancelled).
-func SaveTracking(ctx context.Context, tx *store.Tx, id int64, changes []Change) error {
+// trackRow is the row SaveTracking writes per change, in trackRowCols order.
+const trackRowCols = `rollout_id, device_uuid, app, batch, target_image, status, error, attempts, started_at, clock_from,
+	reported_at, running_since, first_healthy_at, deferred_at, restart_count, message, exit_code, updated_at, verdict, judged_at`
+
+// trackRows bounds the rows of one statement, well under both engines'
+// parameter limits.
+const trackRows = 100
+
+// SaveTracking writes each change of rollout id (whose image is target)
+// whole. A change to succeeded, failed or timed out also records that
+// verdict and when, kept whatever the status becomes later (rolled back,
+// cancelled). The rows exist: each statement is an upsert of many rows, so
+// that a tick judging a whole fleet is a few statements, not one a device.
+func SaveTracking(ctx context.Context, tx *store.Tx, id int64, target string, changes []Change) error {
 	now := tx.Now()
-	for _, c := range changes {
-		t := c.Track
-		var verdict, judged any = "", nil
-		if slices.Contains(verdicts, c.Status) {
-			verdict, judged = c.Status, now
+	width := strings.Count(trackRowCols, ",") + 1
+	for chunk := range slices.Chunk(changes, trackRows) {
+		rows := make([]string, len(chunk))
+		args := make([]any, 0, len(chunk)*width)
+		for i, c := range chunk {
+			t := c.Track
+			var verdict, judged any = "", nil
+			if slices.Contains(verdicts, c.Status) {
+				verdict, judged = c.Status, now
+			}
+			rows[i] = "(" + tx.DB().ParamList(len(args)+1, width) + ")"
+			args = append(args, id, c.DeviceUUID, c.App, c.Batch, target, c.Status, t.Reason, t.Attempt, null(t.StartedAt),
+				null(t.ClockFrom), null(t.LastReportAt), null(t.RunningSince), null(t.HealthySince), null(t.DeferredSince),
+				t.Restarts, t.Message, t.ExitCode, now, verdict, judged)
 		}
-		_, err := tx.Exec(ctx, `UPDATE rollout_devices SET status = $1, error = $2, attempts = $3, started_at = $4,
-			clock_from = $5, reported_at = $6, running_since = $7, first_healthy_at = $8, deferred_at = $9,
-			restart_count = $10, message = $11, exit_code = $12, updated_at = $13,
-			verdict = CASE WHEN $14 = '' THEN verdict ELSE $14 END, judged_at = COALESCE($15, judged_at)
-			WHERE rollout_id = $16 AND device_uuid = $17 AND app = $18`,
-			c.Status, t.Reason, t.Attempt, null(t.StartedAt), null(t.ClockFrom), null(t.LastReportAt), null(t.RunningSince),
-			null(t.HealthySince), null(t.DeferredSince), t.Restarts, t.Message, t.ExitCode, now, verdict, judged,
-			id, c.DeviceUUID, c.App)
+		_, err := tx.Exec(ctx, `INSERT INTO rollout_devices (`+trackRowCols+`) VALUES `+strings.Join(rows, ", ")+`
+			ON CONFLICT (rollout_id, device_uuid, app) DO UPDATE SET status = excluded.status, error = excluded.error,
+			attempts = excluded.attempts, started_at = excluded.started_at, clock_from = excluded.clock_from,
+			reported_at = excluded.reported_at, running_since = excluded.running_since,
+			first_healthy_at = excluded.first_healthy_at, deferred_at = excluded.deferred_at,
+			restart_count = excluded.restart_count, message = excluded.message, exit_code = excluded.exit_code,
+			updated_at = excluded.updated_at,
+			verdict = CASE WHEN excluded.verdict = '' THEN rollout_devices.verdict ELSE excluded.verdict END,
+			judged_at = COALESCE(excluded.judged_at, rollout_devices.judged_at)`, args...)
 		if err != nil {
 			return fmt.Errorf("save device tracking: %w", err)
 		}

@@ -58,7 +58,7 @@ func TestTrackingRoundTrip(t *testing.T) {
 			ExitCode: &code, Reason: "reported status \"exited\""}
 		for _, status := range []string{"failed", "rolled_back"} {
 			err := db.InTx(ctx, "test", func(tx *store.Tx) error {
-				return rollouts.SaveTracking(ctx, tx, r.ID, []rollouts.Change{{DeviceUUID: "d1", App: "cache", Status: status, Track: track}})
+				return rollouts.SaveTracking(ctx, tx, r.ID, r.Image, []rollouts.Change{{DeviceUUID: "d1", App: "cache", Status: status, Batch: 1, Track: track}})
 			})
 			if err != nil {
 				t.Fatal(err)
