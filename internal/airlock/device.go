@@ -67,14 +67,21 @@ type TargetState struct {
 type DeviceTarget struct {
 	Version int64              `json:"version"`
 	Apps    map[string]AppSpec `json:"apps"`
+	// PollAfterSeconds suggests when a device should poll again: sooner
+	// while it takes part in an active batch, jittered. Only in polls.
+	PollAfterSeconds int `json:"poll_after_seconds,omitempty"`
 }
 
 // AppReport is a device's report of one app.
 type AppReport struct {
-	Image   string `json:"image"`
-	Status  string `json:"status"`
-	Healthy bool   `json:"healthy"`
-	Digest  string `json:"digest,omitempty"` // the digest it runs, when the device knows it
+	Image        string `json:"image"`
+	Status       string `json:"status"` // running, failed, exited, deferred, …
+	Healthy      bool   `json:"healthy"`
+	Health       string `json:"health,omitempty"`  // starting|healthy|unhealthy|none
+	Message      string `json:"message,omitempty"` // at most 1 KiB kept
+	ExitCode     *int   `json:"exit_code,omitempty"`
+	RestartCount int    `json:"restart_count,omitempty"`
+	Digest       string `json:"digest,omitempty"` // the digest it runs, when the device knows it
 }
 
 // DeviceReport is a device's latest report. It is stored as

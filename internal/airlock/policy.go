@@ -22,8 +22,9 @@ type Policy struct {
 	MinDevicesForThreshold    int            `json:"min_devices_for_threshold"`
 	AutoRollback              bool           `json:"auto_rollback"`
 	DeviceFilter              DeviceSelector `json:"device_filter"`
-	Enabled                   bool           `json:"enabled"`
-	Description               string         `json:"description"`
+	Timing
+	Enabled     bool   `json:"enabled"`
+	Description string `json:"description"`
 	// RequireAllPlatforms holds a release that lacks the platform of one of
 	// the policy's devices, instead of skipping those devices.
 	RequireAllPlatforms bool `json:"require_all_platforms"`

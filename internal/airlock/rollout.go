@@ -34,9 +34,14 @@ type Rollout struct {
 	BatchStartedAt            *time.Time `json:"batch_started_at"`
 	BatchDoneAt               *time.Time `json:"batch_done_at"`
 	CompletedAt               *time.Time `json:"completed_at"`
+	Timing
+	StartAt      *time.Time `json:"start_at"`       // a manual rollout starts no device before
+	EndAt        *time.Time `json:"end_at"`         // nor after
+	NextWindowAt *time.Time `json:"next_window_at"` // while waiting_for_window: when one opens
 
-	Counts  map[string]int `json:"counts,omitempty"`  // devices by status
-	Batches []BatchCounts  `json:"batches,omitempty"` // per batch, in order
+	BatchTimes []BatchTimes   `json:"batch_times,omitempty"`
+	Counts     map[string]int `json:"counts,omitempty"`  // devices by status
+	Batches    []BatchCounts  `json:"batches,omitempty"` // per batch, in order
 }
 
 // BatchCounts counts the devices of one batch by status.
@@ -56,8 +61,19 @@ type RolloutDevice struct {
 	PreviousImage string    `json:"previous_image"`
 	TargetImage   string    `json:"target_image"`
 	Status        string    `json:"status"`
-	Error         string    `json:"error"`
+	Error         string    `json:"error"` // why it got its verdict, or was skipped or cancelled
 	UpdatedAt     time.Time `json:"updated_at"`
+
+	// Evidence, kept through rollback and cancel.
+	DeviceName string     `json:"device_name"`
+	Outcome    string     `json:"outcome"` // the verdict: succeeded, failed or timed_out; "" before one
+	Message    string     `json:"message"` // the app's last message
+	ExitCode   *int       `json:"exit_code"`
+	Attempts   int        `json:"attempts"`
+	StartedAt  *time.Time `json:"started_at"`
+	ReportedAt *time.Time `json:"reported_at"`
+	HealthyAt  *time.Time `json:"first_healthy_at"`
+	JudgedAt   *time.Time `json:"judged_at"`
 }
 
 // RolloutFilter selects rollouts for listing.

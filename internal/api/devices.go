@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/service"
+	"github.com/airlock-iot/airlock/internal/service/rollouts"
 
 	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
@@ -127,8 +127,8 @@ func (s *Server) putTargetState(w http.ResponseWriter, r *http.Request) error {
 // read the version, so an unchanged state costs nothing more.
 func (s *Server) getTargetState(w http.ResponseWriter, r *http.Request) error {
 	sess := deviceSession(r)
-	tag := targetETag(sess.CreatedAt, sess.Version)
-	if etagMatches(r.Header.Get("If-None-Match"), tag) {
+	tag := httpx.ETag(sess.CreatedAt, sess.Version)
+	if httpx.ETagMatches(r.Header.Get("If-None-Match"), tag) {
 		h := w.Header()
 		h["Etag"] = []string{tag}
 		h["Cache-Control"] = noCache
@@ -139,38 +139,17 @@ func (s *Server) getTargetState(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("ETag", targetETag(sess.CreatedAt, ts.Version))
+	poll, err := rollouts.Queries{DB: s.svc.DB}.PollAfter(r.Context(), sess.UUID)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", httpx.ETag(sess.CreatedAt, ts.Version))
 	w.Header()["Cache-Control"] = noCache
-	httpx.WriteJSON(w, http.StatusOK, airlock.DeviceTarget{Version: ts.Version, Apps: ts.Apps})
+	httpx.WriteJSON(w, http.StatusOK, airlock.DeviceTarget{Version: ts.Version, Apps: ts.Apps, PollAfterSeconds: poll})
 	return nil
 }
 
 var noCache = []string{"no-cache"}
-
-// targetETag is a strong validator of a device's target state: versions
-// only grow, and the device's creation time tells apart a device deleted
-// and provisioned again under the same uuid.
-func targetETag(created time.Time, version int64) string {
-	b := make([]byte, 0, 32)
-	b = append(b, '"')
-	b = strconv.AppendInt(b, created.UnixMicro(), 36)
-	b = append(b, '-')
-	b = strconv.AppendInt(b, version, 10)
-	return string(append(b, '"'))
-}
-
-// etagMatches applies If-None-Match's weak comparison (RFC 9110 §13.1.2).
-func etagMatches(header, tag string) bool {
-	for header != "" {
-		var item string
-		item, header, _ = strings.Cut(header, ",")
-		item = strings.TrimPrefix(strings.TrimSpace(item), "W/")
-		if item == tag || item == "*" {
-			return true
-		}
-	}
-	return false
-}
 
 func (s *Server) reportState(w http.ResponseWriter, r *http.Request) error {
 	var in struct {

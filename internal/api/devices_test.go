@@ -46,8 +46,8 @@ func TestTargetStatePollWithETag(t *testing.T) {
 		if poll.Status != 200 || etag == "" || etag == first.Header.Get("ETag") || !strings.HasPrefix(etag, `"`) {
 			t.Fatalf("poll: %d etag %q: %s", poll.Status, etag, poll.Body)
 		}
-		want := `{"version":1,"apps":{"cache":{"env":{"A":"1"},"image":"docker.io/library/redis:7.5-alpine","ports":[6379]}}}`
-		if got := strings.TrimSpace(string(poll.Body)); got != want {
+		want := `{"version":1,"apps":{"cache":{"env":{"A":"1"},"image":"docker.io/library/redis:7.5-alpine","ports":[6379]}},"poll_after_seconds":`
+		if got := strings.TrimSpace(string(poll.Body)); !strings.HasPrefix(got, want) {
 			t.Fatalf("body\n got %s\nwant %s", got, want)
 		}
 
@@ -231,6 +231,10 @@ func TestDeviceBadInput(t *testing.T) {
 			{"PATCH", statePath(a), key, app(map[string]any{"image": "redis", "status": ""}), 422, "apps.cache.status"},
 			{"PATCH", statePath(a), key, app(map[string]any{"image": "redis", "status": "running", "healthy": "yes"}), 422, "apps.cache.healthy"},
 			{"PATCH", statePath(a), key, map[string]any{"apps": map[string]any{}, "uuid": "b"}, 422, "uuid"},
+			{"PATCH", statePath(a), key, app(map[string]any{"image": "redis", "status": "running", "health": "sick"}), 422, "apps.cache.health"},
+			{"PATCH", statePath(a), key, app(map[string]any{"image": "redis", "status": "running", "restart_count": -1}), 422, "apps.cache.restart_count"},
+			{"PATCH", statePath(a), key, app(map[string]any{"image": "redis", "status": "exited", "exit_code": "one"}), 422, "apps.cache.exit_code"},
+			{"PATCH", statePath(a), key, app(map[string]any{"image": "redis", "status": "exited", "message": 5}), 422, "apps.cache.message"},
 			{"PATCH", statePath(a), key, `{"apps": {}, "metrics": {"x": "` + strings.Repeat("a", 1<<20) + `"}}`, 413, ""},
 		}
 		checkBadInput(t, s, cases)

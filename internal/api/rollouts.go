@@ -11,13 +11,16 @@ import (
 )
 
 func (s *Server) rolloutRoutes() []Route {
-	rel := releaseapi.Handlers{Svc: s.svc}
+	rel := releaseapi.Handlers{Svc: s.svc, Actor: actor}
 	routes := []Route{
 		{"GET", "/api/v1/releases", Viewer, rel.List}, {"GET", "/api/v1/releases/{id}", Viewer, rel.Get},
 		{"GET", "/api/v1/rollouts", Viewer, s.listRollouts},
 		{"POST", "/api/v1/rollouts", Approver, s.createRollout},
 		{"GET", "/api/v1/rollouts/{id}", Viewer, s.getRollout},
 		{"GET", "/api/v1/rollouts/{id}/devices", Viewer, s.listRolloutDevices},
+		{"POST", "/api/v1/releases/{id}/clear", Admin, rel.Clear},
+		{"GET", "/api/v1/known-bad", Viewer, rel.ListKnownBad},
+		{"POST", "/api/v1/known-bad/{id}/clear", Admin, rel.ClearKnownBad},
 	}
 	for _, action := range []string{"start", "pause", "resume", "cancel", "rollback"} {
 		routes = append(routes, Route{"POST", "/api/v1/rollouts/{id}/" + action, Approver, s.controlRollout(action)})

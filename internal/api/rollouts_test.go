@@ -245,7 +245,12 @@ func TestFailuresWithoutAutoRollbackStop(t *testing.T) {
 		s.Must(201, "POST", "/api/v1/policies", map[string]any{"image_pattern": "redis", "batch_size": 1, "auto_rollback": false,
 			"min_devices_for_threshold": 2})
 		f := newSimFleet(t, s, 4, "redis:7.4-alpine")
-		f.verdict = func(uuid, image string) (string, bool) { return "running", uuid != "dev-2" }
+		f.verdict = func(uuid, image string) (string, bool) { // unhealthy alone would wait out the health grace
+			if uuid == "dev-2" {
+				return "failed", false
+			}
+			return "running", true
+		}
 		ro, _ := pushed(t, s, "redis:7.5-alpine")
 		done := runUntil(t, f, ro.ID)
 		if done.Status != "failed" || done.Counts["succeeded"] != 1 || done.Counts["failed"] != 1 || done.Counts["skipped"] != 2 {

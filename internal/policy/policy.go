@@ -40,7 +40,7 @@ const MaxDevices = 1_000_000
 func Validate(p *Policy) error {
 	normalize(p)
 	for _, check := range []func(*Policy) error{
-		checkPattern, checkConstraint, checkStrategy, checkBatches, checkDelay, checkHealth, checkText,
+		checkPattern, checkConstraint, checkStrategy, checkBatches, checkDelay, checkHealth, checkText, checkTiming,
 	} {
 		if err := check(p); err != nil {
 			return err

@@ -79,7 +79,7 @@ func (p *Progress) judge(s State, devices []Device, now time.Time) []string {
 			c, final = retry(s, c, now), false
 		}
 		after[i] = c.Status
-		if c.Status == d.Status && c.Track == d.Track {
+		if c.Status == d.Status && c.Track.Equal(d.Track) {
 			continue
 		}
 		p.Changes = append(p.Changes, c)

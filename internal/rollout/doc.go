@@ -32,7 +32,4 @@
 // attempt begun at Device.UpdatedAt, so rows written before it existed
 // still work. Report fields come from the device's latest report;
 // CheckReport validates one as it arrives.
-//
-// Decide and Judge are the older monitor step and judgement, kept for
-// their callers until they move to Advance.
 package rollout

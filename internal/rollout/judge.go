@@ -6,8 +6,7 @@ import (
 )
 
 // Report is a device's latest report of the app being rolled out; the zero
-// value means none. Judge and Decide read Image, Status, Healthy and
-// ReportedAt; Advance reads all of it.
+// value means none.
 type Report struct {
 	Image      string
 	Status     string // running|failed|exited|deferred|…, as the device says
@@ -19,32 +18,6 @@ type Report struct {
 	Message      string // the app's last words, at most MaxMessage bytes
 	ExitCode     *int
 	RestartCount int // restarts of the app's container, as the engine counts them
-}
-
-// Judge returns the status of a device told at updateStartedAt to run target:
-//
-//   - succeeded: it reports target with status running and healthy true,
-//     or no health at all (running is then the only evidence there is);
-//   - failed: it reports target with status failed, exited, crashed or
-//     dead, or running with healthy false;
-//   - timed_out: no such report made by updateStartedAt+timeout (inclusive);
-//   - updating: otherwise.
-//
-// Only a report made within [updateStartedAt, updateStartedAt+timeout]
-// decides, so the verdict depends on when the device spoke, not on when
-// the monitor ticked. target and r.Image are compared as given: callers
-// pass both normalised. Status is compared case-insensitively.
-func Judge(target string, r Report, updateStartedAt, now time.Time, timeout time.Duration) string {
-	deadline := updateStartedAt.Add(timeout)
-	if Runs(target, r) && !r.ReportedAt.Before(updateStartedAt) && !r.ReportedAt.After(deadline) {
-		if v := verdict(r); v != DeviceUpdating {
-			return v
-		}
-	}
-	if !now.Before(deadline) {
-		return DeviceTimedOut
-	}
-	return DeviceUpdating
 }
 
 // Runs reports whether r is a report of target. A pinned target
@@ -61,23 +34,6 @@ func Runs(target string, r Report) bool {
 		return r.Digest == digest && r.Image == base
 	}
 	return strings.HasPrefix(r.Image, target+"@")
-}
-
-// verdict judges one report of the target image. Health is only judged of
-// a running app: one still pulling or starting is not healthy yet, and
-// agents say so (healthy false) without it being a failure.
-func verdict(r Report) string {
-	switch strings.ToLower(r.Status) {
-	case "failed", "exited", "crashed", "dead":
-		return DeviceFailed
-	case "running":
-		if r.Healthy != nil && !*r.Healthy {
-			return DeviceFailed
-		}
-		return DeviceSucceeded
-	default:
-		return DeviceUpdating
-	}
 }
 
 // Exceeded reports whether failures stop a rollout: at least minDevices

@@ -15,47 +15,6 @@ func ptr[T any](v T) *T { return &v }
 
 func at(d time.Duration) time.Time { return t0.Add(d) }
 
-func TestJudge(t *testing.T) {
-	timeout := 5 * time.Minute
-	tests := []struct {
-		name string
-		r    rollout.Report
-		now  time.Time
-		want string
-	}{
-		{"no report yet", rollout.Report{}, at(time.Minute), "updating"},
-		{"no report by the deadline", rollout.Report{}, at(timeout), "timed_out"},
-		{"just before the deadline", rollout.Report{}, at(timeout - time.Nanosecond), "updating"},
-		{"running and healthy", rollout.Report{Image: target, Status: "running", Healthy: ptr(true), ReportedAt: at(time.Minute)}, at(time.Minute), "succeeded"},
-		{"running without health", rollout.Report{Image: target, Status: "running", ReportedAt: at(time.Minute)}, at(time.Minute), "succeeded"},
-		{"status is case-insensitive", rollout.Report{Image: target, Status: "Running", ReportedAt: at(time.Minute)}, at(time.Minute), "succeeded"},
-		{"running but unhealthy", rollout.Report{Image: target, Status: "running", Healthy: ptr(false), ReportedAt: at(time.Minute)}, at(time.Minute), "failed"},
-		{"failed", rollout.Report{Image: target, Status: "failed", ReportedAt: at(time.Minute)}, at(time.Minute), "failed"},
-		{"exited", rollout.Report{Image: target, Status: "exited", ReportedAt: at(time.Minute)}, at(time.Minute), "failed"},
-		{"crashed", rollout.Report{Image: target, Status: "crashed", ReportedAt: at(time.Minute)}, at(time.Minute), "failed"},
-		{"dead", rollout.Report{Image: target, Status: "dead", ReportedAt: at(time.Minute)}, at(time.Minute), "failed"},
-		{"failure wins over healthy", rollout.Report{Image: target, Status: "exited", Healthy: ptr(true), ReportedAt: at(time.Minute)}, at(time.Minute), "failed"},
-		{"pulling, not healthy yet", rollout.Report{Image: target, Status: "pulling", Healthy: ptr(false), ReportedAt: at(time.Minute)}, at(time.Minute), "updating"},
-		{"starting keeps waiting", rollout.Report{Image: target, Status: "starting", ReportedAt: at(time.Minute)}, at(time.Minute), "updating"},
-		{"starting until the deadline", rollout.Report{Image: target, Status: "restarting", ReportedAt: at(time.Minute)}, at(timeout), "timed_out"},
-		{"old image still running", rollout.Report{Image: "docker.io/library/redis:7.4-alpine", Status: "running", Healthy: ptr(true), ReportedAt: at(time.Minute)}, at(time.Minute), "updating"},
-		{"old image failing is not ours", rollout.Report{Image: "docker.io/library/redis:7.4-alpine", Status: "failed", ReportedAt: at(time.Minute)}, at(time.Minute), "updating"},
-		{"stale report", rollout.Report{Image: target, Status: "running", ReportedAt: at(-time.Second)}, at(time.Minute), "updating"},
-		{"stale failure", rollout.Report{Image: target, Status: "failed", ReportedAt: at(-time.Second)}, at(time.Minute), "updating"},
-		{"report at the start counts", rollout.Report{Image: target, Status: "running", ReportedAt: t0}, t0, "succeeded"},
-		{"success judged after the deadline", rollout.Report{Image: target, Status: "running", ReportedAt: at(timeout - time.Second)}, at(timeout + time.Minute), "succeeded"},
-		{"success at the deadline", rollout.Report{Image: target, Status: "running", ReportedAt: at(timeout)}, at(timeout), "succeeded"},
-		{"success after the deadline is too late", rollout.Report{Image: target, Status: "running", ReportedAt: at(timeout + time.Second)}, at(timeout + time.Second), "timed_out"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := rollout.Judge(target, tt.r, t0, tt.now, timeout); got != tt.want {
-				t.Errorf("Judge = %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
 func TestExceeded(t *testing.T) {
 	tests := []struct {
 		failed, judged, percent, min int

@@ -119,13 +119,13 @@ func TestSettle(t *testing.T) {
 			t.Errorf("%s lost its evidence: %+v", c.UUID, c.Track)
 		}
 	}
-	for _, status := range []string{"cancelled", "failed"} {
+	for _, status := range []string{"cancelled", "failed", "rolled_back"} {
 		if n := len(rollout.Settle(status, devs)); n != 4 {
 			t.Errorf("%s settled %d", status, n)
 		}
 	}
-	for _, status := range []string{"completed", "rolled_back", "in_progress"} {
-		if got := rollout.Settle(status, devs); got != nil {
+	for _, status := range []string{"completed", "in_progress"} {
+		if got := rollout.Settle(status, devs); got != nil || rollout.Settles(status) {
 			t.Errorf("%s settled %+v", status, got)
 		}
 	}
@@ -237,4 +237,26 @@ func FuzzTruncateMessage(f *testing.F) {
 			t.Fatalf("changed a short message")
 		}
 	})
+}
+
+func TestTrackingEqual(t *testing.T) {
+	a := rollout.Tracking{Attempt: 1, StartedAt: t0.Add(123456789), ExitCode: ptr(1), Message: "m"}
+	b := a
+	b.StartedAt, b.ExitCode = t0.Add(123456000).In(time.FixedZone("x", 3600)), ptr(1) // as a database gives it back
+	if !a.Equal(b) {
+		t.Fatalf("%+v != %+v", a, b)
+	}
+	for _, change := range []func(*rollout.Tracking){
+		func(x *rollout.Tracking) { x.StartedAt = x.StartedAt.Add(time.Microsecond) },
+		func(x *rollout.Tracking) { x.ExitCode = ptr(2) },
+		func(x *rollout.Tracking) { x.ExitCode = nil },
+		func(x *rollout.Tracking) { x.Reason = "r" },
+		func(x *rollout.Tracking) { x.LastReportAt = t0 },
+	} {
+		c := b
+		change(&c)
+		if a.Equal(c) {
+			t.Errorf("%+v equals %+v", a, c)
+		}
+	}
 }

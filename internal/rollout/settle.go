@@ -3,21 +3,15 @@ package rollout
 import "fmt"
 
 // Settle ends the devices of a rollout that stopped with status (cancelled,
-// superseded or failed), so that none is left waiting: a device told to
-// update becomes cancelled, one never told becomes skipped, each with the
-// reason. Its tracking, and with it the evidence, is kept. Devices already
-// judged are left as they are. Other statuses settle nothing: a completed
-// rollout has no device left, and a rollback restores devices instead.
+// superseded, failed or rolled back), so that none is left waiting: a
+// device told to update becomes cancelled, one never told becomes skipped,
+// each with the reason. Its tracking, and with it the evidence, is kept.
+// Devices already judged are left as they are, and so are those a rollback
+// restored (the caller settles after restoring). Other statuses settle
+// nothing: a completed rollout has no device left.
 func Settle(status string, devices []Device) []Change {
-	var why string
-	switch status {
-	case StatusCancelled:
-		why = "the rollout was cancelled"
-	case StatusSuperseded:
-		why = "a newer rollout superseded this one"
-	case StatusFailed:
-		why = "the rollout stopped on failures"
-	default:
+	why, ok := settleWhy[status]
+	if !ok {
 		return nil
 	}
 	var out []Change
@@ -33,6 +27,21 @@ func Settle(status string, devices []Device) []Change {
 		}
 	}
 	return out
+}
+
+// settleWhy says why each status Settle settles devices of leaves them.
+var settleWhy = map[string]string{
+	StatusCancelled:  "the rollout was cancelled",
+	StatusSuperseded: "a newer rollout superseded this one",
+	StatusFailed:     "the rollout stopped on failures",
+	StatusRolledBack: "the rollout was rolled back",
+}
+
+// Settles reports whether Settle may change devices of a rollout in
+// status, so that a caller need not read them otherwise.
+func Settles(status string) bool {
+	_, ok := settleWhy[status]
+	return ok
 }
 
 // Batch statuses, for a rollout's batch list.

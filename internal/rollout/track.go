@@ -26,6 +26,23 @@ type Tracking struct {
 	Reason   string
 }
 
+// Equal reports whether t and u say the same, so that the caller need not
+// store an unchanged tracking: times are compared to the microsecond, as
+// databases keep them, and the exit codes by value.
+func (t Tracking) Equal(u Tracking) bool {
+	times := func(x Tracking) [6]time.Time {
+		return [6]time.Time{x.StartedAt, x.ClockFrom, x.LastReportAt, x.RunningSince, x.HealthySince, x.DeferredSince}
+	}
+	tt, ut := times(t), times(u)
+	for i := range tt {
+		if !tt[i].Truncate(time.Microsecond).Equal(ut[i].Truncate(time.Microsecond)) {
+			return false
+		}
+	}
+	codes := (t.ExitCode == nil) == (u.ExitCode == nil) && (t.ExitCode == nil || *t.ExitCode == *u.ExitCode)
+	return codes && t.Attempt == u.Attempt && t.Restarts == u.Restarts && t.Message == u.Message && t.Reason == u.Reason
+}
+
 // normalised fills in what a zero Tracking leaves out.
 func (t Tracking) normalised(d Device) Tracking {
 	if t.Attempt == 0 {
@@ -41,16 +58,18 @@ func (t Tracking) normalised(d Device) Tracking {
 }
 
 // relevant returns d's report if it is of the target and made in this
-// attempt; fresh says it was not taken in before.
+// attempt; fresh says it is not older than the last one taken in. A report
+// made at the same instant as that one is taken in again (observe is
+// idempotent), as it may be a newer report stamped by a coarse clock.
 func relevant(d Device, t Tracking) (r Report, ok, fresh bool) {
 	r = d.Report
-	if r.Image != d.Target || r.ReportedAt.IsZero() || r.ReportedAt.Before(t.StartedAt) {
+	if !Runs(d.Target, r) || r.ReportedAt.IsZero() || r.ReportedAt.Before(t.StartedAt) {
 		return Report{}, false, false
 	}
 	if d.TargetDigest != "" && r.Digest != "" && r.Digest != d.TargetDigest {
 		return Report{}, false, false
 	}
-	return r, true, t.LastReportAt.IsZero() || r.ReportedAt.After(t.LastReportAt)
+	return r, true, t.LastReportAt.IsZero() || !r.ReportedAt.Before(t.LastReportAt)
 }
 
 // observe takes report r into t: the moments the device started running,

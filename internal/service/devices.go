@@ -70,8 +70,10 @@ func (s *Service) SetTargetState(ctx context.Context, actor, uuid string, apps m
 		if err := s.gateApps(ctx, tx, uuid, specs, o); err != nil {
 			return err
 		}
-		ts, err = fleet.SetTargetState(ctx, tx, uuid, specs)
-		return err
+		if ts, err = fleet.SetTargetState(ctx, tx, uuid, specs); err != nil {
+			return err
+		}
+		return s.engine().JoinNew(ctx, tx, uuid, specs)
 	})
 	return ts, err
 }

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/imageref"
@@ -31,6 +32,8 @@ type RolloutInput struct {
 	MinDevicesForThreshold    *int                    `json:"min_devices_for_threshold"`
 	AutoRollback              *bool                   `json:"auto_rollback"`
 	DeviceFilter              *airlock.DeviceSelector `json:"device_filter"`
+	StartAt                   *time.Time              `json:"start_at"` // no device starts before
+	EndAt                     *time.Time              `json:"end_at"`   // nor after
 }
 
 // CreateRollout creates a rollout by hand. The image passes the gate as a
@@ -58,7 +61,9 @@ func (s *Service) CreateRollout(ctx context.Context, actor string, in RolloutInp
 		if !dec.Allowed {
 			return dec.Err
 		}
-		r, reason, err := s.engine().Create(ctx, tx, ref, p, in.PolicyID, "manual/"+actor)
+		e := s.engine()
+		e.StartAt, e.EndAt = in.StartAt, in.EndAt
+		r, reason, err := e.Create(ctx, tx, ref, p, in.PolicyID, "manual/"+actor)
 		switch {
 		case err != nil:
 			return err
@@ -124,7 +129,7 @@ func (s *Service) ControlRollout(ctx context.Context, actor string, id int64, ac
 		case rollout.ActionStart:
 			_, err = s.engine().Start(ctx, tx, r, reason, nil)
 		case rollout.ActionPause, rollout.ActionResume:
-			err = s.setStatus(ctx, tx, r, to, reason)
+			err = s.engine().SetStatus(ctx, tx, r, to, reason)
 		default:
 			_, err = s.engine().Finish(ctx, tx, r, action, reason)
 		}
@@ -134,18 +139,6 @@ func (s *Service) ControlRollout(ctx context.Context, actor string, id int64, ac
 		return airlock.Rollout{}, err
 	}
 	return s.Rollout(ctx, id)
-}
-
-// setStatus pauses or resumes a rollout. The monitor goes on judging the
-// devices of a paused rollout; it starts no batch until it is resumed.
-func (s *Service) setStatus(ctx context.Context, tx *store.Tx, r airlock.Rollout, to, reason string) error {
-	r, err := rolloutdb.TransitionRollout(ctx, tx, r.ID, rolloutdb.Transition{From: r.Status, To: to, Reason: reason})
-	if err != nil {
-		return err
-	}
-	typ := map[string]string{rollout.StatusPaused: "image.rollout_paused", rollout.StatusInProgress: "image.rollout_resumed"}[to]
-	s.Log.InfoContext(ctx, typ, "rollout_id", r.ID)
-	return rollouts.Event(ctx, tx, typ, r, nil)
 }
 
 // Rollout returns a rollout with its device counts by status.

@@ -154,6 +154,9 @@ func oaRolloutOps() []oaOp {
 		{method: "GET", path: "/api/v1/rollouts/{id}", auth: authViewer, tag: "rollouts", summary: "Get a rollout with counts per status and per batch", status: 200, resp: oaRef("Rollout")},
 		{method: "GET", path: "/api/v1/rollouts/{id}/devices", auth: authViewer, tag: "rollouts", summary: "List a rollout's devices", status: 200, resp: oaList("RolloutDevice"),
 			query: []oaObj{oaQuery("status", oaStr, "device status in the rollout"), oaQuery("batch", oaInt, "only this batch (0: all)"), oaLimit(100, 1000), oaOffset}},
+		{method: "POST", path: "/api/v1/releases/{id}/clear", auth: authAdmin, tag: "releases", summary: "Lift the known-bad hold on a release's content; with deploy, roll it out again by its policy", body: "ClearInput", status: 200, resp: oaRef("Cleared")},
+		{method: "GET", path: "/api/v1/known-bad", auth: authViewer, tag: "rollouts", summary: "List content held as known-bad after a rollback", status: 200, resp: oaList("KnownBad")},
+		{method: "POST", path: "/api/v1/known-bad/{id}/clear", auth: authAdmin, tag: "rollouts", summary: "Lift a known-bad hold, so that pushes of its content roll out again", status: 200, resp: oaRef("KnownBad")},
 	}
 	for _, action := range []string{"start", "pause", "resume", "cancel", "rollback"} {
 		ops = append(ops, oaOp{method: "POST", path: "/api/v1/rollouts/{id}/" + action, auth: authApprover, tag: "rollouts",

@@ -6,6 +6,8 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/airlock-iot/airlock/internal/airlock"
+
 	"github.com/airlock-iot/airlock/internal/api/httpx"
 	"github.com/airlock-iot/airlock/internal/service"
 )
@@ -14,10 +16,17 @@ import (
 type Service interface {
 	Releases(ctx context.Context, f service.ReleaseFilter) ([]service.Release, int, error)
 	Release(ctx context.Context, id int64) (service.Release, error)
+	ClearRelease(ctx context.Context, actor string, id int64, deploy bool) (service.Cleared, error)
+	KnownBad(ctx context.Context) ([]airlock.KnownBad, error)
+	ClearKnownBad(ctx context.Context, actor string, id int64) (airlock.KnownBad, error)
 }
 
-// Handlers serve GET /api/v1/releases and /api/v1/releases/{id}.
-type Handlers struct{ Svc Service }
+// Handlers serve the releases and their known-bad holds. Actor names the
+// caller, for the audit trail.
+type Handlers struct {
+	Svc   Service
+	Actor func(*http.Request) string
+}
 
 // List answers a page of releases, filtered by image, tag and status.
 func (h Handlers) List(w http.ResponseWriter, r *http.Request) error {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/platform"
+	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/fleet"
 	releasedb "github.com/airlock-iot/airlock/internal/store/releases"
@@ -214,7 +216,7 @@ func (s Devices) ReportState(ctx context.Context, uuid string, r airlock.DeviceR
 func normaliseReport(r *airlock.DeviceReport) error {
 	switch {
 	case r.Apps == nil:
-		return airlock.FieldErrorf("apps", "is required: an object of app name → {\"image\", \"status\", \"healthy\"}")
+		return airlock.FieldErrorf("apps", "is required: an object of app name → {\"image\", \"status\", \"health\", \"message\", …}")
 	case len(r.Apps) > maxApps:
 		return airlock.FieldErrorf("apps", "at most %d apps", maxApps)
 	case len(r.Metrics) > 64:
@@ -243,8 +245,14 @@ func normaliseReport(r *airlock.DeviceReport) error {
 		}
 		app.Image, app.Status = ref.String(), strings.ToLower(strings.TrimSpace(app.Status))
 		if app.Status == "" || len(app.Status) > 32 {
-			return airlock.FieldErrorf(field+".status", "is required: running, failed, … (at most 32 characters)")
+			return airlock.FieldErrorf(field+".status", "is required: running, failed, deferred, … (at most 32 characters)")
 		}
+		checked, err := rollout.CheckReport(rollout.Report{Status: app.Status, Health: app.Health, Message: app.Message,
+			RestartCount: app.RestartCount})
+		if ae := (*airlock.Error)(nil); errors.As(err, &ae) {
+			return airlock.FieldErrorf(field+"."+ae.Field, "%s", ae.Message)
+		}
+		app.Health, app.Message = checked.Health, checked.Message
 		r.Apps[name] = app
 	}
 	return nil

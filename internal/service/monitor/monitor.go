@@ -112,10 +112,10 @@ func (m Monitor) Close() {
 	}
 }
 
-// Tick runs the monitor once: it takes or renews the lease and, if
-// this replica leads, advances every rollout in progress or paused, each in
-// a transaction of its own. A replica that cannot renew the lease does
-// nothing: it has stepped down.
+// Tick runs the monitor once: it takes or renews the lease and, if this
+// replica leads, advances every rollout in progress, paused or waiting for
+// a window, each in a transaction of its own. A replica that cannot renew
+// the lease does nothing: it has stepped down.
 func (m Monitor) Tick(ctx context.Context) error {
 	began := time.Now()
 	leader, err := m.monitorLeader().Renew(ctx)
@@ -155,6 +155,10 @@ func (m Monitor) advanceAll(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+func monitored(status string) bool {
+	return status == rollout.StatusInProgress || status == rollout.StatusPaused || status == rollout.StatusWaitingForWindow
+}
+
 // advance is one step of one rollout: judge its updating devices from their
 // reports, then record the verdicts and whatever the rollout does next, in
 // one transaction over the locked rollout row, so that a step is either
@@ -162,14 +166,9 @@ func (m Monitor) advanceAll(ctx context.Context) error {
 func (m Monitor) advance(ctx context.Context, id int64) error {
 	return m.DB.InTx(ctx, "monitor", func(tx *store.Tx) error {
 		r, err := rolloutdb.RolloutForUpdate(ctx, tx, id)
-		if err != nil || (r.Status != rollout.StatusInProgress && r.Status != rollout.StatusPaused) {
+		if err != nil || !monitored(r.Status) {
 			return err
 		}
-		devices, err := rollouts.Watch(ctx, tx, r)
-		if err != nil {
-			return err
-		}
-		step := rollout.Decide(rollouts.StateOf(r), devices, tx.Now())
-		return rollouts.Engine{Log: m.Log}.Apply(ctx, tx, r, devices, step)
+		return rollouts.Engine{Log: m.Log}.Step(ctx, tx, r)
 	})
 }

@@ -43,9 +43,33 @@ type Input struct {
 	DeviceFilter              *airlock.DeviceSelector `json:"device_filter"`
 	RequireAllPlatforms       *bool                   `json:"require_all_platforms"`
 	AllowDowngrade            *bool                   `json:"allow_downgrade"`
+
+	HealthGraceSeconds  *int                         `json:"health_grace_seconds"`
+	BakeSeconds         *int                         `json:"bake_seconds"`
+	MaxRetries          *int                         `json:"max_retries"`
+	RetryBackoffSeconds *int                         `json:"retry_backoff_seconds"`
+	DeferTimeoutSeconds *int                         `json:"defer_timeout_seconds"`
+	MaintenanceWindows  *[]airlock.MaintenanceWindow `json:"maintenance_windows"`
+	MaxDevicesPerMinute *int                         `json:"max_devices_per_minute"`
+	Ramp                *airlock.Ramp                `json:"ramp"`
+	IncludeNewDevices   *bool                        `json:"include_new_devices"`
+}
+
+// applyTiming sets the given judgement and timing knobs on t.
+func (in Input) applyTiming(t *airlock.Timing) {
+	setIf(&t.HealthGraceSeconds, in.HealthGraceSeconds)
+	setIf(&t.BakeSeconds, in.BakeSeconds)
+	setIf(&t.MaxRetries, in.MaxRetries)
+	setIf(&t.RetryBackoffSeconds, in.RetryBackoffSeconds)
+	setIf(&t.DeferTimeoutSeconds, in.DeferTimeoutSeconds)
+	setIf(&t.MaintenanceWindows, in.MaintenanceWindows)
+	setIf(&t.MaxDevicesPerMinute, in.MaxDevicesPerMinute)
+	setIf(&t.Ramp, in.Ramp)
+	setIf(&t.IncludeNewDevices, in.IncludeNewDevices)
 }
 
 func (in Input) apply(p *airlock.Policy) {
+	in.applyTiming(&p.Timing)
 	setIf(&p.ImagePattern, in.ImagePattern)
 	setIf(&p.TagConstraint, in.TagConstraint)
 	setIf(&p.Enabled, in.Enabled)
@@ -81,9 +105,9 @@ func (k Knobs) Apply(p *airlock.Policy) {
 }
 
 // New is a policy with the defaults a client can not tell from
-// false: enabled, and rolling back on failure.
+// false: enabled, rolling back on failure, and including new devices.
 func New() airlock.Policy {
-	return airlock.Policy{Enabled: true, AutoRollback: true}
+	return airlock.Policy{Enabled: true, AutoRollback: true, Timing: airlock.Timing{IncludeNewDevices: true}}
 }
 
 // Policies are the policy use cases over one database.

@@ -55,6 +55,12 @@ func (e Engine) Create(ctx context.Context, tx *store.Tx, ref imageref.Ref, p ai
 	if err := rolloutdb.LockRepository(ctx, tx, ref.Repository()); err != nil {
 		return nil, "", err
 	}
+	if why, err := knownBad(ctx, tx, KnownBadKey(ref.Digest, ref.String())); why != "" || err != nil {
+		return nil, why, err
+	}
+	if e.StartAt != nil && e.EndAt != nil && !e.EndAt.After(*e.StartAt) {
+		return nil, "", airlock.FieldErrorf("end_at", "must be after start_at")
+	}
 	key := airlock.Rollout{Registry: ref.Registry, Namespace: ref.Namespace, ImageName: ref.Name, Tag: ref.Tag, Digest: ref.Digest}
 	existing, err := rolloutdb.RolloutByImage(ctx, tx, key)
 	switch {
@@ -72,10 +78,12 @@ func (e Engine) Create(ctx context.Context, tx *store.Tx, ref imageref.Ref, p ai
 		return nil, fmt.Sprintf("no devices need %s", ref), nil
 	}
 	r, devices := plan(key, ref, p, targets)
-	r.PolicyID, r.Trigger = policyID, trigger
+	r.PolicyID, r.Trigger, r.StartAt, r.EndAt = policyID, trigger, e.StartAt, e.EndAt
 	auto := r.UpdateStrategy != rollout.Manual
 	var first []airlock.RolloutDevice
-	if auto { // inserted updating: a new rollout need not read back what it just wrote
+	// Inserted updating: a new rollout need not read back what it just wrote.
+	// Windows, a rate or a span leave the first batch to a monitor step.
+	if auto && startsAtOnce(p.Timing) && e.StartAt == nil && e.EndAt == nil {
 		for i := range devices {
 			if devices[i].Batch == 1 {
 				devices[i].Status = rollout.DeviceUpdating
@@ -156,11 +164,18 @@ func plan(key airlock.Rollout, ref imageref.Ref, p airlock.Policy, targets []fle
 	r.HealthCheckTimeoutSeconds, r.FailureThresholdPercent = p.HealthCheckTimeoutSeconds, p.FailureThresholdPercent
 	r.MinDevicesForThreshold, r.AutoRollback = p.MinDevicesForThreshold, p.AutoRollback
 	r.Status, r.TotalBatches, r.TotalDevices = rollout.StatusPending, len(batches), len(devices)
+	r.Timing = p.Timing
 	return r, devices
 }
 
+// startsAtOnce reports whether a rollout with timing t may start its first
+// batch whole as it is created: no window or rate decides when.
+func startsAtOnce(t airlock.Timing) bool {
+	return len(t.MaintenanceWindows) == 0 && t.MaxDevicesPerMinute == 0 && t.Ramp == (airlock.Ramp{})
+}
+
 // supersede ends the other unfinished rollouts of r's repository: their
-// pending devices are skipped, so only r updates them from now on.
+// devices are settled, so only r updates them from now on.
 func (e Engine) supersede(ctx context.Context, tx *store.Tx, r airlock.Rollout) error {
 	old, err := rolloutdb.SupersedeRollouts(ctx, tx, r.Registry, r.Namespace, r.ImageName, r.ID,
 		fmt.Sprintf("superseded by rollout %d (%s)", r.ID, r.Image))
@@ -168,7 +183,7 @@ func (e Engine) supersede(ctx context.Context, tx *store.Tx, r airlock.Rollout) 
 		return err
 	}
 	for _, o := range old {
-		if err := rolloutdb.SkipPending(ctx, tx, o.ID, fmt.Sprintf("rollout superseded by rollout %d", r.ID)); err != nil {
+		if err := e.settle(ctx, tx, o); err != nil {
 			return err
 		}
 		e.Log.InfoContext(ctx, "rollout superseded", "rollout_id", o.ID, "by", r.ID)
@@ -181,7 +196,7 @@ func (e Engine) supersede(ctx context.Context, tx *store.Tx, r airlock.Rollout) 
 
 // Start moves a pending rollout to in progress and starts its first batch.
 // first are that batch's devices when the caller has just inserted them
-// updating; nil reads them from the rollout.
+// updating; with nil, a monitor step starts them as windows and rate allow.
 func (e Engine) Start(ctx context.Context, tx *store.Tx, r airlock.Rollout, reason string, first []airlock.RolloutDevice) (airlock.Rollout, error) {
 	r, err := rolloutdb.TransitionRollout(ctx, tx, r.ID, rolloutdb.Transition{From: r.Status, To: rollout.StatusInProgress, Reason: reason, Start: true})
 	if err != nil {
@@ -191,26 +206,15 @@ func (e Engine) Start(ctx context.Context, tx *store.Tx, r airlock.Rollout, reas
 		return r, err
 	}
 	if first == nil {
-		return e.NextBatch(ctx, tx, r)
+		if err := e.Step(ctx, tx, r); err != nil {
+			return r, err
+		}
+		return rolloutdb.RolloutForUpdate(ctx, tx, r.ID)
 	}
 	if r, err = rolloutdb.AdvanceBatch(ctx, tx, r.ID, 0); err != nil {
 		return r, err
 	}
 	return r, e.launch(ctx, tx, r, first)
-}
-
-// NextBatch starts the batch after the current one. The batch advances
-// only from the current batch read, so a replayed step changes nothing.
-func (e Engine) NextBatch(ctx context.Context, tx *store.Tx, r airlock.Rollout) (airlock.Rollout, error) {
-	r, err := rolloutdb.AdvanceBatch(ctx, tx, r.ID, r.CurrentBatch)
-	if err != nil {
-		return r, err
-	}
-	devices, err := rolloutdb.StartBatchDevices(ctx, tx, r.ID, r.CurrentBatch, repository(r))
-	if err != nil {
-		return r, err
-	}
-	return r, e.launch(ctx, tx, r, devices)
 }
 
 // launch gives the devices of the current batch the new image.
@@ -224,47 +228,6 @@ func (e Engine) launch(ctx context.Context, tx *store.Tx, r airlock.Rollout, dev
 	}
 	e.Log.InfoContext(ctx, "rollout batch started", "rollout_id", r.ID, "batch", r.CurrentBatch, "of", r.TotalBatches, "devices", len(devices))
 	return Event(ctx, tx, "image.rollout_batch_started", r, map[string]any{"batch": r.CurrentBatch, "devices": len(devices)})
-}
-
-// Finish ends a rollout by action (complete, fail, rollback or cancel).
-// Pending devices are skipped; a rollback gives every device that got the
-// new image, and still has it, its previous image back.
-func (e Engine) Finish(ctx context.Context, tx *store.Tx, r airlock.Rollout, action, reason string) (airlock.Rollout, error) {
-	to, err := rollout.Transition(r.Status, action)
-	if err != nil {
-		return r, err
-	}
-	r, err = rolloutdb.TransitionRollout(ctx, tx, r.ID, rolloutdb.Transition{From: r.Status, To: to, Reason: reason, Finish: true})
-	if err != nil {
-		return r, err
-	}
-	restored := 0
-	if to == rollout.StatusRolledBack {
-		if restored, err = rollBack(ctx, tx, r.ID); err != nil {
-			return r, err
-		}
-	}
-	if err := rolloutdb.SkipPending(ctx, tx, r.ID, "rollout "+to); err != nil {
-		return r, err
-	}
-	e.Log.InfoContext(ctx, "rollout "+to, "rollout_id", r.ID, "image", r.Image, "reason", reason)
-	var extra map[string]any
-	if to == rollout.StatusRolledBack {
-		extra = map[string]any{"devices_restored": restored}
-	}
-	return r, Event(ctx, tx, "image.rollout_"+to, r, extra)
-}
-
-func rollBack(ctx context.Context, tx *store.Tx, id int64) (int, error) {
-	devices, err := rolloutdb.RollBackDevices(ctx, tx, id)
-	if err != nil {
-		return 0, err
-	}
-	changes := make([]fleet.AppImage, len(devices))
-	for i, d := range devices {
-		changes[i] = fleet.AppImage{DeviceUUID: d.DeviceUUID, App: d.App, Image: d.PreviousImage}
-	}
-	return len(changes), fleet.SetAppImages(ctx, tx, changes)
 }
 
 // repository is the normalised repository a rollout's image belongs to.

@@ -1,6 +1,13 @@
 package rollouts
 
-import "log/slog"
+import (
+	"log/slog"
+	"time"
+)
 
-// Engine runs the rollout steps; it holds nothing but where to log.
-type Engine struct{ Log *slog.Logger }
+// Engine runs the rollout steps. It holds where to log and, for a manual
+// rollout being created, the span it may start devices in.
+type Engine struct {
+	Log            *slog.Logger
+	StartAt, EndAt *time.Time // a manual rollout's start_at and end_at; nil for none
+}

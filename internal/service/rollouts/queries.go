@@ -2,6 +2,7 @@ package rollouts
 
 import (
 	"context"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
@@ -28,14 +29,17 @@ func (q Queries) Rollout(ctx context.Context, id int64) (airlock.Rollout, error)
 	if r.Batches == nil {
 		r.Batches = []airlock.BatchCounts{}
 	}
-	return r, nil
+	times, err := rolloutdb.BatchTimes(ctx, q.DB, id)
+	for b := 1; b <= r.TotalBatches; b++ {
+		t := times[b]
+		t.Batch = b
+		t.Status = rollout.BatchStatus(b, r.Status, r.CurrentBatch, r.BatchDoneAt != nil)
+		r.BatchTimes = append(r.BatchTimes, t)
+	}
+	return r, err
 }
 
-var deviceStatuses = []string{rollout.DevicePending, rollout.DeviceUpdating, rollout.DeviceSucceeded, rollout.DeviceFailed,
-	rollout.DeviceTimedOut, rollout.DeviceRolledBack, rollout.DeviceSkipped}
-
-var rolloutStatuses = []string{rollout.StatusPending, rollout.StatusInProgress, rollout.StatusPaused, rollout.StatusCompleted,
-	rollout.StatusFailed, rollout.StatusRolledBack, rollout.StatusCancelled, rollout.StatusSuperseded}
+var deviceStatuses, rolloutStatuses = rollout.DeviceStatuses, rollout.Statuses
 
 func allStatuses(counts map[string]int) map[string]int {
 	out := make(map[string]int, len(deviceStatuses))
@@ -73,4 +77,11 @@ func (q Queries) RolloutDevices(ctx context.Context, id int64, f airlock.Rollout
 		return nil, 0, err
 	}
 	return rolloutdb.RolloutDevices(ctx, q.DB, id, f)
+}
+
+// PollAfter is the poll_after_seconds of device uuid's next target-state
+// answer: sooner while it takes part in an active batch, with jitter.
+func (q Queries) PollAfter(ctx context.Context, uuid string) (int, error) {
+	active, err := rolloutdb.DeviceActive(ctx, q.DB, uuid)
+	return rollout.PollAfter(0, 0, active, rand.Float64()), err
 }

@@ -10,32 +10,46 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/imageref"
+	"github.com/airlock-iot/airlock/internal/policy"
 	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/store"
 	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
 )
 
-// StateOf is what rollout.Decide needs of a stored rollout.
-func StateOf(r airlock.Rollout) rollout.State {
+// StateOf is what rollout.Advance needs of a stored rollout; windows are
+// its policy's as they are now, so that editing them applies at once.
+func StateOf(r airlock.Rollout, windows []airlock.MaintenanceWindow) rollout.State {
+	sec := func(n int) time.Duration { return time.Duration(n) * time.Second }
 	st := rollout.State{Status: r.Status, CurrentBatch: r.CurrentBatch, TotalBatches: r.TotalBatches,
-		BatchDelay: time.Duration(r.BatchDelaySeconds) * time.Second, Timeout: time.Duration(r.HealthCheckTimeoutSeconds) * time.Second,
-		ThresholdPercent: r.FailureThresholdPercent, MinDevices: r.MinDevicesForThreshold, AutoRollback: r.AutoRollback}
-	if r.BatchDoneAt != nil {
-		st.BatchDoneAt = *r.BatchDoneAt
+		BatchDelay: sec(r.BatchDelaySeconds), Timeout: sec(r.HealthCheckTimeoutSeconds),
+		ThresholdPercent: r.FailureThresholdPercent, MinDevices: r.MinDevicesForThreshold, AutoRollback: r.AutoRollback,
+		HealthGrace: sec(r.HealthGraceSeconds), Bake: sec(r.BakeSeconds), DeferTimeout: sec(r.DeferTimeoutSeconds),
+		MaxRetries: r.MaxRetries, RetryBackoff: sec(r.RetryBackoffSeconds), Rate: policy.Rate(r.Timing),
+		Canary: r.UpdateStrategy == rollout.Canary && r.CanarySize > 0, Windows: policy.Windows(windows)}
+	for _, t := range []struct {
+		dst *time.Time
+		src *time.Time
+	}{{&st.BatchDoneAt, r.BatchDoneAt}, {&st.StartAt, r.StartAt}, {&st.EndAt, r.EndAt}} {
+		if t.src != nil {
+			*t.dst = *t.src
+		}
 	}
 	return st
 }
 
 // appReport is the part of a stored device report the monitor reads.
-// Healthy is a pointer: a report without it is judged on status alone.
 type appReport struct {
-	Image   string `json:"image"`
-	Status  string `json:"status"`
-	Healthy *bool  `json:"healthy"`
-	Digest  string `json:"digest"`
+	Image        string `json:"image"`
+	Status       string `json:"status"`
+	Healthy      *bool  `json:"healthy"`
+	Health       string `json:"health"`
+	Message      string `json:"message"`
+	ExitCode     *int   `json:"exit_code"`
+	RestartCount int    `json:"restart_count"`
+	Digest       string `json:"digest"`
 }
 
-// Watch reads the devices of rollout r as rollout.Decide judges them. A
+// Watch reads the devices of rollout r as rollout.Advance judges them. A
 // device is keyed by uuid and app, as it may run the repository in several
 // apps. Its report is JSON, and decoding a fleet's is most of a tick's own
 // work, so rows are decoded a chunk at a time while the next are read.
@@ -76,7 +90,7 @@ func readReports(target string, watched []rolloutdb.WatchedDevice) []rollout.Dev
 	name := []byte(target[strings.LastIndexByte(target, '/')+1:])
 	for i, w := range watched {
 		d := rollout.Device{UUID: deviceKey(w.DeviceUUID, w.App), Batch: w.Batch, Status: w.Status,
-			Target: target, UpdatedAt: w.UpdatedAt}
+			Target: target, UpdatedAt: w.UpdatedAt, Track: w.Track}
 		if len(w.Report) > 0 && bytes.Contains(w.Report, name) {
 			var doc struct {
 				Apps map[string]appReport `json:"apps"`
@@ -84,7 +98,8 @@ func readReports(target string, watched []rolloutdb.WatchedDevice) []rollout.Dev
 			if json.Unmarshal(w.Report, &doc) == nil {
 				if app, ok := doc.Apps[w.App]; ok {
 					d.Report = rollout.Report{Image: normalised(normal, app.Image), Status: app.Status,
-						Healthy: app.Healthy, Digest: app.Digest, ReportedAt: w.ReportedAt}
+						Healthy: app.Healthy, ReportedAt: w.ReportedAt, Digest: app.Digest, Health: app.Health, Message: app.Message,
+						ExitCode: app.ExitCode, RestartCount: app.RestartCount}
 				}
 			}
 		}
@@ -94,6 +109,21 @@ func readReports(target string, watched []rolloutdb.WatchedDevice) []rollout.Dev
 }
 
 func deviceKey(uuid, app string) string { return uuid + "\x00" + app }
+
+// batchOf maps each device's key to its batch.
+func batchOf(devices []rollout.Device) map[string]int {
+	out := make(map[string]int, len(devices))
+	for _, d := range devices {
+		out[d.UUID] = d.Batch
+	}
+	return out
+}
+
+// splitKey returns the uuid and app of a device key.
+func splitKey(key string) (uuid, app string) {
+	uuid, app, _ = strings.Cut(key, "\x00")
+	return uuid, app
+}
 
 func normalised(cache map[string]string, image string) string {
 	if n, ok := cache[image]; ok {

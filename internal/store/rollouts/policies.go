@@ -12,20 +12,25 @@ import (
 const policyCols = `id, image_pattern, tag_constraint, update_strategy, batch_size, batch_percent,
 	batch_delay_seconds, batch_delay_minutes, canary_size, health_check_timeout_seconds, failure_threshold_percent,
 	min_devices_for_threshold, auto_rollback, device_filter, enabled, description, created_at, updated_at,
-	require_all_platforms, allow_downgrade`
+	require_all_platforms, allow_downgrade, ` + timingCols
 
 func scanPolicy(s store.Scanner) (airlock.Policy, error) {
 	var p airlock.Policy
 	var filter string
-	err := s.Scan(&p.ID, &p.ImagePattern, &p.TagConstraint, &p.UpdateStrategy, &p.BatchSize, &p.BatchPercent,
+	var tm timingScan
+	err := s.Scan(append([]any{&p.ID, &p.ImagePattern, &p.TagConstraint, &p.UpdateStrategy, &p.BatchSize, &p.BatchPercent,
 		&p.BatchDelaySeconds, &p.BatchDelayMinutes, &p.CanarySize, &p.HealthCheckTimeoutSeconds, &p.FailureThresholdPercent,
 		&p.MinDevicesForThreshold, &p.AutoRollback, &filter, &p.Enabled, &p.Description,
-		(*store.TimeScan)(&p.CreatedAt), (*store.TimeScan)(&p.UpdatedAt), &p.RequireAllPlatforms, &p.AllowDowngrade)
+		(*store.TimeScan)(&p.CreatedAt), (*store.TimeScan)(&p.UpdatedAt), &p.RequireAllPlatforms, &p.AllowDowngrade},
+		tm.dest(&p.Timing)...)...)
 	if err != nil {
 		return p, err
 	}
 	if err := json.Unmarshal([]byte(filter), &p.DeviceFilter); err != nil {
 		return p, fmt.Errorf("policy %d device_filter: %w", p.ID, err)
+	}
+	if err := tm.decode(&p.Timing); err != nil {
+		return p, fmt.Errorf("policy %d: %w", p.ID, err)
 	}
 	return p, nil
 }
@@ -38,10 +43,14 @@ func policyArgs(p airlock.Policy) ([]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("device_filter: %w", err)
 	}
-	return []any{p.ImagePattern, p.TagConstraint, p.UpdateStrategy, p.BatchSize, p.BatchPercent,
+	timing, err := timingArgs(p.Timing)
+	if err != nil {
+		return nil, err
+	}
+	return append([]any{p.ImagePattern, p.TagConstraint, p.UpdateStrategy, p.BatchSize, p.BatchPercent,
 		p.BatchDelaySeconds, p.BatchDelayMinutes, p.CanarySize, p.HealthCheckTimeoutSeconds, p.FailureThresholdPercent,
 		p.MinDevicesForThreshold, p.AutoRollback, string(filter), p.Enabled, p.Description,
-		p.RequireAllPlatforms, p.AllowDowngrade}, nil
+		p.RequireAllPlatforms, p.AllowDowngrade}, timing...), nil
 }
 
 // CreatePolicy inserts a validated policy.
@@ -53,9 +62,9 @@ func CreatePolicy(ctx context.Context, tx *store.Tx, p airlock.Policy) (airlock.
 	created, err := scanPolicy(tx.QueryRow(ctx, `INSERT INTO image_update_policies (image_pattern, tag_constraint,
 		update_strategy, batch_size, batch_percent, batch_delay_seconds, batch_delay_minutes, canary_size,
 		health_check_timeout_seconds, failure_threshold_percent, min_devices_for_threshold, auto_rollback,
-		device_filter, enabled, description, require_all_platforms, allow_downgrade, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) RETURNING `+policyCols,
-		append(args, tx.Now())...))
+		device_filter, enabled, description, require_all_platforms, allow_downgrade, `+timingCols+`, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
+		$24, $25, $26, $27, $27) RETURNING `+policyCols, append(args, tx.Now())...))
 	if err != nil {
 		return created, store.WrapErr(fmt.Errorf("insert policy: %w", err))
 	}
@@ -81,7 +90,10 @@ func UpdatePolicy(ctx context.Context, tx *store.Tx, p airlock.Policy) (airlock.
 		tag_constraint = $2, update_strategy = $3, batch_size = $4, batch_percent = $5, batch_delay_seconds = $6,
 		batch_delay_minutes = $7, canary_size = $8, health_check_timeout_seconds = $9, failure_threshold_percent = $10,
 		min_devices_for_threshold = $11, auto_rollback = $12, device_filter = $13, enabled = $14, description = $15,
-		require_all_platforms = $16, allow_downgrade = $17, updated_at = $18 WHERE id = $19 RETURNING `+policyCols, append(args, tx.Now(), p.ID)...))
+		require_all_platforms = $16, allow_downgrade = $17,
+		health_grace_seconds = $18, bake_seconds = $19, max_retries = $20, retry_backoff_seconds = $21,
+		defer_timeout_seconds = $22, maintenance_windows = $23, max_devices_per_minute = $24, ramp = $25,
+		include_new_devices = $26, updated_at = $27 WHERE id = $28 RETURNING `+policyCols, append(args, tx.Now(), p.ID)...))
 	if err != nil {
 		return updated, store.NotFound(err, "policy %d not found", p.ID)
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strings"
-	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/store"
@@ -17,18 +16,23 @@ import (
 const rolloutCols = `id, policy_id, registry, namespace, image_name, tag, digest, update_strategy, batch_size,
 	batch_percent, batch_delay_seconds, canary_size, health_check_timeout_seconds, failure_threshold_percent,
 	min_devices_for_threshold, auto_rollback, status, current_batch, total_batches, total_devices, trigger, reason,
-	created_at, started_at, batch_started_at, batch_done_at, completed_at`
+	created_at, started_at, batch_started_at, batch_done_at, completed_at, start_at, end_at, next_window_at, ` + timingCols
 
 func scanRollout(s store.Scanner) (airlock.Rollout, error) {
 	var r airlock.Rollout
-	var started, batchStarted, batchDone, completed store.NullTime
-	err := s.Scan(&r.ID, &r.PolicyID, &r.Registry, &r.Namespace, &r.ImageName, &r.Tag, &r.Digest, &r.UpdateStrategy,
+	var started, batchStarted, batchDone, completed, startAt, endAt, nextWindow store.NullTime
+	var tm timingScan
+	err := s.Scan(append([]any{&r.ID, &r.PolicyID, &r.Registry, &r.Namespace, &r.ImageName, &r.Tag, &r.Digest, &r.UpdateStrategy,
 		&r.BatchSize, &r.BatchPercent, &r.BatchDelaySeconds, &r.CanarySize, &r.HealthCheckTimeoutSeconds,
 		&r.FailureThresholdPercent, &r.MinDevicesForThreshold, &r.AutoRollback, &r.Status, &r.CurrentBatch,
 		&r.TotalBatches, &r.TotalDevices, &r.Trigger, &r.Reason, (*store.TimeScan)(&r.CreatedAt),
-		&started, &batchStarted, &batchDone, &completed)
+		&started, &batchStarted, &batchDone, &completed, &startAt, &endAt, &nextWindow}, tm.dest(&r.Timing)...)...)
 	r.StartedAt, r.BatchStartedAt, r.BatchDoneAt, r.CompletedAt = started.Ptr(), batchStarted.Ptr(), batchDone.Ptr(), completed.Ptr()
+	r.StartAt, r.EndAt, r.NextWindowAt = startAt.Ptr(), endAt.Ptr(), nextWindow.Ptr()
 	r.Image = imageString(r)
+	if err == nil {
+		err = tm.decode(&r.Timing)
+	}
 	return r, err
 }
 
@@ -49,7 +53,7 @@ func imageString(r airlock.Rollout) string {
 }
 
 // given lists the device statuses of devices that were given the new image.
-const given = `('updating', 'succeeded', 'failed', 'timed_out')`
+const given = `('updating', 'baking', 'deferred', 'succeeded', 'failed', 'timed_out', 'cancelled')`
 
 // LockRepository serialises, on PostgreSQL, the transactions that create
 // rollouts of one repository, so that concurrent pushes of two tags cannot
@@ -71,15 +75,21 @@ func LockRepository(ctx context.Context, tx *store.Tx, repository string) error 
 // rollout of the same image, tag and digest exists already it writes nothing
 // and returns that one and false.
 func CreateRollout(ctx context.Context, tx *store.Tx, r airlock.Rollout, devices []airlock.RolloutDevice) (airlock.Rollout, bool, error) {
+	timing, err := timingArgs(r.Timing)
+	if err != nil {
+		return r, false, err
+	}
 	created, err := scanRollout(tx.QueryRow(ctx, `INSERT INTO image_update_rollouts (policy_id, registry, namespace,
 		image_name, tag, digest, update_strategy, batch_size, batch_percent, batch_delay_seconds, canary_size,
 		health_check_timeout_seconds, failure_threshold_percent, min_devices_for_threshold, auto_rollback, status,
-		current_batch, total_batches, total_devices, trigger, reason, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 0, $17, $18, $19, $20, $21)
+		current_batch, total_batches, total_devices, trigger, reason, created_at, start_at, end_at, `+timingCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 0, $17, $18, $19, $20, $21, $22,
+		$23, $24, $25, $26, $27, $28, $29, $30, $31, $32)
 		ON CONFLICT (registry, namespace, image_name, tag, digest) DO NOTHING RETURNING `+rolloutCols,
-		r.PolicyID, r.Registry, r.Namespace, r.ImageName, r.Tag, r.Digest, r.UpdateStrategy, r.BatchSize, r.BatchPercent,
-		r.BatchDelaySeconds, r.CanarySize, r.HealthCheckTimeoutSeconds, r.FailureThresholdPercent, r.MinDevicesForThreshold,
-		r.AutoRollback, r.Status, r.TotalBatches, r.TotalDevices, r.Trigger, r.Reason, tx.Now()))
+		append([]any{r.PolicyID, r.Registry, r.Namespace, r.ImageName, r.Tag, r.Digest, r.UpdateStrategy, r.BatchSize, r.BatchPercent,
+			r.BatchDelaySeconds, r.CanarySize, r.HealthCheckTimeoutSeconds, r.FailureThresholdPercent, r.MinDevicesForThreshold,
+			r.AutoRollback, r.Status, r.TotalBatches, r.TotalDevices, r.Trigger, r.Reason, tx.Now(), r.StartAt, r.EndAt},
+			timing...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		existing, err := RolloutByImage(ctx, tx, r)
 		return existing, false, err
@@ -175,6 +185,11 @@ func AdvanceBatch(ctx context.Context, tx *store.Tx, id int64, from int) (airloc
 	if err != nil {
 		return r, store.NotFoundAs(err, airlock.ECONFLICT, "rollout %d is not in progress at batch %d", id, from)
 	}
+	_, err = tx.Exec(ctx, `INSERT INTO rollout_batches (rollout_id, batch, started_at) VALUES ($1, $2, $3)
+		ON CONFLICT (rollout_id, batch) DO NOTHING`, id, from+1, tx.Now())
+	if err != nil {
+		return r, fmt.Errorf("record batch start: %w", err)
+	}
 	return r, nil
 }
 
@@ -187,79 +202,14 @@ func MarkBatchDone(ctx context.Context, tx *store.Tx, id int64, batch int) (bool
 		return false, fmt.Errorf("mark batch done: %w", err)
 	}
 	n, err := res.RowsAffected()
-	return n == 1, store.WrapErr(err)
-}
-
-// StartBatchDevices moves the pending devices of a batch to updating and
-// returns them, each with its previous image read from its target state
-// now (not when the rollout was planned, which may be long ago). A device
-// whose target state no longer runs repository in that app is skipped.
-// The caller gives the returned devices their target image.
-func StartBatchDevices(ctx context.Context, tx *store.Tx, id int64, batch int, repository string) ([]airlock.RolloutDevice, error) {
-	now := tx.Now()
-	_, err := tx.Exec(ctx, `UPDATE rollout_devices SET status = 'skipped', updated_at = $1, error = $2
-		WHERE rollout_id = $3 AND batch = $4 AND status = 'pending' AND NOT EXISTS (SELECT 1 FROM device_target_apps a
-			WHERE a.device_uuid = rollout_devices.device_uuid AND a.app = rollout_devices.app AND a.repository = $5)`,
-		now, "its target state no longer runs "+repository+" in this app", id, batch, repository)
+	if err != nil || n != 1 {
+		return false, store.WrapErr(err)
+	}
+	_, err = tx.Exec(ctx, `UPDATE rollout_batches SET completed_at = $1 WHERE rollout_id = $2 AND batch = $3`, tx.Now(), id, batch)
 	if err != nil {
-		return nil, fmt.Errorf("skip gone devices: %w", err)
+		return false, fmt.Errorf("record batch completion: %w", err)
 	}
-	rows, err := tx.Query(ctx, `UPDATE rollout_devices SET status = 'updating', updated_at = $1,
-		previous_image = COALESCE((SELECT a.image FROM device_target_apps a
-			WHERE a.device_uuid = rollout_devices.device_uuid AND a.app = rollout_devices.app), previous_image)
-		WHERE rollout_id = $2 AND batch = $3 AND status = 'pending'
-		RETURNING `+rolloutDeviceCols, now, id, batch)
-	if err != nil {
-		return nil, fmt.Errorf("start batch devices: %w", err)
-	}
-	return store.Collect(rows, scanRolloutDevice)
-}
-
-// Verdict is the monitor's judgement of one updating device.
-type Verdict struct {
-	DeviceUUID, App string
-	Status, Error   string
-}
-
-// SetVerdicts records verdicts on devices still updating. Verdicts with the
-// same app, status and error are written by one statement, so a tick over a
-// large fleet is a few statements rather than one per device.
-func SetVerdicts(ctx context.Context, tx *store.Tx, id int64, verdicts []Verdict) error {
-	type key struct{ app, status, err string }
-	groups := map[key][]string{}
-	var order []key
-	for _, v := range verdicts {
-		k := key{v.App, v.Status, v.Error}
-		if _, ok := groups[k]; !ok {
-			order = append(order, k)
-		}
-		groups[k] = append(groups[k], v.DeviceUUID)
-	}
-	for _, k := range order {
-		uuids, err := json.Marshal(groups[k])
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `UPDATE rollout_devices SET status = $1, error = $2, updated_at = $3
-			WHERE rollout_id = $4 AND app = $5 AND status = 'updating' AND device_uuid IN (`+tx.DB().JSONStrings(6)+`)`,
-			k.status, k.err, tx.Now(), id, k.app, string(uuids))
-		if err != nil {
-			return fmt.Errorf("record verdicts: %w", err)
-		}
-	}
-	return nil
-}
-
-// JudgeAllUpdating gives every device of a rollout still updating one
-// verdict: the common case of a whole batch judged alike, written without
-// naming each device.
-func JudgeAllUpdating(ctx context.Context, tx *store.Tx, id int64, status, errText string) error {
-	_, err := tx.Exec(ctx, `UPDATE rollout_devices SET status = $1, error = $2, updated_at = $3
-		WHERE rollout_id = $4 AND status = 'updating'`, status, errText, tx.Now(), id)
-	if err != nil {
-		return fmt.Errorf("record verdicts: %w", err)
-	}
-	return nil
+	return true, nil
 }
 
 // SkipPending marks every pending device of a rollout skipped, saying why.
@@ -274,11 +224,12 @@ func SkipPending(ctx context.Context, tx *store.Tx, id int64, why string) error 
 
 // RollBackDevices marks rolled_back every device that was given the
 // rollout's image and still has it as its target, and returns them: the
-// caller gives each its previous image back. A device whose target state
-// changed since (an admin, or a newer rollout) keeps it; its error says so.
+// caller gives each its previous image back. Its verdict and evidence stay.
+// A device whose target state changed since (an admin, or a newer rollout)
+// keeps it; its error says so.
 func RollBackDevices(ctx context.Context, tx *store.Tx, id int64) ([]airlock.RolloutDevice, error) {
 	now := tx.Now()
-	rows, err := tx.Query(ctx, `UPDATE rollout_devices SET status = 'rolled_back', error = '', updated_at = $1
+	rows, err := tx.Query(ctx, `UPDATE rollout_devices SET status = 'rolled_back', updated_at = $1
 		WHERE rollout_id = $2 AND status IN `+given+` AND previous_image <> '' AND EXISTS (SELECT 1 FROM device_target_apps a
 			WHERE a.device_uuid = rollout_devices.device_uuid AND a.app = rollout_devices.app AND a.image = rollout_devices.target_image)
 		RETURNING `+rolloutDeviceCols, now, id)
@@ -289,8 +240,9 @@ func RollBackDevices(ctx context.Context, tx *store.Tx, id int64) ([]airlock.Rol
 	if err != nil {
 		return nil, err
 	}
-	_, err = tx.Exec(ctx, `UPDATE rollout_devices SET error = 'not rolled back: its target state changed since',
-		updated_at = $1 WHERE rollout_id = $2 AND status IN `+given, now, id)
+	_, err = tx.Exec(ctx, `UPDATE rollout_devices SET error = CASE WHEN error = '' THEN $3
+		ELSE error || ' (' || CAST($3 AS TEXT) || ')' END, updated_at = $1 WHERE rollout_id = $2 AND status IN `+given,
+		now, id, "not rolled back: its target state changed since")
 	if err != nil {
 		return nil, fmt.Errorf("note devices not rolled back: %w", err)
 	}
@@ -309,46 +261,6 @@ func SupersedeRollouts(ctx context.Context, tx *store.Tx, registry, namespace, n
 	return store.Collect(rows, scanRollout)
 }
 
-// WatchedDevice is a device of a rollout as the monitor sees it: for an
-// updating device, its latest report (raw JSON) and when it was made, when
-// that report is recent enough to judge it by (made since its update began).
-type WatchedDevice struct {
-	DeviceUUID, App string
-	Batch           int
-	Status          string
-	UpdatedAt       time.Time
-	Report          []byte
-	ReportedAt      time.Time
-}
-
-// WatchDevices calls each for every device of a rollout, with the reports
-// that can decide those updating, as the rows come: a caller can work on
-// them while the rest are read.
-func WatchDevices(ctx context.Context, tx *store.Tx, id int64, each func(WatchedDevice)) error {
-	rows, err := tx.Query(ctx, `SELECT rd.device_uuid, rd.app, rd.batch, rd.status, `+tx.DB().TimeText("rd.updated_at")+`, cs.state,
-		`+tx.DB().TimeText("cs.reported_at")+` FROM rollout_devices rd LEFT JOIN device_current_state cs
-			ON rd.status = 'updating' AND cs.device_uuid = rd.device_uuid AND cs.reported_at >= rd.updated_at
-		WHERE rd.rollout_id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("watch devices: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var w WatchedDevice
-		var at store.NullTime
-		if err := rows.Scan(&w.DeviceUUID, &w.App, &w.Batch, &w.Status, (*store.TimeScan)(&w.UpdatedAt), &w.Report, &at); err != nil {
-			return store.WrapErr(err)
-		}
-		if t := at.Ptr(); t != nil {
-			w.ReportedAt = *t
-		} else {
-			w.Report = nil
-		}
-		each(w)
-	}
-	return store.WrapErr(rows.Err())
-}
-
 // ActiveRollouts returns the ids of the rollouts the monitor advances
 // (begun and not terminal), oldest first.
 func ActiveRollouts(ctx context.Context, db *store.DB) ([]int64, error) {
@@ -362,12 +274,26 @@ func ActiveRollouts(ctx context.Context, db *store.DB) ([]int64, error) {
 	})
 }
 
-const rolloutDeviceCols = `rollout_id, device_uuid, app, batch, previous_image, target_image, status, error, updated_at`
+const rolloutDeviceCols = `rollout_id, device_uuid, app, batch, previous_image, target_image, status, error, updated_at,
+	verdict, message, exit_code, attempts, started_at, reported_at, first_healthy_at, judged_at`
 
 func scanRolloutDevice(s store.Scanner) (airlock.RolloutDevice, error) {
+	return scanRolloutDeviceWith(s)
+}
+
+// scanRolloutDeviceWith scans rolloutDeviceCols and then extra.
+func scanRolloutDeviceWith(s store.Scanner, extra ...any) (airlock.RolloutDevice, error) {
 	var d airlock.RolloutDevice
-	err := s.Scan(&d.RolloutID, &d.DeviceUUID, &d.App, &d.Batch, &d.PreviousImage, &d.TargetImage, &d.Status,
-		&d.Error, (*store.TimeScan)(&d.UpdatedAt))
+	var exit sql.NullInt64
+	var started, reported, healthy, judged store.NullTime
+	err := s.Scan(append([]any{&d.RolloutID, &d.DeviceUUID, &d.App, &d.Batch, &d.PreviousImage, &d.TargetImage, &d.Status,
+		&d.Error, (*store.TimeScan)(&d.UpdatedAt), &d.Outcome, &d.Message, &exit, &d.Attempts,
+		&started, &reported, &healthy, &judged}, extra...)...)
+	if exit.Valid {
+		code := int(exit.Int64)
+		d.ExitCode = &code
+	}
+	d.StartedAt, d.ReportedAt, d.HealthyAt, d.JudgedAt = started.Ptr(), reported.Ptr(), healthy.Ptr(), judged.Ptr()
 	return d, err
 }
 
@@ -482,12 +408,18 @@ func RolloutDevices(ctx context.Context, db *store.DB, id int64, f airlock.Rollo
 		return nil, 0, store.WrapErr(err)
 	}
 	n := len(args)
-	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT %s FROM rollout_devices%s ORDER BY batch, device_uuid, app
-		LIMIT $%d OFFSET $%d`, rolloutDeviceCols, where, n+1, n+2), append(args, f.Limit, f.Offset)...)
+	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT %s, COALESCE((SELECT name FROM devices WHERE uuid = rollout_devices.device_uuid), '')
+		FROM rollout_devices%s ORDER BY batch, device_uuid, app LIMIT $%d OFFSET $%d`, rolloutDeviceCols, where, n+1, n+2),
+		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
-	items, err := store.Collect(rows, scanRolloutDevice)
+	items, err := store.Collect(rows, func(s store.Scanner) (airlock.RolloutDevice, error) {
+		var name string
+		d, err := scanRolloutDeviceWith(s, &name)
+		d.DeviceName = name
+		return d, err
+	})
 	return items, total, err
 }
 

@@ -1,0 +1,102 @@
+package rollouts
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/rollout"
+	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/fleet"
+	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
+)
+
+// Finish ends a rollout by action (complete, complete_with_failures, fail,
+// rollback or cancel). Devices still pending or in flight are settled
+// (skipped or cancelled, with the reason); a rollback gives every device
+// that got the new image, and still has it, its previous image back, and
+// holds the rollout's content as known-bad. Verdicts and evidence stay.
+func (e Engine) Finish(ctx context.Context, tx *store.Tx, r airlock.Rollout, action, reason string) (airlock.Rollout, error) {
+	to, err := rollout.Transition(r.Status, action)
+	if err != nil {
+		return r, err
+	}
+	r, err = rolloutdb.TransitionRollout(ctx, tx, r.ID, rolloutdb.Transition{From: r.Status, To: to, Reason: reason, Finish: true})
+	if err != nil {
+		return r, err
+	}
+	if err := rolloutdb.SetNextWindow(ctx, tx, r.ID, nil); err != nil {
+		return r, err
+	}
+	var extra map[string]any
+	if to == rollout.StatusRolledBack {
+		restored, err := rollBack(ctx, tx, r)
+		if err != nil {
+			return r, err
+		}
+		extra = map[string]any{"devices_restored": restored}
+	}
+	if err := e.settle(ctx, tx, r); err != nil {
+		return r, err
+	}
+	if err := rolloutdb.SkipPending(ctx, tx, r.ID, "rollout "+to); err != nil {
+		return r, err
+	}
+	e.Log.InfoContext(ctx, "rollout "+to, "rollout_id", r.ID, "image", r.Image, "reason", reason)
+	return r, Event(ctx, tx, "image.rollout_"+to, r, extra)
+}
+
+// settle ends the devices of a rollout stopped as cancelled, superseded or
+// failed, as rollout.Settle says: none is left updating.
+func (e Engine) settle(ctx context.Context, tx *store.Tx, r airlock.Rollout) error {
+	if !rollout.Settles(r.Status) {
+		return nil
+	}
+	devices, err := Watch(ctx, tx, r)
+	if err != nil {
+		return err
+	}
+	settled := rollout.Settle(r.Status, devices)
+	batches := batchOf(devices)
+	changes := make([]rolloutdb.Change, len(settled))
+	for i, c := range settled {
+		uuid, app := splitKey(c.UUID)
+		changes[i] = rolloutdb.Change{DeviceUUID: uuid, App: app, Status: c.Status, Batch: batches[c.UUID], Track: c.Track}
+	}
+	return rolloutdb.SaveTracking(ctx, tx, r.ID, r.Image, changes)
+}
+
+func rollBack(ctx context.Context, tx *store.Tx, r airlock.Rollout) (int, error) {
+	devices, err := rolloutdb.RollBackDevices(ctx, tx, r.ID)
+	if err != nil {
+		return 0, err
+	}
+	changes := make([]fleet.AppImage, len(devices))
+	for i, d := range devices {
+		changes[i] = fleet.AppImage{DeviceUUID: d.DeviceUUID, App: d.App, Image: d.PreviousImage}
+	}
+	if err := fleet.SetAppImages(ctx, tx, changes); err != nil {
+		return 0, err
+	}
+	id := r.ID
+	return len(changes), rolloutdb.AddKnownBad(ctx, tx, airlock.KnownBad{Content: KnownBadKey(r.Digest, r.Image),
+		Image: r.Image, RolloutID: &id, Reason: fmt.Sprintf("rollout %d was rolled back: %s", r.ID, r.Reason)})
+}
+
+// KnownBadKey is the content a known-bad record holds: the digest, or the
+// image (image:tag) when there is none.
+func KnownBadKey(digest, image string) string {
+	if digest != "" {
+		return digest
+	}
+	return image
+}
+
+// knownBad returns why pushes of content are held, or "".
+func knownBad(ctx context.Context, tx *store.Tx, content string) (string, error) {
+	k, held, err := rolloutdb.KnownBadContent(ctx, tx, content)
+	if err != nil || !held {
+		return "", err
+	}
+	return fmt.Sprintf("%s is known-bad (record %d): %s; an admin may clear it to roll it out again", content, k.ID, k.Reason), nil
+}
