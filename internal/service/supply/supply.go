@@ -71,7 +71,9 @@ func (s Rules) Delete(ctx context.Context, actor string, id int64) error {
 }
 
 // Get reads rule id.
-func (s Rules) Get(ctx context.Context, id int64) (rules.Rule, error) { return supplydb.Rule(ctx, s.DB, id) }
+func (s Rules) Get(ctx context.Context, id int64) (rules.Rule, error) {
+	return supplydb.Rule(ctx, s.DB, id)
+}
 
 // List lists every rule in evaluation order.
 func (s Rules) List(ctx context.Context) ([]rules.Rule, error) { return supplydb.Rules(ctx, s.DB) }
