@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/rules"
 )
 
 // Input is what the catalogue holds for one pushed image and tag.
@@ -23,6 +24,9 @@ type Input struct {
 	// for approval; nothing it claims can deploy.
 	Unvouched bool
 	Host      string // the registry host, for the unvouched answer
+	// Rules is the supply-chain rules' outcome for the pushed release
+	// (internal/service/supply's Checker); nil when none was evaluated.
+	Rules *rules.Outcome
 }
 
 // Decision is the gate's answer. Err is set exactly when Allowed is false.
@@ -31,12 +35,24 @@ type Decision struct {
 	Allowed         bool
 	AddTag          bool // auto-add Tag (is_recommended=false, source webhook)
 	RequestApproval bool // create or bump the pending approval request
-	Err             *airlock.Error
+	// Held: a rule waits for evidence (a signature, a scan report, time);
+	// the release is kept and evaluated again when it arrives.
+	Held bool
+	Err  *airlock.Error
 }
 
 // Decide applies the table row by row; the first row that fits wins. An
 // empty Tag is a reference pinned by digest alone: no tag row applies.
+// What the table allows must then pass the supply-chain rules.
 func Decide(in Input) Decision {
+	d := decideTable(in)
+	if d.Allowed && in.Rules != nil {
+		return decideRules(d, *in.Rules)
+	}
+	return d
+}
+
+func decideTable(in Input) Decision {
 	if in.Unvouched {
 		return decideUnvouched(in)
 	}

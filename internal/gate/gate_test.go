@@ -124,7 +124,9 @@ func TestOutcomeString(t *testing.T) {
 		gate.NotApproved:    "not_approved",
 		gate.TagDeprecated:  "tag_deprecated",
 		gate.Unvouched:      "registry_unverified",
-		gate.Unvouched + 1:  "unknown",
+		gate.RuleRefused:    "rule_refused",
+		gate.RuleHeld:       "rule_held",
+		gate.RuleHeld + 1:   "unknown",
 	}
 	for o, s := range want {
 		if got := o.String(); got != s {

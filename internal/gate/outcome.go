@@ -12,6 +12,8 @@ const (
 	NotApproved                       // image pending or rejected
 	TagDeprecated                     // approved image, deprecated tag
 	Unvouched                         // the sender cannot vouch for the registry
+	RuleRefused                       // a supply-chain rule refuses the release
+	RuleHeld                          // a supply-chain rule waits for evidence
 )
 
 var outcomeNames = [...]string{
@@ -22,6 +24,8 @@ var outcomeNames = [...]string{
 	NotApproved:    "not_approved",
 	TagDeprecated:  "tag_deprecated",
 	Unvouched:      "registry_unverified",
+	RuleRefused:    "rule_refused",
+	RuleHeld:       "rule_held",
 }
 
 // String returns a stable snake_case name, fit for metric labels and events.

@@ -3,6 +3,7 @@ package registrytest
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -142,6 +143,8 @@ type Artifact struct {
 	Config       Blob
 	Layers       []Blob
 	Annotations  map[string]string
+	// LayerAnnotations are the annotations of each layer, by index.
+	LayerAnnotations []map[string]string
 }
 
 // Artifact media types of the tools tests imitate.
@@ -183,6 +186,9 @@ func (r *Registry) PushArtifact(ctx context.Context, repo, tag string, a Artifac
 		if i == 0 {
 			m.Config = desc
 		} else {
+			if i-1 < len(a.LayerAnnotations) {
+				desc.Annotations = a.LayerAnnotations[i-1]
+			}
 			m.Layers = append(m.Layers, desc)
 		}
 	}
@@ -207,6 +213,22 @@ func (r *Registry) PushSignature(ctx context.Context, repo, subject string) (str
 		r.Host(), repo, subject)
 	sig := Artifact{Config: Blob{string(types.OCIConfigJSON), []byte(`{"architecture":"","os":"","rootfs":{"type":"layers","diff_ids":[]}}`)},
 		Layers: []Blob{{CosignSignature, []byte(payload)}}}
+	return r.PushArtifact(ctx, repo, fmt.Sprintf("%s-%s.sig", h.Algorithm, h.Hex), sig)
+}
+
+// PushSignedSignature pushes a cosign key-based signature of subject in
+// repo whose layer carries sign(payload), base64, in cosign's signature
+// annotation: what `cosign sign --key` writes.
+func (r *Registry) PushSignedSignature(ctx context.Context, repo, subject string, sign func(payload []byte) []byte) (string, error) {
+	h, err := v1.NewHash(subject)
+	if err != nil {
+		return "", err
+	}
+	payload := []byte(fmt.Sprintf(`{"critical":{"identity":{"docker-reference":"%s/%s"},"image":{"docker-manifest-digest":"%s"},"type":"cosign container image signature"},"optional":null}`,
+		r.Host(), repo, subject))
+	sig := Artifact{Config: Blob{string(types.OCIConfigJSON), []byte(`{"architecture":"","os":"","rootfs":{"type":"layers","diff_ids":[]}}`)},
+		Layers:           []Blob{{CosignSignature, payload}},
+		LayerAnnotations: []map[string]string{{"dev.cosignproject.cosign/signature": base64.StdEncoding.EncodeToString(sign(payload))}}}
 	return r.PushArtifact(ctx, repo, fmt.Sprintf("%s-%s.sig", h.Algorithm, h.Hex), sig)
 }
 
