@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/service/approvals"
 
 	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
@@ -15,6 +16,12 @@ func (s *Server) approvalRoutes() []Route {
 		{"POST", "/api/v1/approval-requests/{id}/reject", Approver, s.reject},
 		{"POST", "/api/v1/approval-requests/bulk", Approver, s.bulkDecide},
 	}
+}
+
+// approver is who decides: the token's name and role.
+func approver(r *http.Request) approvals.By {
+	tok, _ := r.Context().Value(tokenKey).(airlock.Token)
+	return approvals.By{Name: tok.Name, Role: tok.Role}
 }
 
 func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
@@ -39,13 +46,15 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var in struct {
+		Deploy bool `json:"deploy"`
+	}
 	if r.ContentLength != 0 {
-		var none struct{}
-		if err := httpx.Decode(r, &none); err != nil {
+		if err := httpx.Decode(r, &in); err != nil {
 			return err
 		}
 	}
-	req, err := s.svc.Approve(r.Context(), actor(r), id)
+	req, err := s.svc.Approve(r.Context(), approver(r), id, in.Deploy)
 	if err != nil {
 		return err
 	}
@@ -66,7 +75,7 @@ func (s *Server) reject(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	req, err := s.svc.Reject(r.Context(), actor(r), id, in.Reason)
+	req, err := s.svc.Reject(r.Context(), approver(r), id, in.Reason)
 	if err != nil {
 		return err
 	}
@@ -83,7 +92,7 @@ func (s *Server) bulkDecide(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.Decode(r, &in); err != nil {
 		return err
 	}
-	results, err := s.svc.Bulk(r.Context(), actor(r), in.IDs, in.Action, in.Reason)
+	results, err := s.svc.Bulk(r.Context(), approver(r), in.IDs, in.Action, in.Reason)
 	if err != nil {
 		return err
 	}

@@ -3,12 +3,14 @@
 package service
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/config"
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/service/devices"
@@ -28,6 +30,9 @@ type Service struct {
 	// DeliveryRetention is how long a delivery's answer is kept for its
 	// redeliveries; DefaultDeliveryRetention when zero.
 	DeliveryRetention time.Duration
+	// OnApproved, if set, is told after commit of each approved request and
+	// whether an approver asked to deploy it: the releases' Reconsider.
+	OnApproved func(ctx context.Context, req airlock.ApprovalRequest, deploy bool)
 
 	seen devices.SeenBatch // devices seen since last_seen_at was last written
 
