@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/airlock-iot/airlock/internal/api"
 	"github.com/airlock-iot/airlock/internal/config"
@@ -16,6 +17,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/metrics"
 	"github.com/airlock-iot/airlock/internal/notify"
 	"github.com/airlock-iot/airlock/internal/service"
+	"github.com/airlock-iot/airlock/internal/service/approvals"
 	"github.com/airlock-iot/airlock/internal/store"
 )
 
@@ -120,7 +122,8 @@ func (a *App) Bootstrap(ctx context.Context) (adminToken, webhookSecret string, 
 func (a *App) Start(ctx context.Context) {
 	a.StartMonitor(ctx)
 	endStreams := context.AfterFunc(ctx, a.Hub.Close)
-	a.stops = append(a.stops, a.Notify.Start(ctx), func() { endStreams() })
+	a.stops = append(a.stops, a.Notify.Start(ctx), func() { endStreams() },
+		approvals.Sweeping(ctx, a.DB, time.Minute, service.ExpiryWarning, a.Log))
 }
 
 // StartMonitor runs the rollout monitor alone (tests that want no notifications).

@@ -6,6 +6,7 @@ package approvals
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
@@ -142,4 +143,28 @@ func Sweep(ctx context.Context, db *store.DB, warn time.Duration) error {
 		_, err := supplydb.WarnExpiring(ctx, tx, warn)
 		return err
 	})
+}
+
+// Sweeping runs Sweep every interval until ctx ends or stop is called, so
+// that requests expire, and are warned of, with nobody looking. Replicas
+// may all sweep: each request is expired and warned of once.
+func Sweeping(ctx context.Context, db *store.DB, every, warn time.Duration, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := Sweep(ctx, db, warn); err != nil && ctx.Err() == nil {
+					log.WarnContext(ctx, "sweeping approval requests", "err", err)
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
