@@ -25,6 +25,7 @@ func (s *Server) supplyRoutes() []Route {
 		{"POST", "/api/v1/scan-reports", Scanner, s.postScanReport},
 		{"POST", "/api/v1/scan-reports/harbor", Webhook, s.harborScan},
 		{"POST", "/api/v1/releases/by-digest/{digest}/checks", CI, s.postCheck},
+		{"GET", "/api/v1/events/export", Viewer, s.exportEvents},
 	}
 }
 
