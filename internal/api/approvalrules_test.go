@@ -134,3 +134,56 @@ func TestExpiredRequest(t *testing.T) {
 		}
 	})
 }
+
+// ghcrPushDigest sends GHCR's package event for ghcr.io/acme/<name>:<tag>@digest.
+func ghcrPushDigest(s *apitest.Server, name, tag, digest string) apitest.Response {
+	body := fmt.Sprintf(`{"action": "published", "sender": {"login": "ci-bot"}, "package": {"name": %q, "namespace": "acme",
+		"package_type": "container", "owner": {"login": "acme"}, "package_version": {"version": %q,
+		"container_metadata": {"tag": {"name": %q, "digest": %q}}}}}`, name, digest, tag, digest)
+	return s.Do("POST", "/api/v1/webhooks/ghcr", "", body, "X-GitHub-Event", "package",
+		"X-Hub-Signature-256", webhook.Sign(apitest.WebhookSecret, []byte(body)))
+}
+
+// TestReleaseScopedApproval: under approval_scope release each digest
+// needs its own approval, tags are not auto-added, and deciding a
+// release's request leaves the image's approval as it is.
+func TestReleaseScopedApproval(t *testing.T) {
+	t.Parallel()
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		img := s.Must(201, "POST", "/api/v1/images", map[string]any{"registry": "ghcr.io", "namespace": "acme",
+			"image_name": "fw", "approval_scope": "release"}).Map(t)
+		if img["approval_scope"] != "release" {
+			t.Fatalf("image %v", img)
+		}
+		s.Must(422, "PUT", fmt.Sprintf("/api/v1/images/%v", img["id"]), map[string]any{"approval_scope": "digest"})
+		a, b := "sha256:"+strings.Repeat("a", 64), "sha256:"+strings.Repeat("c", 64)
+		r := ghcrPushDigest(s, "fw", "1.0", a)
+		if r.Status != 403 || r.Map(t)["outcome"] != "release_not_approved" {
+			t.Fatalf("an unapproved release: %d %s", r.Status, r.Body)
+		}
+		var list struct{ Items []airlock.ApprovalRequest }
+		s.Must(200, "GET", "/api/v1/approval-requests?status=pending", nil).JSON(t, &list)
+		if len(list.Items) != 1 || list.Items[0].Digest != a {
+			t.Fatalf("requests %+v", list.Items)
+		}
+		s.Must(200, "POST", fmt.Sprintf("/api/v1/approval-requests/%d/approve", list.Items[0].ID), nil)
+		if r := ghcrPushDigest(s, "fw", "1.0", a); r.Status != 200 {
+			t.Fatalf("the approved release: %d %s", r.Status, r.Body)
+		}
+		if r := ghcrPushDigest(s, "fw", "1.0", b); r.Status != 403 {
+			t.Fatalf("another digest under the same tag: %d %s", r.Status, r.Body)
+		}
+		if r := ghcrPushDigest(s, "fw", "1.1", a); r.Status != 403 {
+			t.Fatalf("a new tag is not auto-added: %d %s", r.Status, r.Body)
+		}
+		s.Must(200, "GET", "/api/v1/approval-requests?status=pending", nil).JSON(t, &list)
+		// the new tag of the approved digest asks again, as does the new digest
+		if len(list.Items) != 2 || list.Items[0].Digest != a || list.Items[0].Tag != "1.1" || list.Items[1].Digest != b {
+			t.Fatalf("pending after the second digest: %+v", list.Items)
+		}
+		s.Must(200, "POST", fmt.Sprintf("/api/v1/approval-requests/%d/reject", list.Items[1].ID), map[string]string{"reason": "bad"})
+		if got := s.Must(200, "GET", fmt.Sprintf("/api/v1/images/%v", img["id"]), nil).Map(t); got["approval_status"] != "approved" {
+			t.Errorf("rejecting a release rejected the image: %v", got)
+		}
+	})
+}

@@ -24,6 +24,10 @@ type Input struct {
 	// for approval; nothing it claims can deploy.
 	Unvouched bool
 	Host      string // the registry host, for the unvouched answer
+	// ReleaseScope: the image's approval_scope is release, so each digest
+	// needs its own approval and no tag is auto-added; DigestApproved says
+	// whether the pushed digest has one.
+	ReleaseScope, DigestApproved bool
 	// Rules is the supply-chain rules' outcome for the pushed release
 	// (internal/service/supply's Checker); nil when none was evaluated.
 	Rules *rules.Outcome
@@ -64,6 +68,9 @@ func decideTable(in Input) Decision {
 			Err: notApproved(fmt.Sprintf("Image '%s' is not in the approved registry", in.Image))}
 	case in.Status != airlock.StatusApproved:
 		return Decision{Outcome: NotApproved, Err: notApproved(statusMessage(in.Image, in.Status))}
+	case in.ReleaseScope && (!in.DigestApproved || (in.Tag != "" && !in.TagFound)):
+		return Decision{Outcome: ReleaseNotApproved, RequestApproval: true, Err: notApproved(
+			fmt.Sprintf("This release of image '%s' awaits approval: each of its releases is approved on its own", in.Image))}
 	case in.Tag == "":
 		return Decision{Outcome: Approved, Allowed: true}
 	case !in.TagFound:

@@ -76,10 +76,15 @@ func (s *Service) decide(ctx context.Context, by approvals.By, id int64, verdict
 	var req airlock.ApprovalRequest
 	err := s.DB.InTx(ctx, by.Name, func(tx *store.Tx) error {
 		var err error
-		if req, err = approvals.Decide(ctx, tx, id, by, verdict, reason, deploy); err != nil || req.Status == rules.StatusPending || req.Digest != "" {
+		if req, err = approvals.Decide(ctx, tx, id, by, verdict, reason, deploy); err != nil || req.Status == rules.StatusPending {
 			return err
 		}
-		img, err := s.imageForDecision(ctx, tx, req, req.Status)
+		var img airlock.Image
+		if req.Digest != "" { // a release-scoped request decides its digest, not the image
+			img, err = catalog.ImageByName(ctx, tx, req.Registry, req.Namespace, req.ImageName)
+		} else {
+			img, err = s.imageForDecision(ctx, tx, req, req.Status)
+		}
 		for _, tag := range req.TagsSeen {
 			if err != nil || req.Status != airlock.StatusApproved {
 				break
@@ -117,39 +122,15 @@ func (s *Service) imageForDecision(ctx context.Context, tx *store.Tx, req airloc
 }
 
 // BulkResult is the outcome of one request of a bulk decision.
-type BulkResult struct {
-	ID      int64                    `json:"id"`
-	Request *airlock.ApprovalRequest `json:"request,omitempty"`
-	Error   map[string]any           `json:"error,omitempty"`
-}
+type BulkResult = approvals.BulkResult
 
 // Bulk approves or rejects several requests, each in its own transaction,
 // so one decided meanwhile by someone else does not undo the others.
 func (s *Service) Bulk(ctx context.Context, by approvals.By, ids []int64, action, reason string) ([]BulkResult, error) {
-	if action != "approve" && action != "reject" {
-		return nil, airlock.FieldErrorf("action", "must be approve or reject, got %q", action)
-	}
-	if len(ids) == 0 || len(ids) > 500 {
-		return nil, airlock.FieldErrorf("ids", "must list 1 to 500 request ids")
-	}
-	out := make([]BulkResult, len(ids))
-	for i, id := range ids {
-		var req airlock.ApprovalRequest
-		var err error
+	return approvals.Bulk(ids, action, func(id int64) (airlock.ApprovalRequest, error) {
 		if action == "approve" {
-			req, err = s.Approve(ctx, by, id, false)
-		} else {
-			req, err = s.Reject(ctx, by, id, reason)
+			return s.Approve(ctx, by, id, false)
 		}
-		out[i] = BulkResult{ID: id}
-		if err != nil {
-			if airlock.ErrorCode(err) == airlock.EINTERNAL || airlock.ErrorCode(err) == airlock.EUNAVAILABLE {
-				return nil, err
-			}
-			out[i].Error = map[string]any{"code": airlock.ErrorCode(err), "message": airlock.ErrorMessage(err)}
-			continue
-		}
-		out[i].Request = &req
-	}
-	return out, nil
+		return s.Reject(ctx, by, id, reason)
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/catalog"
+	supplydb "github.com/airlock-iot/airlock/internal/store/supply"
 	"github.com/airlock-iot/airlock/internal/webhook"
 )
 
@@ -34,7 +35,12 @@ func (s *Service) catalogue(ctx context.Context, tx *store.Tx, ref imageref.Ref)
 	if err != nil {
 		return in, img, err
 	}
-	in.Found, in.Status = true, img.ApprovalStatus
+	in.Found, in.Status, in.ReleaseScope = true, img.ApprovalStatus, img.ApprovalScope == airlock.ApprovalScopeRelease
+	if in.ReleaseScope && ref.Digest != "" {
+		if in.DigestApproved, err = supplydb.DigestApproved(ctx, tx, ref.Registry, ref.Namespace, ref.Name, ref.Digest); err != nil {
+			return in, img, err
+		}
+	}
 	if ref.Tag == "" {
 		return in, img, nil
 	}

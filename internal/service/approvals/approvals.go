@@ -75,7 +75,7 @@ func Raise(ctx context.Context, tx *store.Tx, r airlock.ApprovalRequest) (airloc
 	if err != nil {
 		return r, false, err
 	}
-	if scope != supplydb.ScopeRelease {
+	if scope != airlock.ApprovalScopeRelease {
 		r.Digest = ""
 	}
 	return catalog.RequestApproval(ctx, tx, r)

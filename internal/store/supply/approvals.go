@@ -100,16 +100,6 @@ func repository(a airlock.ApprovalRequest) string {
 	return a.Registry + "/" + a.Namespace + "/" + a.ImageName
 }
 
-// Approval scopes of an image: one approval for the image, or one per
-// release (digest).
-const (
-	ScopeImage   = "image"
-	ScopeRelease = "release"
-)
-
-// ApprovalScopes lists every approval scope.
-var ApprovalScopes = []string{ScopeImage, ScopeRelease}
-
 // ApprovalScope is the image's approval scope; an image not in the
 // catalogue has the default, image.
 func ApprovalScope(ctx context.Context, tx *store.Tx, registry, namespace, name string) (string, error) {
@@ -117,28 +107,9 @@ func ApprovalScope(ctx context.Context, tx *store.Tx, registry, namespace, name 
 	err := tx.QueryRow(ctx, `SELECT approval_scope FROM images WHERE registry = $1 AND namespace = $2 AND image_name = $3`,
 		registry, namespace, name).Scan(&scope)
 	if errors.Is(err, sql.ErrNoRows) {
-		return ScopeImage, nil
+		return airlock.ApprovalScopeImage, nil
 	}
 	return scope, store.WrapErr(err)
-}
-
-// SetApprovalScope sets image id's approval scope.
-func SetApprovalScope(ctx context.Context, tx *store.Tx, id int64, scope string) error {
-	res, err := tx.Exec(ctx, `UPDATE images SET approval_scope = $1 WHERE id = $2`, scope, id)
-	if err != nil {
-		return store.WrapErr(fmt.Errorf("set approval scope: %w", err))
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return airlock.Errorf(airlock.ENOTFOUND, "image %d not found", id)
-	}
-	return tx.AddEvent(ctx, "image.approval_scope_changed", fmt.Sprintf("image/%d", id), map[string]any{"image_id": id, "approval_scope": scope})
-}
-
-// ApprovalScopeOf is image id's approval scope.
-func ApprovalScopeOf(ctx context.Context, db *store.DB, id int64) (string, error) {
-	var scope string
-	err := db.QueryRow(ctx, `SELECT approval_scope FROM images WHERE id = $1`, id).Scan(&scope)
-	return scope, store.NotFound(err, "image %d not found", id)
 }
 
 // DigestApproved reports whether an approval request for this digest of
