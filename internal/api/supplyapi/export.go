@@ -1,4 +1,4 @@
-package api
+package supplyapi
 
 import (
 	"encoding/csv"
@@ -8,17 +8,16 @@ import (
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
-	"github.com/airlock-iot/airlock/internal/service/supply"
 )
 
 // exportPage is how many events each query of an export reads.
 const exportPage = 500
 
-// exportEvents streams the whole audit trail matching type and subject,
+// ExportEvents streams the whole audit trail matching type and subject,
 // oldest first, as JSON lines or CSV, a page at a time: an export of a
 // million events holds one page in memory.
-func (s *Server) exportEvents(w http.ResponseWriter, r *http.Request) error {
-	f, err := eventFilter(r)
+func (h Handlers) ExportEvents(w http.ResponseWriter, r *http.Request) error {
+	f, err := h.Filter(r)
 	if err != nil {
 		return err
 	}
@@ -29,8 +28,7 @@ func (s *Server) exportEvents(w http.ResponseWriter, r *http.Request) error {
 	if format != "jsonl" && format != "csv" {
 		return airlock.FieldErrorf("format", "must be jsonl or csv, got %q", format)
 	}
-	audit := supply.Audit{DB: s.svc.DB}
-	page, err := audit.ExportPage(r.Context(), f, 0, exportPage)
+	page, err := h.Audit.ExportPage(r.Context(), f, 0, exportPage)
 	if err != nil {
 		return err
 	}
@@ -42,8 +40,8 @@ func (s *Server) exportEvents(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		out.flush()
-		if page, err = audit.ExportPage(r.Context(), f, page[len(page)-1].ID, exportPage); err != nil {
-			s.log.WarnContext(r.Context(), "event export cut short", "err", err)
+		if page, err = h.Audit.ExportPage(r.Context(), f, page[len(page)-1].ID, exportPage); err != nil {
+			h.Log.WarnContext(r.Context(), "event export cut short", "err", err)
 			return nil
 		}
 	}
