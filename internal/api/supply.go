@@ -11,13 +11,15 @@ import (
 
 func (s *Server) supplyRoutes() []Route {
 	h := supplyapi.Handlers{Rules: supply.Rules{DB: s.svc.DB}, Audit: supply.Audit{DB: s.svc.DB}, Actor: actor, Log: s.log,
-		Reports: supply.Reports{DB: s.svc.DB, Arrived: s.evidenceArrived}, Filter: eventFilter, Vouch: s.vouchHarbor}
+		Reports: supply.Reports{DB: s.svc.DB, Arrived: s.evidenceArrived}, Filter: eventFilter, Vouch: s.vouchHarbor,
+		Checker: &supply.Checker{DB: s.svc.DB, Clients: s.svc.RegistryClients, Log: s.log}}
 	return []Route{
 		{"GET", "/api/v1/rules", Viewer, h.ListRules},
 		{"POST", "/api/v1/rules", Admin, h.CreateRule},
 		{"GET", "/api/v1/rules/{id}", Viewer, h.GetRule},
 		{"PUT", "/api/v1/rules/{id}", Admin, h.ReplaceRule},
 		{"DELETE", "/api/v1/rules/{id}", Admin, h.DeleteRule},
+		{"POST", "/api/v1/rules/evaluate", Approver, h.Evaluate},
 		{"POST", "/api/v1/scan-reports", Scanner, h.PostScanReport},
 		{"POST", "/api/v1/scan-reports/harbor", Webhook, h.HarborScan},
 		{"POST", "/api/v1/releases/by-digest/{digest}/checks", CI, h.PostCheck},

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/apitest"
+	"github.com/airlock-iot/airlock/internal/registrytest"
 )
 
 func publicKeyPEM(t *testing.T) string {
@@ -154,5 +156,39 @@ func TestChecksByDigest(t *testing.T) {
 		}
 		s.Must(422, "POST", path, map[string]any{"name": "smoke", "status": "done"})
 		s.Must(422, "POST", "/api/v1/releases/by-digest/latest/checks", map[string]any{"name": "smoke", "status": "success"})
+	})
+}
+
+// TestEvaluateShowsEachRulesVerdict: a dry run judges a release pushed to
+// a real registry by every matching rule and changes nothing.
+func TestEvaluateShowsEachRulesVerdict(t *testing.T) {
+	t.Parallel()
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		reg := registrytest.Start(t, registrytest.Options{})
+		digest, err := reg.PushImage(context.Background(), "acme/app", "latest")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pattern := reg.Host() + "/acme/*"
+		s.Must(201, "POST", "/api/v1/rules", map[string]any{"name": "signed", "image_pattern": pattern, "kind": "signature",
+			"keys": []string{publicKeyPEM(t)}})
+		s.Must(201, "POST", "/api/v1/rules", map[string]any{"name": "no latest", "image_pattern": pattern, "kind": "tag",
+			"deny": []string{"latest"}})
+		var out struct {
+			Status, Rule string
+			Verdicts     []struct {
+				Rule, Result string
+				WaitingFor   string `json:"waiting_for"`
+			}
+		}
+		s.Must(200, "POST", "/api/v1/rules/evaluate", map[string]any{"image": reg.Host() + "/acme/app:latest@" + digest}).JSON(t, &out)
+		if out.Status != "refused" || out.Rule != "no latest" || len(out.Verdicts) != 2 || out.Verdicts[0].Result != "wait" ||
+			out.Verdicts[0].WaitingFor != "signature" {
+			t.Fatalf("outcome %+v", out)
+		}
+		if r := s.Do("POST", "/api/v1/rules/evaluate", s.Token(airlock.RoleViewer), map[string]any{"image": "redis"}); r.Status != 403 {
+			t.Errorf("a viewer makes Airlock call registries: %d", r.Status)
+		}
+		s.Must(422, "POST", "/api/v1/rules/evaluate", map[string]any{"image": "Not An Image!"})
 	})
 }

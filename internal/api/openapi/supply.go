@@ -3,6 +3,7 @@ package openapi
 import (
 	"reflect"
 
+	"github.com/airlock-iot/airlock/internal/api/supplyapi"
 	"github.com/airlock-iot/airlock/internal/rules"
 	"github.com/airlock-iot/airlock/internal/service/supply"
 )
@@ -23,6 +24,9 @@ func oaSupplyOps() []oaOp {
 		{method: "GET", path: "/api/v1/rules/{id}", auth: authViewer, tag: "rules", summary: "Get a rule", status: 200, resp: oaRef("Rule")},
 		{method: "PUT", path: "/api/v1/rules/{id}", auth: authAdmin, tag: "rules", summary: "Replace a rule", body: "Rule", status: 200, resp: oaRef("Rule"), errs: []int{409}},
 		{method: "DELETE", path: "/api/v1/rules/{id}", auth: authAdmin, tag: "rules", summary: "Remove a rule", status: 204},
+		{method: "POST", path: "/api/v1/rules/evaluate", auth: authApprover, tag: "rules", summary: "Judge a release by the rules now, changing nothing",
+			desc: "Gathers the evidence (signatures and labels from the registry, scan reports, approvals, checks) and returns each matching rule's verdict.",
+			body: "EvaluateInput", status: 200, resp: oaRef("Outcome")},
 		{method: "POST", path: "/api/v1/scan-reports", auth: authScanner, tag: "rules", summary: "Post a Trivy (SchemaVersion 2) or Grype JSON report",
 			desc: "The format is detected; the digest comes from the report. At most 32 MiB.", body: "ScanReportInput", status: 201, resp: oaRef("StoredReport")},
 		{method: "POST", path: "/api/v1/scan-reports/harbor", auth: authWebhook, tag: "webhooks", summary: "Harbor's SCANNING_COMPLETED webhook",
@@ -61,6 +65,8 @@ func oaSupplySchemas() map[string]oaObj {
 		"Rule":            oaRuleSchema(),
 		"ScanReportInput": {"type": "object", "description": "a Trivy JSON report (SchemaVersion 2) or a Grype JSON report, as the scanner wrote it"},
 		"StoredReport":    oaInline().object(reflect.TypeFor[supply.Stored]()),
+		"EvaluateInput":   oaInline().object(reflect.TypeFor[supplyapi.EvaluateInput]()),
+		"Outcome":         oaInline().object(reflect.TypeFor[rules.Outcome]()),
 		"CheckInput": {"type": "object", "required": []string{"name", "status"}, "properties": oaObj{"name": oaStr,
 			"status": oaObj{"type": "string", "enum": []string{rules.CheckPending, rules.CheckSuccess, rules.CheckFailure}},
 			"url":    oaStr, "summary": oaStr}},

@@ -19,6 +19,7 @@ type Handlers struct {
 	Rules   supply.Rules
 	Reports supply.Reports
 	Audit   supply.Audit
+	Checker *supply.Checker
 	Actor   func(*http.Request) string
 	Log     *slog.Logger
 	// Filter reads an event filter from the query; Vouch authenticates a
