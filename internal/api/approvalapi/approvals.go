@@ -17,6 +17,7 @@ type Handlers struct {
 	By  func(*http.Request) approvals.By
 }
 
+// List lists approval requests of a status, or all.
 func (h Handlers) List(w http.ResponseWriter, r *http.Request) error {
 	f := airlock.ApprovalFilter{Status: r.URL.Query().Get("status")}
 	var err error
@@ -34,6 +35,7 @@ func (h Handlers) List(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// Approve records an approval; {"deploy": true} asks for the release to roll out once approved.
 func (h Handlers) Approve(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
@@ -55,6 +57,7 @@ func (h Handlers) Approve(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// Reject records a rejection, with an optional reason.
 func (h Handlers) Reject(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
@@ -76,6 +79,7 @@ func (h Handlers) Reject(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// Bulk approves or rejects several requests, each on its own.
 func (h Handlers) Bulk(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		IDs    []int64 `json:"ids"`

@@ -25,6 +25,7 @@ func ReadReport(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
+// PostScanReport stores a Trivy or Grype report for the digest it names.
 func (h Handlers) PostScanReport(w http.ResponseWriter, r *http.Request) error {
 	body, err := ReadReport(r)
 	if err != nil {
@@ -57,6 +58,7 @@ func (h Handlers) HarborScan(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// PostCheck records a CI check's latest status for a digest.
 func (h Handlers) PostCheck(w http.ResponseWriter, r *http.Request) error {
 	var in supply.CheckInput
 	if err := httpx.Decode(r, &in); err != nil {

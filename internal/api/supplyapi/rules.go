@@ -28,6 +28,7 @@ type Handlers struct {
 	Vouch  func(w http.ResponseWriter, r *http.Request, body []byte) error
 }
 
+// ListRules lists every rule, in evaluation order.
 func (h Handlers) ListRules(w http.ResponseWriter, r *http.Request) error {
 	items, err := h.Rules.List(r.Context())
 	if err != nil {
@@ -37,6 +38,7 @@ func (h Handlers) ListRules(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// GetRule reads one rule.
 func (h Handlers) GetRule(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
@@ -50,6 +52,7 @@ func (h Handlers) GetRule(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// CreateRule adds a rule; its kind fields sit beside the common ones.
 func (h Handlers) CreateRule(w http.ResponseWriter, r *http.Request) error {
 	var in rules.Rule
 	if err := httpx.Decode(r, &in); err != nil {
@@ -63,6 +66,7 @@ func (h Handlers) CreateRule(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// ReplaceRule puts a whole new rule in the place of one.
 func (h Handlers) ReplaceRule(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
@@ -80,6 +84,7 @@ func (h Handlers) ReplaceRule(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// DeleteRule removes a rule.
 func (h Handlers) DeleteRule(w http.ResponseWriter, r *http.Request) error {
 	id, err := httpx.PathID(r, "id")
 	if err != nil {
