@@ -145,6 +145,9 @@ type Artifact struct {
 	Annotations  map[string]string
 	// LayerAnnotations are the annotations of each layer, by index.
 	LayerAnnotations []map[string]string
+	// Subject, if set, attaches the artifact to that manifest: an OCI
+	// referrer, as cosign v3 attaches Sigstore bundles.
+	Subject *v1.Descriptor
 }
 
 // Artifact media types of the tools tests imitate.
@@ -176,7 +179,8 @@ func (r *Registry) PushArtifact(ctx context.Context, repo, tag string, a Artifac
 		return "", err
 	}
 	opts := r.options(ctx, nil)
-	m := v1.Manifest{SchemaVersion: 2, MediaType: types.OCIManifestSchema1, ArtifactType: a.ArtifactType, Annotations: a.Annotations}
+	m := v1.Manifest{SchemaVersion: 2, MediaType: types.OCIManifestSchema1, ArtifactType: a.ArtifactType, Annotations: a.Annotations,
+		Subject: a.Subject}
 	for i, b := range append([]Blob{a.Config}, a.Layers...) {
 		layer := static.NewLayer(b.Data, types.MediaType(b.MediaType))
 		if err := remote.WriteLayer(ref.Context(), layer, opts...); err != nil {
@@ -230,6 +234,16 @@ func (r *Registry) PushSignedSignature(ctx context.Context, repo, subject string
 		Layers:           []Blob{{CosignSignature, payload}},
 		LayerAnnotations: []map[string]string{{"dev.cosignproject.cosign/signature": base64.StdEncoding.EncodeToString(sign(payload))}}}
 	return r.PushArtifact(ctx, repo, fmt.Sprintf("%s-%s.sig", h.Algorithm, h.Hex), sig)
+}
+
+// Descriptor is the descriptor of the manifest under repo@digest, to make
+// an artifact's Subject.
+func (r *Registry) Descriptor(ctx context.Context, repo, digest string) (*v1.Descriptor, error) {
+	ref, err := name.NewDigest(r.Host()+"/"+repo+"@"+digest, name.Insecure)
+	if err != nil {
+		return nil, err
+	}
+	return remote.Head(ref, r.options(ctx, nil)...)
 }
 
 func hash(b []byte) v1.Hash {
