@@ -15,10 +15,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/registry"
 	"github.com/airlock-iot/airlock/internal/registrytest"
 	"github.com/airlock-iot/airlock/internal/release"
 	"github.com/airlock-iot/airlock/internal/rules"
+	"github.com/airlock-iot/airlock/internal/service/approvals"
 	"github.com/airlock-iot/airlock/internal/service/supply"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
@@ -170,5 +172,48 @@ func TestScanTagAndLabelRulesAgainstARealRegistry(t *testing.T) {
 		if err != nil || len(n) == 0 || !strings.Contains(n[0], "has source") {
 			t.Errorf("warn rule events: %v, %v", n, err)
 		}
+	})
+}
+
+// TestApprovalsAndChecksAsEvidence: an approvals rule waits for its
+// request's approvals and a checks rule for its checks, then both pass.
+func TestApprovalsAndChecksAsEvidence(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		all := e.reg.Host() + "/acme/*"
+		e.rule(rules.Rule{Name: "two", ImagePattern: all, Kind: rules.KindApprovals, Approvals: &rules.Approvals{Required: 2}})
+		e.rule(rules.Rule{Name: "smoke", ImagePattern: all, Kind: rules.KindChecks, Checks: &rules.Checks{Required: []string{"smoke"}}})
+		rel := e.push("4.0.0")
+		out := e.expect(rel, rules.Held, "")
+		if out.Verdicts[0].WaitingFor != "2 approvals" {
+			t.Errorf("no request yet: %+v", out.Verdicts[0])
+		}
+		ctx := context.Background()
+		var req airlock.ApprovalRequest
+		err := db.InTx(ctx, "", func(tx *store.Tx) (err error) {
+			req, _, err = approvals.Raise(ctx, tx, airlock.ApprovalRequest{Registry: rel.Registry, Namespace: "acme",
+				ImageName: "app", Tag: rel.Tag, Digest: rel.Digest, Pusher: "alice"})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, who := range []string{"bob", "carol"} {
+			err := db.InTx(ctx, who, func(tx *store.Tx) error {
+				_, err := approvals.Decide(ctx, tx, req.ID, approvals.By{Name: who, Role: "approver"}, "approve", "", false)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := (supply.Reports{DB: db}).PostCheck(ctx, "ci", rel.Digest, supply.CheckInput{Name: "smoke", Status: "failure"}); err != nil {
+			t.Fatal(err)
+		}
+		e.expect(rel, rules.Refused, "smoke")
+		if err := (supply.Reports{DB: db}).PostCheck(ctx, "ci", rel.Digest, supply.CheckInput{Name: "smoke", Status: "success"}); err != nil {
+			t.Fatal(err)
+		}
+		e.expect(rel, rules.Allowed, "")
 	})
 }
