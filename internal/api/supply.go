@@ -22,6 +22,7 @@ func (s *Server) supplyRoutes() []Route {
 		{"POST", "/api/v1/rules/evaluate", Approver, h.Evaluate},
 		{"POST", "/api/v1/scan-reports", Scanner, h.PostScanReport},
 		{"POST", "/api/v1/scan-reports/harbor", Webhook, h.HarborScan},
+		{"GET", "/api/v1/scan-reports/{digest}", Viewer, h.LatestScanReport},
 		{"POST", "/api/v1/releases/by-digest/{digest}/checks", CI, h.PostCheck},
 		{"GET", "/api/v1/events/export", Viewer, h.ExportEvents},
 	}

@@ -126,6 +126,16 @@ func TestScanReports(t *testing.T) {
 		if r := s.Do("POST", "/api/v1/scan-reports", s.Token(airlock.RoleViewer), fixture(t, "trivy.json", digest)); r.Status != 403 {
 			t.Errorf("a viewer posts a report: %d", r.Status)
 		}
+		var latest struct {
+			Scanner  string
+			Counts   map[string]int
+			Findings []map[string]any
+		}
+		s.Must(200, "GET", "/api/v1/scan-reports/"+digest, nil).JSON(t, &latest)
+		if latest.Counts["critical"] == 0 || len(latest.Findings) == 0 {
+			t.Errorf("latest report %+v", latest)
+		}
+		s.Must(404, "GET", "/api/v1/scan-reports/sha256:"+strings.Repeat("0", 64), nil)
 		s.Must(422, "POST", "/api/v1/scan-reports", `{"hello": "world"}`)
 		s.Must(400, "POST", "/api/v1/scan-reports", `{"SchemaVersion": 2,`)
 		harbor := fixture(t, "harbor-scanning-completed.json", digest)

@@ -70,3 +70,14 @@ func (h Handlers) PostCheck(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// LatestScanReport shows the latest report for a digest: its counts by
+// severity and its findings.
+func (h Handlers) LatestScanReport(w http.ResponseWriter, r *http.Request) error {
+	rep, err := h.Reports.Latest(r.Context(), r.PathValue("digest"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, rep)
+	return nil
+}

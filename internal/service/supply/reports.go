@@ -116,3 +116,19 @@ func validCheck(digest string, in CheckInput) error {
 	}
 	return nil
 }
+
+// Latest is the latest scan report for digest, findings and counts by
+// severity; ENOTFOUND if none was posted.
+func (s Reports) Latest(ctx context.Context, digest string) (rules.ScanReport, error) {
+	if _, err := verify.SignatureTag(digest); err != nil {
+		return rules.ScanReport{}, err
+	}
+	r, err := supplydb.LatestScan(ctx, s.DB, digest)
+	if err != nil {
+		return rules.ScanReport{}, err
+	}
+	if r == nil {
+		return rules.ScanReport{}, airlock.Errorf(airlock.ENOTFOUND, "no scan report for %s", digest)
+	}
+	return *r, nil
+}
