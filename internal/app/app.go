@@ -123,7 +123,7 @@ func (a *App) Start(ctx context.Context) {
 	a.StartMonitor(ctx)
 	endStreams := context.AfterFunc(ctx, a.Hub.Close)
 	a.stops = append(a.stops, a.Notify.Start(ctx), func() { endStreams() },
-		approvals.Sweeping(ctx, a.DB, time.Minute, service.ExpiryWarning, a.Log))
+		approvals.Sweeping(ctx, a.DB, time.Minute, a.Log))
 }
 
 // StartMonitor runs the rollout monitor alone (tests that want no notifications).

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/rules"
@@ -41,15 +40,11 @@ func (s *Service) ApprovalRequests(ctx context.Context, f airlock.ApprovalFilter
 	if f.Status != "" && !slices.Contains([]string{rules.StatusPending, rules.StatusApproved, rules.StatusRejected, rules.StatusExpired}, f.Status) {
 		return nil, 0, airlock.FieldErrorf("status", "must be pending, approved, rejected, expired or all, got %q", f.Status)
 	}
-	if err := approvals.Sweep(ctx, s.DB, ExpiryWarning); err != nil {
+	if err := approvals.Sweep(ctx, s.DB); err != nil {
 		return nil, 0, err
 	}
 	return catalog.ApprovalRequests(ctx, s.DB, f)
 }
-
-// ExpiryWarning is how long before it expires a request is notified as
-// about to expire.
-const ExpiryWarning = time.Hour
 
 // Approve records by's approval of a pending request. Once its approvals
 // rule is satisfied the image is created or approved and the tags it was
@@ -70,7 +65,7 @@ func (s *Service) Reject(ctx context.Context, by approvals.By, id int64, reason 
 }
 
 func (s *Service) decide(ctx context.Context, by approvals.By, id int64, verdict, reason string, deploy bool) (airlock.ApprovalRequest, error) {
-	if err := approvals.Sweep(ctx, s.DB, ExpiryWarning); err != nil {
+	if err := approvals.Sweep(ctx, s.DB); err != nil {
 		return airlock.ApprovalRequest{}, err
 	}
 	var req airlock.ApprovalRequest

@@ -67,7 +67,8 @@ func Raise(ctx context.Context, tx *store.Tx, r airlock.ApprovalRequest) (airloc
 	}
 	name, rule := governing(rs, "", repository(r), r.Tag)
 	r.Rule, r.Required = name, max(rule.Required, 1)
-	if d, err := time.ParseDuration(rule.ExpiresAfter); err == nil && d > 0 {
+	d, err := time.ParseDuration(rule.ExpiresAfter)
+	if err == nil && d > 0 {
 		at := tx.Now().Add(d)
 		r.ExpiresAt = &at
 	}
@@ -78,8 +79,16 @@ func Raise(ctx context.Context, tx *store.Tx, r airlock.ApprovalRequest) (airloc
 	if scope != airlock.ApprovalScopeRelease {
 		r.Digest = ""
 	}
-	return catalog.RequestApproval(ctx, tx, r)
+	req, created, err := catalog.RequestApproval(ctx, tx, r)
+	if err == nil && created && req.ExpiresAt != nil {
+		err = supplydb.SetWarnAt(ctx, tx, req.ID, req.ExpiresAt.Add(-min(ExpiryWarning, d/4)))
+	}
+	return req, created, err
 }
+
+// ExpiryWarning is how long before it expires a request is notified as
+// about to expire, at most: a quarter of its lifetime if that is shorter.
+const ExpiryWarning = time.Hour
 
 // Decide records by's verdict on pending request id and settles the
 // request once its rule says so. It returns the request and its status.
@@ -132,15 +141,15 @@ func DeployRequested(req airlock.ApprovalRequest) bool {
 }
 
 // Sweep expires the pending requests past their expiry and records, once
-// each, those that expire within warn (image.approval_expiring, which is
-// notified). Deciding and listing sweep first, so an expired request
-// never reads as pending.
-func Sweep(ctx context.Context, db *store.DB, warn time.Duration) error {
+// each, those about to (image.approval_expiring, which is notified).
+// Deciding and listing sweep first, so an expired request never reads as
+// pending.
+func Sweep(ctx context.Context, db *store.DB) error {
 	return db.InTx(ctx, "", func(tx *store.Tx) error {
 		if _, err := supplydb.ExpireApprovals(ctx, tx); err != nil {
 			return err
 		}
-		_, err := supplydb.WarnExpiring(ctx, tx, warn)
+		_, err := supplydb.WarnExpiring(ctx, tx)
 		return err
 	})
 }
@@ -148,7 +157,7 @@ func Sweep(ctx context.Context, db *store.DB, warn time.Duration) error {
 // Sweeping runs Sweep every interval until ctx ends or stop is called, so
 // that requests expire, and are warned of, with nobody looking. Replicas
 // may all sweep: each request is expired and warned of once.
-func Sweeping(ctx context.Context, db *store.DB, every, warn time.Duration, log *slog.Logger) (stop func()) {
+func Sweeping(ctx context.Context, db *store.DB, every time.Duration, log *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -160,7 +169,7 @@ func Sweeping(ctx context.Context, db *store.DB, every, warn time.Duration, log 
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if err := Sweep(ctx, db, warn); err != nil && ctx.Err() == nil {
+				if err := Sweep(ctx, db); err != nil && ctx.Err() == nil {
 					log.WarnContext(ctx, "sweeping approval requests", "err", err)
 				}
 			}

@@ -18,7 +18,7 @@ import (
 )
 
 // TestSweepingExpiresWithNobodyLooking: the background sweep warns of a
-// request about to expire, then expires it, each once.
+// request in the last quarter of its 30 minutes, then expires it, each once.
 func TestSweepingExpiresWithNobodyLooking(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -39,7 +39,7 @@ func TestSweepingExpiresWithNobodyLooking(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stop := approvals.Sweeping(ctx, db, 5*time.Millisecond, 10*time.Minute, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		stop := approvals.Sweeping(ctx, db, 5*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		defer stop()
 		<-clock
 		clock <- now.Add(25 * time.Minute)

@@ -56,13 +56,18 @@ func ExpireApprovals(ctx context.Context, tx *store.Tx) (int, error) {
 	return len(expired), nil
 }
 
-// WarnExpiring marks, once each, the pending requests that expire within
-// d, recording an image.approval_expiring event for notifications.
-func WarnExpiring(ctx context.Context, tx *store.Tx, d time.Duration) (int, error) {
-	now := tx.Now()
+// SetWarnAt sets when request id is to be warned of as about to expire.
+func SetWarnAt(ctx context.Context, tx *store.Tx, id int64, at time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE image_approval_requests SET warn_at = $1 WHERE id = $2`, at, id)
+	return store.WrapErr(err)
+}
+
+// WarnExpiring marks, once each, the pending requests past their warn_at,
+// recording an image.approval_expiring event for notifications.
+func WarnExpiring(ctx context.Context, tx *store.Tx) (int, error) {
 	rows, err := tx.Query(ctx, `UPDATE image_approval_requests SET warned_at = $1
-		WHERE status = 'pending' AND warned_at IS NULL AND expires_at IS NOT NULL AND expires_at <= $2
-		RETURNING `+catalog.ApprovalCols, now, now.Add(d))
+		WHERE status = 'pending' AND warned_at IS NULL AND warn_at IS NOT NULL AND warn_at <= $1
+		RETURNING `+catalog.ApprovalCols, tx.Now())
 	if err != nil {
 		return 0, store.WrapErr(fmt.Errorf("warn of expiring approval requests: %w", err))
 	}

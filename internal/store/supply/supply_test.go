@@ -80,6 +80,9 @@ func TestDecisionsAndExpiry(t *testing.T) {
 			if err != nil {
 				return err
 			}
+			if err := supply.SetWarnAt(ctx, tx, req.ID, expires.Add(-15*time.Minute)); err != nil {
+				return err
+			}
 			req, err = supply.AddDecision(ctx, tx, req.ID, airlock.ApprovalDecision{By: "bob", At: now, Verdict: "approve"})
 			return err
 		})
@@ -100,13 +103,13 @@ func TestDecisionsAndExpiry(t *testing.T) {
 	})
 }
 
-// expire warns of requests expiring within 15 minutes and expires those
-// past their time, checking how many each touched.
+// expire warns of requests past their warn_at and expires those past
+// their time, checking how many each touched.
 func expire(t *testing.T, db *store.DB, warned, expired int) {
 	t.Helper()
 	ctx := context.Background()
 	err := db.InTx(ctx, "", func(tx *store.Tx) error {
-		n, err := supply.WarnExpiring(ctx, tx, 15*time.Minute)
+		n, err := supply.WarnExpiring(ctx, tx)
 		if err != nil || n != warned {
 			t.Errorf("warned %d, %v; want %d", n, err, warned)
 		}

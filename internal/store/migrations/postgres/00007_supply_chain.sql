@@ -43,6 +43,7 @@ ALTER TABLE image_approval_requests
     ADD COLUMN rule TEXT NOT NULL DEFAULT '',
     ADD COLUMN required INTEGER NOT NULL DEFAULT 1,
     ADD COLUMN expires_at TIMESTAMPTZ,
+    ADD COLUMN warn_at TIMESTAMPTZ,
     ADD COLUMN warned_at TIMESTAMPTZ,
     ADD COLUMN decisions TEXT NOT NULL DEFAULT '[]',
     DROP CONSTRAINT image_approval_requests_status_check,
@@ -66,7 +67,7 @@ ALTER TABLE image_approval_requests
     DROP CONSTRAINT image_approval_requests_status_check,
     ADD CONSTRAINT image_approval_requests_status_check CHECK (status IN ('pending', 'approved', 'rejected')),
     DROP COLUMN pusher, DROP COLUMN digest, DROP COLUMN rule, DROP COLUMN required,
-    DROP COLUMN expires_at, DROP COLUMN warned_at, DROP COLUMN decisions;
+    DROP COLUMN expires_at, DROP COLUMN warn_at, DROP COLUMN warned_at, DROP COLUMN decisions;
 ALTER TABLE images DROP COLUMN approval_scope;
 DROP TABLE release_checks;
 DROP TABLE scan_reports;

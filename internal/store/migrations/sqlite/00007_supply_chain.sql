@@ -62,6 +62,7 @@ CREATE TABLE image_approval_requests_new (
     rule          TEXT NOT NULL DEFAULT '',
     required      INTEGER NOT NULL DEFAULT 1,
     expires_at    TIMESTAMP,
+    warn_at       TIMESTAMP,
     warned_at     TIMESTAMP,
     decisions     TEXT NOT NULL DEFAULT '[]'
 );
