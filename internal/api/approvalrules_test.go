@@ -96,17 +96,23 @@ func TestTwoOfNWithSeparationOfDuties(t *testing.T) {
 		if r := s.Do("POST", path, s.Token(airlock.RoleApprover), nil); r.Status != 409 {
 			t.Errorf("deciding an approved request: %d", r.Status)
 		}
-		var trail struct{ Items []airlock.Event }
-		s.Must(200, "GET", fmt.Sprintf("/api/v1/events?subject=approval-request/%d", req.ID), nil).JSON(t, &trail)
-		var types []string
-		for _, e := range trail.Items {
-			types = append(types, e.Type+" "+e.Actor)
-		}
-		want := "image.approval_requested webhook/ghcr, image.approval_decision bob, image.approval_decision carol, image.approval_approved carol"
-		if strings.Join(types, ", ") != want {
-			t.Errorf("the request's audit trail: %q, want %q", strings.Join(types, ", "), want)
-		}
+		checkTrail(t, s, req.ID, "image.approval_requested webhook/ghcr, image.approval_decision bob, "+
+			"image.approval_decision carol, image.approval_approved carol")
 	})
+}
+
+// checkTrail checks a request's audit trail, by subject: each event's type and actor.
+func checkTrail(t *testing.T, s *apitest.Server, id int64, want string) {
+	t.Helper()
+	var trail struct{ Items []airlock.Event }
+	s.Must(200, "GET", fmt.Sprintf("/api/v1/events?subject=approval-request/%d", id), nil).JSON(t, &trail)
+	var got []string
+	for _, e := range trail.Items {
+		got = append(got, e.Type+" "+e.Actor)
+	}
+	if strings.Join(got, ", ") != want {
+		t.Errorf("the request's audit trail: %q, want %q", strings.Join(got, ", "), want)
+	}
 }
 
 // TestExpiredRequest: a request past expires_after is expired, approving
