@@ -11,6 +11,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/service"
 
+	"github.com/airlock-iot/airlock/internal/api/fleetapi"
 	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
 
@@ -33,6 +34,10 @@ func (s *Server) createDevice(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.WriteJSON(w, http.StatusCreated, d)
 	return nil
+}
+
+func (s *Server) importDevices(w http.ResponseWriter, r *http.Request) error {
+	return fleetapi.Import(w, r, s.svc.Fleet(), actor(r))
 }
 
 func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) error {
@@ -216,6 +221,7 @@ func (s *Server) deviceRoutes() []Route {
 	return []Route{
 		{"POST", "/api/v1/devices", Admin, s.createDevice},
 		{"GET", "/api/v1/devices", Viewer, s.listDevices},
+		{"POST", "/api/v1/devices/import", Admin, s.importDevices},
 		{"GET", "/api/v1/devices/{uuid}", Viewer, s.getDevice},
 		{"DELETE", "/api/v1/devices/{uuid}", Admin, s.deleteDevice},
 		{"POST", "/api/v1/devices/{uuid}/rotate-key", Admin, s.rotateDeviceKey},

@@ -155,6 +155,11 @@ func oaDeviceOps() []oaOp {
 		{method: "POST", path: "/api/v1/devices", auth: authAdmin, tag: "devices", summary: "Provision a device; the answer holds its key, shown once", body: "DeviceInput", status: 201, resp: oaRef("Device"), errs: []int{409}},
 		{method: "GET", path: "/api/v1/devices", auth: authViewer, tag: "devices", summary: "List devices", status: 200, resp: oaList("Device"),
 			query: []oaObj{oaQuery("labels", oaStr, "key=value pairs separated by commas; a device must carry every one"), oaQuery("online", oaBool, "only online (true) or offline (false) devices"), oaLimit(50, 1000), oaOffset}},
+		{method: "POST", path: "/api/v1/devices/import", auth: authAdmin, tag: "devices", summary: "Provision devices in bulk (NDJSON, up to 64 MiB)",
+			desc: "The body is NDJSON, one device a line: {\"uuid\", \"name\", \"labels\", \"architecture\", \"platform\", \"target_state\": {\"apps\": …}}. " +
+				"The answer streams NDJSON, a line per line of body in order: {\"line\", \"uuid\", \"api_key\"} (the key shown this once), or {\"line\", \"error\", \"field\"} for a line refused " +
+				"(malformed, invalid, an image the gate refuses, a uuid that exists). Lines are written 2,000 to a transaction; an error that stops the import is the last line, {\"error\"}.",
+			status: 200, resp: oaStr, respType: "application/x-ndjson", errs: []int{413}},
 		{method: "GET", path: "/api/v1/devices/{uuid}", auth: authViewer, tag: "devices", summary: "Get a device with its target state, last report and rollouts", status: 200, resp: oaRef("DeviceDetail")},
 		{method: "DELETE", path: "/api/v1/devices/{uuid}", auth: authAdmin, tag: "devices", summary: "Remove a device", status: 204},
 		{method: "POST", path: "/api/v1/devices/{uuid}/rotate-key", auth: authAdmin, tag: "devices", summary: "Give a device a new key (shown once); the old one stops working", status: 200, resp: oaRef("Device")},
