@@ -39,7 +39,7 @@ func (s *Service) Device(ctx context.Context, uuid string) (airlock.DeviceDetail
 }
 
 // Devices lists devices; q.Online filters by the offline threshold.
-func (s *Service) Devices(ctx context.Context, q airlock.DeviceQuery) ([]airlock.Device, int, error) {
+func (s *Service) Devices(ctx context.Context, q airlock.DeviceQuery) (airlock.Page[airlock.DeviceListItem], error) {
 	return s.Fleet().List(ctx, q)
 }
 

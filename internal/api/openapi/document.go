@@ -37,6 +37,8 @@ var oaComponents = map[string]reflect.Type{
 	"RolloutDevice":   reflect.TypeFor[airlock.RolloutDevice](),
 	"Device":          reflect.TypeFor[airlock.Device](),
 	"DeviceDetail":    reflect.TypeFor[airlock.DeviceDetail](),
+	"DeviceListItem":  reflect.TypeFor[airlock.DeviceListItem](),
+	"DeviceApp":       reflect.TypeFor[airlock.DeviceApp](),
 	"DeviceReport":    reflect.TypeFor[airlock.DeviceReport](),
 	"AppReport":       reflect.TypeFor[airlock.AppReport](),
 	"DeviceRollout":   reflect.TypeFor[airlock.DeviceRollout](),
