@@ -52,7 +52,7 @@ func CreateDevice(ctx context.Context, tx *store.Tx, d airlock.Device, keyHash s
 // DeleteDevice removes a device and, by cascade, its states and rollout entries.
 func DeleteDevice(ctx context.Context, tx *store.Tx, uuid string) error {
 	var name string
-	tx.DevicesChanged()
+	tx.DevicesChanged(uuid)
 	err := tx.QueryRow(ctx, `DELETE FROM devices WHERE uuid = $1 RETURNING name`, uuid).Scan(&name)
 	if err != nil {
 		return store.NotFound(err, "device %s not found", uuid)
@@ -62,7 +62,7 @@ func DeleteDevice(ctx context.Context, tx *store.Tx, uuid string) error {
 
 // SetDeviceKey replaces a device's key; the old one stops working at once.
 func SetDeviceKey(ctx context.Context, tx *store.Tx, uuid, keyHash string) (airlock.Device, error) {
-	tx.DevicesChanged()
+	tx.DevicesChanged(uuid)
 	d, err := scanDevice(tx.QueryRow(ctx, `UPDATE devices SET api_key_hash = $1 WHERE uuid = $2 RETURNING `+deviceCols, keyHash, uuid))
 	if err != nil {
 		return d, store.NotFound(err, "device %s not found", uuid)
