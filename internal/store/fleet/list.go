@@ -129,8 +129,14 @@ func deviceWhere(f airlock.DeviceQuery, db *store.DB) ([]string, []any) {
 	}
 	if len(f.Labels) > 0 && db.Engine == store.SQLite {
 		for _, k := range slices.Sorted(maps.Keys(f.Labels)) {
-			args = append(args, db.LabelKey(k), f.Labels[k])
-			conds = append(conds, fmt.Sprintf(`json_extract(d.labels, $%d) = $%d`, len(args)-1, len(args)))
+			// Labels are stored as json.Marshal writes them, and neither keys nor
+			// values hold a quote: the pair's text finds it, scanning far faster
+			// than json_extract, which confirms it.
+			pair, _ := json.Marshal(map[string]string{k: f.Labels[k]})
+			text := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(string(pair[1 : len(pair)-1]))
+			args = append(args, "%"+text+"%", db.LabelKey(k), f.Labels[k])
+			conds = append(conds, fmt.Sprintf(`d.labels LIKE $%d ESCAPE '\' AND json_extract(d.labels, $%d) = $%d`,
+				len(args)-2, len(args)-1, len(args)))
 		}
 	}
 	if f.Online != nil {
