@@ -52,11 +52,14 @@ func DeviceRows(ctx context.Context, db *store.DB, f airlock.DeviceQuery) (airlo
 		conds = append(conds, fmt.Sprintf(`(d.%s, d.uuid) %s (SELECT %s, uuid FROM devices WHERE uuid = $%d)`, col, cmp, col, len(args)))
 	}
 	args = append(args, f.Limit, f.Offset)
+	// The page is chosen first, then joined to its states: an offset skips
+	// index entries, not joined rows.
+	order := fmt.Sprintf(`ORDER BY d.%s %s, d.uuid %s`, col, dir, dir)
 	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT d.uuid, d.name, d.labels, d.architecture, d.last_seen_at, d.created_at,
 		t.state, c.state, c.reported_at
-		FROM devices d LEFT JOIN device_target_state t ON t.device_uuid = d.uuid
-		LEFT JOIN device_current_state c ON c.device_uuid = d.uuid%s
-		ORDER BY d.%s %s, d.uuid %s LIMIT $%d OFFSET $%d`, where(conds), col, dir, dir, len(args)-1, len(args)), args...)
+		FROM (SELECT * FROM devices d%s %s LIMIT $%d OFFSET $%d) d
+		LEFT JOIN device_target_state t ON t.device_uuid = d.uuid
+		LEFT JOIN device_current_state c ON c.device_uuid = d.uuid %s`, where(conds), order, len(args)-1, len(args), order), args...)
 	if err != nil {
 		return page, err
 	}
