@@ -3,6 +3,9 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
@@ -118,5 +121,49 @@ func TestSessionCacheKeepsOtherDevices(t *testing.T) {
 		if got != want {
 			t.Errorf("%s: version %d, want %d (d1 cached at 0, the others read afresh)", key, got, want)
 		}
+	}
+}
+
+// TestDeviceByKeyAcrossReplicas: on PostgreSQL, a replica's lookup sees a
+// change another replica has just committed, however many lookups share
+// its query.
+func TestDeviceByKeyAcrossReplicas(t *testing.T) {
+	if !slices.Contains(storetest.Engines(), store.Postgres) {
+		t.Skip("PostgreSQL only (AIRLOCK_TEST_POSTGRES_URL)")
+	}
+	url := storetest.URL(t, store.Postgres)
+	a, b := storetest.Open(t, url), storetest.Open(t, url)
+	ctx := context.Background()
+	image, _ := json.Marshal("redis:7")
+	apps := map[string]airlock.AppSpec{"cache": {"image": image}}
+	err := a.InTx(ctx, "test", func(tx *store.Tx) error {
+		for i := range 50 {
+			if _, err := fleet.CreateDevice(ctx, tx, airlock.Device{UUID: fmt.Sprint("d", i)}, store.HashSecret(fmt.Sprint("dk_", i))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := int64(1); round <= 5; round++ {
+		err := a.InTx(ctx, "test", func(tx *store.Tx) error { _, err := fleet.SetTargetState(ctx, tx, "d7", apps); return err })
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for i := range 50 {
+			wg.Go(func() {
+				s, err := b.DeviceByKey(ctx, fmt.Sprint("dk_", i))
+				if want := map[bool]int64{true: round, false: 0}[i == 7]; err != nil || s.Version != want || s.UUID != fmt.Sprint("d", i) {
+					t.Errorf("round %d, d%d on the other replica: %+v, %v; want version %d", round, i, s, err, want)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if _, err := b.DeviceByKey(ctx, "dk_nobody"); airlock.ErrorCode(err) != airlock.ENOTFOUND {
+		t.Fatalf("an unknown key: %v", err)
 	}
 }
