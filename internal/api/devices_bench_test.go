@@ -28,7 +28,7 @@ type poller struct {
 func BenchmarkPoll304(b *testing.B) { benchPoll304(b, store.SQLite) }
 
 // BenchmarkPoll304Postgres is the same poll on PostgreSQL, where every poll
-// reads its session (polls arriving together share a query).
+// reads its session: other replicas write too.
 func BenchmarkPoll304Postgres(b *testing.B) {
 	if !slices.Contains(storetest.Engines(), store.Postgres) {
 		b.Skip("needs AIRLOCK_TEST_POSTGRES_URL")

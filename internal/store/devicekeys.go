@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -12,9 +11,7 @@ import (
 
 // DeviceByKey returns the device whose key is secret together with the
 // version of its target state: one lookup on the unique key-hash index
-// authenticates a poll and answers most of them (304). On SQLite the
-// session cache answers most lookups; on PostgreSQL, where other replicas
-// write, each is read, lookups arriving together sharing one query.
+// authenticates a poll and answers most of them (304).
 func (db *DB) DeviceByKey(ctx context.Context, secret string) (airlock.DeviceSession, error) {
 	hash := HashSecret(secret)
 	var mark uint64
@@ -23,13 +20,6 @@ func (db *DB) DeviceByKey(ctx context.Context, secret string) (airlock.DeviceSes
 			return s, nil
 		}
 		mark = db.sessions.Mark()
-	}
-	if db.keys != nil {
-		s, ok, err := db.keys.Get(ctx, hash)
-		if err == nil && !ok {
-			err = airlock.Errorf(airlock.ENOTFOUND, "no device has this key")
-		}
-		return s, err
 	}
 	var s airlock.DeviceSession
 	var seen NullTime
@@ -44,34 +34,6 @@ func (db *DB) DeviceByKey(ctx context.Context, secret string) (airlock.DeviceSes
 		db.sessions.Put(hash, s, mark)
 	}
 	return s, nil
-}
-
-// sessionsByKeys looks up the sessions of many key hashes in one query:
-// on PostgreSQL, polls arriving together share a round trip (see batch).
-func (db *DB) sessionsByKeys(ctx context.Context, hashes []string) (map[string]airlock.DeviceSession, error) {
-	list, err := json.Marshal(hashes)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := db.Query(ctx, `SELECT d.api_key_hash, d.uuid, d.created_at, d.last_seen_at, COALESCE(t.version, 0)
-		FROM devices d LEFT JOIN device_target_state t ON t.device_uuid = d.uuid
-		WHERE d.api_key_hash IN (`+db.JSONStrings(1)+`)`, string(list))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := make(map[string]airlock.DeviceSession, len(hashes))
-	for rows.Next() {
-		var hash string
-		var s airlock.DeviceSession
-		var seen NullTime
-		if err := rows.Scan(&hash, &s.UUID, (*TimeScan)(&s.CreatedAt), &seen, &s.Version); err != nil {
-			return nil, WrapErr(err)
-		}
-		s.LastSeenAt = seen.Ptr()
-		out[hash] = s
-	}
-	return out, WrapErr(rows.Err())
 }
 
 // TouchDevices records that the devices were seen at the given time. It is

@@ -125,8 +125,7 @@ func TestSessionCacheKeepsOtherDevices(t *testing.T) {
 }
 
 // TestDeviceByKeyAcrossReplicas: on PostgreSQL, a replica's lookup sees a
-// change another replica has just committed, however many lookups share
-// its query.
+// change another replica has just committed, with many lookups at once.
 func TestDeviceByKeyAcrossReplicas(t *testing.T) {
 	if !slices.Contains(storetest.Engines(), store.Postgres) {
 		t.Skip("PostgreSQL only (AIRLOCK_TEST_POSTGRES_URL)")

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
-	"github.com/airlock-iot/airlock/internal/store/batch"
 	"github.com/airlock-iot/airlock/internal/store/sessioncache"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
@@ -34,9 +33,8 @@ type DB struct {
 	read   *sql.DB
 	now    func() time.Time
 
-	writeStmts, readStmts *stmtCache                                    // SQLite only
-	sessions              *sessioncache.Cache                           // SQLite only
-	keys                  *batch.Batcher[string, airlock.DeviceSession] // PostgreSQL only: see DeviceByKey
+	writeStmts, readStmts *stmtCache          // SQLite only
+	sessions              *sessioncache.Cache // SQLite only
 
 	afterCommit []func([]airlock.Event)
 	progress    atomic.Int64 // when a call last completed, in Unix ns: see bounded
@@ -109,15 +107,11 @@ func (db *DB) openPostgres(rawURL string) error {
 	db.write.SetMaxIdleConns(16)
 	db.write.SetConnMaxIdleTime(5 * time.Minute)
 	db.read = db.write
-	db.keys = batch.New(4, 256, 30*time.Second, db.sessionsByKeys)
 	return nil
 }
 
 // Close closes every connection.
 func (db *DB) Close() error {
-	if db.keys != nil {
-		db.keys.Close()
-	}
 	if db.writeStmts != nil {
 		db.writeStmts.close()
 		db.readStmts.close()
