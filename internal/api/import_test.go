@@ -3,6 +3,7 @@ package api_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -92,6 +93,10 @@ func TestImportDevices(t *testing.T) {
 		s.Must(200, "GET", "/api/v1/devices?limit=1", nil).JSON(t, &list)
 		if list.Total != lines-len(bad)+1 {
 			t.Fatalf("%d devices after the import, want %d", list.Total, lines-len(bad)+1)
+		}
+		var events int
+		if err := s.DB.QueryInt(context.Background(), &events, `SELECT COUNT(*) FROM events WHERE type = 'device.imported'`); err != nil || events != 2 {
+			t.Fatalf("device.imported events: %d, %v; want one a chunk", events, err)
 		}
 		poll := s.Do("GET", targetPath("imp-2400"), answers[2399].APIKey, nil)
 		if poll.Status != 200 || !strings.Contains(string(poll.Body), `"version":1,"apps":{"agent":{"image":"docker.io/iotistic/agent:v1"}}`) {

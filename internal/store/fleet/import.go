@@ -61,7 +61,7 @@ func ImportDevices(ctx context.Context, tx *store.Tx, ds []NewDevice) (map[strin
 	if len(uuids) == 0 {
 		return inserted, nil
 	}
-	return inserted, tx.AddEvent(ctx, "device.imported", "device/*", map[string]any{"count": len(uuids), "uuids": uuids})
+	return inserted, tx.AddEvent(ctx, "device.imported", "devices", map[string]any{"count": len(uuids), "uuids": uuids})
 }
 
 // importStates writes the target states, and their app index, of the
