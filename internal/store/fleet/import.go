@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/store"
 )
 
 // NewDevice is one device of a bulk import: the device, the hash of its
-// key, and its first target state (nil apps: empty).
+// key, and its first target state (nil apps: empty; images normalised).
 type NewDevice struct {
 	Device  airlock.Device
 	KeyHash string
@@ -68,6 +71,7 @@ func ImportDevices(ctx context.Context, tx *store.Tx, ds []NewDevice) (map[strin
 // devices ImportDevices inserted.
 func importStates(ctx context.Context, tx *store.Tx, ds []NewDevice, inserted map[string]bool) error {
 	var states, apps [][]any
+	repos := map[string]string{} // image → repository: a fleet shares a few images
 	for _, d := range ds {
 		if !inserted[d.Device.UUID] {
 			continue
@@ -77,11 +81,18 @@ func importStates(ctx context.Context, tx *store.Tx, ds []NewDevice, inserted ma
 			return err
 		}
 		states = append(states, []any{d.Device.UUID, min(len(d.Apps), 1), doc})
-		rows, err := appRows(d.Device.UUID, d.Apps)
-		if err != nil {
-			return err
+		for _, name := range slices.Sorted(maps.Keys(d.Apps)) {
+			image := d.Apps[name].Image() // normalised by the caller
+			repo, ok := repos[image]
+			if !ok {
+				ref, err := imageref.Parse(image)
+				if err != nil {
+					return err
+				}
+				repo, repos[image] = ref.Repository(), ref.Repository()
+			}
+			apps = append(apps, []any{d.Device.UUID, name, repo, image})
 		}
-		apps = append(apps, rows...)
 	}
 	from, elem := tx.DB().JSONRows(1)
 	err := jsonInsert(ctx, tx, `INSERT INTO device_target_state (device_uuid, version, state, updated_at)
