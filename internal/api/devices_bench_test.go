@@ -2,9 +2,9 @@ package api_test
 
 import (
 	"io"
-	"slices"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync/atomic"
 	"testing"
 
