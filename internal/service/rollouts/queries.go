@@ -35,9 +35,6 @@ func (q Queries) Rollout(ctx context.Context, id int64) (airlock.Rollout, error)
 var deviceStatuses = []string{rollout.DevicePending, rollout.DeviceUpdating, rollout.DeviceSucceeded, rollout.DeviceFailed,
 	rollout.DeviceTimedOut, rollout.DeviceRolledBack, rollout.DeviceSkipped}
 
-var rolloutStatuses = []string{rollout.StatusPending, rollout.StatusInProgress, rollout.StatusPaused, rollout.StatusCompleted,
-	rollout.StatusFailed, rollout.StatusRolledBack, rollout.StatusCancelled, rollout.StatusSuperseded}
-
 func allStatuses(counts map[string]int) map[string]int {
 	out := make(map[string]int, len(deviceStatuses))
 	for _, st := range deviceStatuses {
@@ -61,7 +58,7 @@ func (q Queries) Rollouts(ctx context.Context, f airlock.RolloutFilter) (airlock
 
 func checkRolloutFilter(f *airlock.RolloutFilter) error {
 	for _, st := range strings.Split(f.Status, ",") {
-		if f.Status != "" && !slices.Contains(rolloutStatuses, st) {
+		if f.Status != "" && !slices.Contains(rollout.Statuses, st) {
 			return airlock.FieldErrorf("status", "unknown rollout status %q", st)
 		}
 	}
