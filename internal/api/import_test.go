@@ -131,3 +131,24 @@ func TestImportBodyLimits(t *testing.T) {
 		}
 	})
 }
+
+// An imported device keeps its platform, given or derived from its
+// architecture; a platform that does not parse is its line's error.
+func TestImportDevicePlatforms(t *testing.T) {
+	t.Parallel()
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		body := `{"uuid": "p-1", "platform": "linux/arm/v7"}` + "\n" + `{"uuid": "p-2", "architecture": "aarch64"}` + "\n" +
+			`{"uuid": "p-3", "platform": "linux/"}` + "\n"
+		answers := importAnswers(t, s.Admin("POST", "/api/v1/devices/import", body))
+		if len(answers) != 3 || answers[2].Error == "" || answers[2].Field != "platform" {
+			t.Fatalf("answers: %+v", answers)
+		}
+		for uuid, want := range map[string]string{"p-1": "linux/arm/v7", "p-2": "linux/arm64"} {
+			var d struct{ Platform string }
+			s.Must(200, "GET", "/api/v1/devices/"+uuid, nil).JSON(t, &d)
+			if d.Platform != want {
+				t.Errorf("%s has platform %q, want %q", uuid, d.Platform, want)
+			}
+		}
+	})
+}
