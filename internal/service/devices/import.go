@@ -22,8 +22,8 @@ type ImportLine struct {
 	Name         string            `json:"name"`
 	Labels       map[string]string `json:"labels"`
 	Architecture string            `json:"architecture"`
-	Platform    string          `json:"platform"` // OCI form; from architecture when not given
-	TargetState json.RawMessage `json:"target_state"` // {"apps": …}
+	Platform     string            `json:"platform"`     // OCI form; from architecture when not given
+	TargetState  json.RawMessage   `json:"target_state"` // {"apps": …}
 }
 
 // ImportResult is one line of an import's answer: a device made, with its
