@@ -27,6 +27,9 @@ const importDeadline = 10 * time.Minute
 // the body is still read. Once it has begun, an error that stops the import
 // is its last line, {"error": …}, since the status has been sent.
 func Import(w http.ResponseWriter, r *http.Request, f devices.Devices, actor string) error {
+	// The body may be left unread when an import stops; the connection
+	// then serves no further request, which would read past it.
+	w.Header().Set("Connection", "close")
 	rc := http.NewResponseController(w)
 	// An HTTP/1 handler may otherwise not read the body once it has answered.
 	_ = rc.EnableFullDuplex()

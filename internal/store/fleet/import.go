@@ -21,36 +21,17 @@ type NewDevice struct {
 }
 
 // ImportDevices inserts devices and reports which uuids it inserted; a
-// uuid that exists already is skipped. Each table gets one statement whose
-// rows come as one JSON parameter: thousands of bound values cost both
-// engines more than the rows themselves. It writes one device.imported
-// event for the lot rather than one per device, an insert each.
+// uuid that exists already is skipped. Rows go StatementRows at a time as
+// one JSON parameter: thousands of bound values cost both engines more than
+// the rows themselves, and a statement short enough never looks like a
+// silent database (store's deadline) on a slow machine. It writes one
+// device.imported event for the lot rather than one per device.
 func ImportDevices(ctx context.Context, tx *store.Tx, ds []NewDevice) (map[string]bool, error) {
 	inserted := make(map[string]bool, len(ds))
-	if len(ds) == 0 {
-		return inserted, nil
-	}
-	rows := make([][]string, len(ds))
-	for i, d := range ds {
-		labels, err := json.Marshal(d.Device.Labels)
-		if err != nil {
-			return nil, fmt.Errorf("device labels: %w", err)
+	for lo := 0; lo < len(ds); lo += StatementRows {
+		if err := insertDevices(ctx, tx, ds[lo:min(lo+StatementRows, len(ds))], inserted); err != nil {
+			return nil, err
 		}
-		rows[i] = []string{d.Device.UUID, d.Device.Name, string(labels), d.Device.Architecture, d.KeyHash, d.Device.Platform}
-	}
-	list, err := json.Marshal(rows)
-	if err != nil {
-		return nil, err
-	}
-	from, elem := tx.DB().JSONRows(1)
-	rs, err := tx.Query(ctx, `INSERT INTO devices (uuid, name, labels, architecture, api_key_hash, platform, created_at)
-		SELECT `+elem(0, "")+`, `+elem(1, "")+`, `+elem(2, "")+`, `+elem(3, "")+`, `+elem(4, "")+`, `+elem(5, "")+`, $2
-		FROM `+from+` WHERE true ON CONFLICT DO NOTHING RETURNING uuid`, string(list), tx.Now())
-	if err != nil {
-		return nil, fmt.Errorf("insert devices: %w", err)
-	}
-	if err := scanSet(rs, inserted); err != nil {
-		return nil, fmt.Errorf("insert devices: %w", err)
 	}
 	if err := importStates(ctx, tx, ds, inserted); err != nil {
 		return nil, err
@@ -65,6 +46,35 @@ func ImportDevices(ctx context.Context, tx *store.Tx, ds []NewDevice) (map[strin
 		return inserted, nil
 	}
 	return inserted, tx.AddEvent(ctx, "device.imported", "devices", map[string]any{"count": len(uuids), "uuids": uuids})
+}
+
+// StatementRows is how many rows one import statement writes.
+const StatementRows = 250
+
+func insertDevices(ctx context.Context, tx *store.Tx, ds []NewDevice, inserted map[string]bool) error {
+	rows := make([][]string, len(ds))
+	for i, d := range ds {
+		labels, err := json.Marshal(d.Device.Labels)
+		if err != nil {
+			return fmt.Errorf("device labels: %w", err)
+		}
+		rows[i] = []string{d.Device.UUID, d.Device.Name, string(labels), d.Device.Architecture, d.KeyHash, d.Device.Platform}
+	}
+	list, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
+	from, elem := tx.DB().JSONRows(1)
+	rs, err := tx.Query(ctx, `INSERT INTO devices (uuid, name, labels, architecture, api_key_hash, platform, created_at)
+		SELECT `+elem(0, "")+`, `+elem(1, "")+`, `+elem(2, "")+`, `+elem(3, "")+`, `+elem(4, "")+`, `+elem(5, "")+`, $2
+		FROM `+from+` WHERE true ON CONFLICT DO NOTHING RETURNING uuid`, string(list), tx.Now())
+	if err != nil {
+		return fmt.Errorf("insert devices: %w", err)
+	}
+	if err := scanSet(rs, inserted); err != nil {
+		return fmt.Errorf("insert devices: %w", err)
+	}
+	return nil
 }
 
 // importStates writes the target states, and their app index, of the
@@ -108,17 +118,19 @@ func importStates(ctx context.Context, tx *store.Tx, ds []NewDevice, inserted ma
 	return nil
 }
 
-// jsonInsert runs q with rows, as one JSON array, for its first parameter.
+// jsonInsert runs q with rows, StatementRows at a time, as one JSON array,
+// for its first parameter.
 func jsonInsert(ctx context.Context, tx *store.Tx, q string, rows [][]any, args ...any) error {
-	if len(rows) == 0 {
-		return nil
+	for lo := 0; lo < len(rows); lo += StatementRows {
+		list, err := json.Marshal(rows[lo:min(lo+StatementRows, len(rows))])
+		if err != nil {
+			return err
+		}
+		if _, err = tx.Exec(ctx, q, append([]any{string(list)}, args...)...); err != nil {
+			return err
+		}
 	}
-	list, err := json.Marshal(rows)
-	if err != nil {
-		return err
-	}
-	_, err = tx.Exec(ctx, q, append([]any{string(list)}, args...)...)
-	return err
+	return nil
 }
 
 func scanSet(rows *store.Rows, into map[string]bool) error {
