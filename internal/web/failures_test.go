@@ -142,10 +142,12 @@ func completedWithFailures(id int64, now time.Time) func(string, map[string]any)
 	finish := func(r map[string]any) {
 		r["status"], r["counts"], r["current_batch"] = "completed_with_failures", counts, 3
 		batches, _ := r["batches"].([]any)
+		times := make([]any, len(batches))
 		for i, b := range batches {
-			b := b.(map[string]any)
-			b["started_at"], b["completed_at"] = ts(-30+10*i), ts(-25+10*i)
+			times[i] = map[string]any{"batch": b.(map[string]any)["batch"], "status": "done",
+				"started_at": ts(-30 + 10*i), "completed_at": ts(-25 + 10*i)}
 		}
+		r["batch_times"] = times
 	}
 	return func(path string, body map[string]any) {
 		switch path {
@@ -165,7 +167,7 @@ func completedWithFailures(id int64, now time.Time) func(string, map[string]any)
 				d["status"] = "succeeded"
 				switch {
 				case strings.HasSuffix(uuid, "03"):
-					d["status"], d["message"], d["exit_code"] = "failed", "exec /docker-entrypoint.sh: exec format error", 1
+					d["status"], d["outcome"], d["message"], d["exit_code"] = "failed", "failed", "exec /docker-entrypoint.sh: exec format error", 1
 				case strings.HasSuffix(uuid, "04"):
 					d["status"], d["message"] = "timed_out", "no healthy report within 300s"
 				}
