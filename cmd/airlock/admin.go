@@ -24,11 +24,11 @@ func migrate(ctx context.Context, args []string) error {
 
 func token(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "create" {
-		return fmt.Errorf("usage: airlock token create --name NAME --role admin|approver|viewer")
+		return fmt.Errorf("usage: airlock token create --name NAME --role admin|approver|viewer|scanner|ci")
 	}
 	fs := flag.NewFlagSet("airlock token create", flag.ContinueOnError)
 	name := fs.String("name", "", "token name (shown as the actor in the audit trail)")
-	role := fs.String("role", "viewer", "admin, approver or viewer")
+	role := fs.String("role", "viewer", "admin, approver, viewer, scanner or ci")
 	dbURL := fs.String("database-url", "", "database (default AIRLOCK_DATABASE_URL or its _FILE, else sqlite:airlock.db)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err

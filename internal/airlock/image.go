@@ -9,6 +9,16 @@ const (
 	StatusRejected = "rejected"
 )
 
+// Approval scopes of an image: approving it approves every later push
+// (image), or each new digest needs its own approval (release).
+const (
+	ApprovalScopeImage   = "image"
+	ApprovalScopeRelease = "release"
+)
+
+// ApprovalScopes lists every approval scope.
+var ApprovalScopes = []string{ApprovalScopeImage, ApprovalScopeRelease}
+
 // Tag sources.
 const (
 	SourceAdmin   = "admin"
@@ -27,6 +37,7 @@ type Image struct {
 	ApprovalStatus string     `json:"approval_status"`
 	ApprovedBy     *string    `json:"approved_by"`
 	ApprovedAt     *time.Time `json:"approved_at"`
+	ApprovalScope  string     `json:"approval_scope"` // image|release
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
 	Tags           []Tag      `json:"tags,omitempty"`

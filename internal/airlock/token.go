@@ -2,12 +2,18 @@ package airlock
 
 import "time"
 
-// Roles, weakest first.
+// Roles, weakest first. Scanner and CI tokens rank below viewer: they
+// may only post scan reports or check results (and admins may too).
 const (
 	RoleViewer   = "viewer"
 	RoleApprover = "approver"
 	RoleAdmin    = "admin"
+	RoleScanner  = "scanner"
+	RoleCI       = "ci"
 )
+
+// Roles lists every role.
+var Roles = []string{RoleViewer, RoleApprover, RoleAdmin, RoleScanner, RoleCI}
 
 // RoleRank orders roles so that a route can require "at least" one.
 func RoleRank(role string) int {

@@ -4,89 +4,22 @@ import (
 	"net/http"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
-
-	"github.com/airlock-iot/airlock/internal/api/httpx"
+	"github.com/airlock-iot/airlock/internal/api/approvalapi"
+	"github.com/airlock-iot/airlock/internal/service/approvals"
 )
 
 func (s *Server) approvalRoutes() []Route {
+	h := approvalapi.Handlers{Svc: s.svc, By: approver}
 	return []Route{
-		{"GET", "/api/v1/approval-requests", Viewer, s.listApprovals},
-		{"POST", "/api/v1/approval-requests/{id}/approve", Approver, s.approve},
-		{"POST", "/api/v1/approval-requests/{id}/reject", Approver, s.reject},
-		{"POST", "/api/v1/approval-requests/bulk", Approver, s.bulkDecide},
+		{"GET", "/api/v1/approval-requests", Viewer, h.List},
+		{"POST", "/api/v1/approval-requests/{id}/approve", Approver, h.Approve},
+		{"POST", "/api/v1/approval-requests/{id}/reject", Approver, h.Reject},
+		{"POST", "/api/v1/approval-requests/bulk", Approver, h.Bulk},
 	}
 }
 
-func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
-	f := airlock.ApprovalFilter{Status: r.URL.Query().Get("status")}
-	var err error
-	if f.Limit, err = httpx.QueryInt(r, "limit", 100, 1000); err != nil {
-		return err
-	}
-	if f.Offset, err = httpx.QueryInt(r, "offset", 0, 0); err != nil {
-		return err
-	}
-	items, total, err := s.svc.ApprovalRequests(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.List[airlock.ApprovalRequest]{Items: items, Total: total})
-	return nil
-}
-
-func (s *Server) approve(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if r.ContentLength != 0 {
-		var none struct{}
-		if err := httpx.Decode(r, &none); err != nil {
-			return err
-		}
-	}
-	req, err := s.svc.Approve(r.Context(), actor(r), id)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, req)
-	return nil
-}
-
-func (s *Server) reject(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Reason string `json:"reason"`
-	}
-	if r.ContentLength != 0 {
-		if err := httpx.Decode(r, &in); err != nil {
-			return err
-		}
-	}
-	req, err := s.svc.Reject(r.Context(), actor(r), id, in.Reason)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, req)
-	return nil
-}
-
-func (s *Server) bulkDecide(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		IDs    []int64 `json:"ids"`
-		Action string  `json:"action"`
-		Reason string  `json:"reason"`
-	}
-	if err := httpx.Decode(r, &in); err != nil {
-		return err
-	}
-	results, err := s.svc.Bulk(r.Context(), actor(r), in.IDs, in.Action, in.Reason)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"results": results})
-	return nil
+// approver is who decides: the token's name and role.
+func approver(r *http.Request) approvals.By {
+	tok, _ := r.Context().Value(tokenKey).(airlock.Token)
+	return approvals.By{Name: tok.Name, Role: tok.Role}
 }

@@ -64,14 +64,25 @@ func (s *Server) authenticate(r *http.Request, a Auth) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	if airlock.RoleRank(tok.Role) < airlock.RoleRank(required[a]) {
+	if !allowed(tok.Role, a) {
 		return nil, airlock.Errorf(airlock.EFORBIDDEN, "role %s may not do this; %s needed", tok.Role, required[a])
 	}
 	s.touch(r.Context(), tok.ID)
 	return r.WithContext(context.WithValue(r.Context(), tokenKey, tok)), nil
 }
 
-var required = map[Auth]string{Viewer: airlock.RoleViewer, Approver: airlock.RoleApprover, Admin: airlock.RoleAdmin}
+var required = map[Auth]string{Viewer: airlock.RoleViewer, Approver: airlock.RoleApprover, Admin: airlock.RoleAdmin,
+	Scanner: airlock.RoleScanner, CI: airlock.RoleCI}
+
+// allowed says whether a token of role may call a route of a. Scanner and
+// CI tokens may call only their own routes, which approvers and admins may
+// call too.
+func allowed(role string, a Auth) bool {
+	if a == Scanner || a == CI {
+		return role == required[a] || airlock.RoleRank(role) >= airlock.RoleRank(airlock.RoleApprover)
+	}
+	return airlock.RoleRank(role) >= airlock.RoleRank(required[a])
+}
 
 // touch records a token's last use at most once a minute: it is a write,
 // and reads should not each pay for one.

@@ -14,7 +14,11 @@ import (
 func TestEveryRouteIsGuarded(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
-		weaker := map[api.Auth]string{api.Approver: s.Token(airlock.RoleViewer), api.Admin: s.Token(airlock.RoleApprover)}
+		viewer := s.Token(airlock.RoleViewer)
+		weaker := map[api.Auth]string{api.Approver: viewer, api.Admin: s.Token(airlock.RoleApprover),
+			api.Scanner: viewer, api.CI: viewer}
+		// a scanner or ci token may call its own routes only
+		sideways := map[api.Auth]string{api.Viewer: s.Token(airlock.RoleScanner), api.Approver: s.Token(airlock.RoleCI)}
 		a, b := provision(t, s), provision(t, s)
 		for _, rt := range s.API.Routes() {
 			path := fill(rt.Path, a.UUID)
@@ -26,13 +30,16 @@ func TestEveryRouteIsGuarded(t *testing.T) {
 				}
 			}
 			switch rt.Auth {
-			case api.Viewer, api.Approver, api.Admin:
+			case api.Viewer, api.Approver, api.Admin, api.Scanner, api.CI:
 				try("no token", "", 401)
 				try("wrong token", "alk_wrong", 401)
 				try("device key", a.Key, 401)
 				try("webhook secret", apitest.WebhookSecret, 401)
 				if tok, ok := weaker[rt.Auth]; ok {
 					try("weaker role", tok, 403)
+				}
+				if tok, ok := sideways[rt.Auth]; ok {
+					try("other role", tok, 403)
 				}
 			case api.Device:
 				try("no key", "", 401)

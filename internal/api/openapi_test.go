@@ -78,6 +78,7 @@ func (s *Server) pattern(method, path string) string {
 
 var wantSecurity = map[Auth]string{
 	Public: "[]", Viewer: "[map[apiToken:[viewer]]]", Approver: "[map[apiToken:[approver]]]", Admin: "[map[apiToken:[admin]]]",
+	Scanner: "[map[apiToken:[scanner]]]", CI: "[map[apiToken:[ci]]]",
 	Device: "[map[deviceKey:[]]]", Webhook: "[map[webhookToken:[]] map[webhookBearer:[]] map[webhookSignature:[]]]",
 }
 

@@ -21,6 +21,7 @@ func (s *Server) routeTable() []Route {
 		s.policyRoutes(),
 		s.rolloutRoutes(),
 		s.eventRoutes(),
+		s.supplyRoutes(),
 		s.webRoutes(),
 	)
 }

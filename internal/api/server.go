@@ -4,6 +4,7 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -27,10 +28,12 @@ const (
 	Admin                // admin only
 	Device               // the device's own key
 	Webhook              // the webhook secret
+	Scanner              // a scanner token, or approver or admin: scan reports
+	CI                   // a ci token, or approver or admin: check results
 )
 
 func (a Auth) String() string {
-	return [...]string{"public", "viewer", "approver", "admin", "device", "webhook"}[a]
+	return [...]string{"public", "viewer", "approver", "admin", "device", "webhook", "scanner", "ci"}[a]
 }
 
 // Route is one entry of the route table. Tests walk the table, so a route
@@ -65,6 +68,8 @@ type Server struct {
 	hub          *events.Hub        // behind the event stream
 	streams      *httpx.StreamCount // open event streams, capped
 	heartbeat    time.Duration      // between comments on a quiet event stream
+
+	evidence func(ctx context.Context, digest string) // see SetEvidenceHook
 }
 
 // New builds the server's routes over the use cases of svc, streaming

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/airlock-iot/airlock/internal/api"
 	"github.com/airlock-iot/airlock/internal/config"
@@ -16,6 +17,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/metrics"
 	"github.com/airlock-iot/airlock/internal/notify"
 	"github.com/airlock-iot/airlock/internal/service"
+	"github.com/airlock-iot/airlock/internal/service/approvals"
 	"github.com/airlock-iot/airlock/internal/service/releases"
 	"github.com/airlock-iot/airlock/internal/store"
 )
@@ -126,7 +128,8 @@ func (a *App) Start(ctx context.Context) {
 	a.StartMonitor(ctx)
 	a.Service.StartReleases(ctx)
 	endStreams := context.AfterFunc(ctx, a.Hub.Close)
-	a.stops = append(a.stops, a.Notify.Start(ctx), func() { endStreams() })
+	a.stops = append(a.stops, a.Notify.Start(ctx), func() { endStreams() },
+		approvals.Sweeping(ctx, a.DB, time.Minute, a.Log))
 }
 
 // StartMonitor runs the rollout monitor alone (tests that want no notifications).

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/rules"
 )
 
 // Input is what the catalogue holds for one pushed image and tag.
@@ -23,6 +24,13 @@ type Input struct {
 	// for approval; nothing it claims can deploy.
 	Unvouched bool
 	Host      string // the registry host, for the unvouched answer
+	// ReleaseScope: the image's approval_scope is release, so each digest
+	// needs its own approval and no tag is auto-added; DigestApproved says
+	// whether the pushed digest has one.
+	ReleaseScope, DigestApproved bool
+	// Rules is the supply-chain rules' outcome for the pushed release
+	// (internal/service/supply's Checker); nil when none was evaluated.
+	Rules *rules.Outcome
 }
 
 // Decision is the gate's answer. Err is set exactly when Allowed is false.
@@ -31,12 +39,24 @@ type Decision struct {
 	Allowed         bool
 	AddTag          bool // auto-add Tag (is_recommended=false, source webhook)
 	RequestApproval bool // create or bump the pending approval request
-	Err             *airlock.Error
+	// Held: a rule waits for evidence (a signature, a scan report, time);
+	// the release is kept and evaluated again when it arrives.
+	Held bool
+	Err  *airlock.Error
 }
 
 // Decide applies the table row by row; the first row that fits wins. An
 // empty Tag is a reference pinned by digest alone: no tag row applies.
+// What the table allows must then pass the supply-chain rules.
 func Decide(in Input) Decision {
+	d := decideTable(in)
+	if d.Allowed && in.Rules != nil {
+		return decideRules(d, *in.Rules)
+	}
+	return d
+}
+
+func decideTable(in Input) Decision {
 	if in.Unvouched {
 		return decideUnvouched(in)
 	}
@@ -48,6 +68,9 @@ func Decide(in Input) Decision {
 			Err: notApproved(fmt.Sprintf("Image '%s' is not in the approved registry", in.Image))}
 	case in.Status != airlock.StatusApproved:
 		return Decision{Outcome: NotApproved, Err: notApproved(statusMessage(in.Image, in.Status))}
+	case in.ReleaseScope && (!in.DigestApproved || (in.Tag != "" && !in.TagFound)):
+		return Decision{Outcome: ReleaseNotApproved, RequestApproval: true, Err: notApproved(
+			fmt.Sprintf("This release of image '%s' awaits approval: each of its releases is approved on its own", in.Image))}
 	case in.Tag == "":
 		return Decision{Outcome: Approved, Allowed: true}
 	case !in.TagFound:

@@ -116,15 +116,18 @@ func TestDecideUnvouched(t *testing.T) {
 
 func TestOutcomeString(t *testing.T) {
 	want := map[gate.Outcome]string{
-		0:                   "unknown",
-		gate.Internal:       "internal",
-		gate.Approved:       "approved",
-		gate.ApprovedNewTag: "approved_new_tag",
-		gate.NotInRegistry:  "not_in_registry",
-		gate.NotApproved:    "not_approved",
-		gate.TagDeprecated:  "tag_deprecated",
-		gate.Unvouched:      "registry_unverified",
-		gate.Unvouched + 1:  "unknown",
+		0:                           "unknown",
+		gate.Internal:               "internal",
+		gate.Approved:               "approved",
+		gate.ApprovedNewTag:         "approved_new_tag",
+		gate.NotInRegistry:          "not_in_registry",
+		gate.NotApproved:            "not_approved",
+		gate.TagDeprecated:          "tag_deprecated",
+		gate.Unvouched:              "registry_unverified",
+		gate.RuleRefused:            "rule_refused",
+		gate.RuleHeld:               "rule_held",
+		gate.ReleaseNotApproved:     "release_not_approved",
+		gate.ReleaseNotApproved + 1: "unknown",
 	}
 	for o, s := range want {
 		if got := o.String(); got != s {

@@ -67,7 +67,7 @@ func (s *emailSink) key() string {
 	return "email:" + s.addr + ":" + strings.Join(to, ",")
 }
 
-func (s *emailSink) wants(typ string) bool { return typ == ApprovalRequested }
+func (s *emailSink) wants(typ string) bool { return approvalEvent(typ) }
 
 func (s *emailSink) deliver(ctx context.Context, e airlock.Event, m message) error {
 	conn, err := s.dial(ctx)

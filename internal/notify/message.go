@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/imageref"
@@ -12,6 +13,9 @@ import (
 // Event types worth telling people about.
 const (
 	ApprovalRequested = "image.approval_requested"
+	ApprovalApproved  = "image.approval_approved"
+	ApprovalRejected  = "image.approval_rejected"
+	ApprovalExpiring  = "image.approval_expiring"
 	RolloutCompleted  = "image.rollout_completed"
 	RolloutFailed     = "image.rollout_failed"
 	RolloutRolledBack = "image.rollout_rolled_back"
@@ -20,7 +24,17 @@ const (
 // Notable reports whether events of type typ are notified at all.
 func Notable(typ string) bool {
 	switch typ {
-	case ApprovalRequested, RolloutCompleted, RolloutFailed, RolloutRolledBack:
+	case RolloutCompleted, RolloutFailed, RolloutRolledBack:
+		return true
+	}
+	return approvalEvent(typ)
+}
+
+// approvalEvent reports whether typ is an approval request raised,
+// decided or about to expire: what approvers are emailed.
+func approvalEvent(typ string) bool {
+	switch typ {
+	case ApprovalRequested, ApprovalApproved, ApprovalRejected, ApprovalExpiring:
 		return true
 	}
 	return false
@@ -34,7 +48,7 @@ type message struct {
 
 // describe words an event of a notable type; publicURL, when known, makes links.
 func describe(e airlock.Event, publicURL string) message {
-	if e.Type == ApprovalRequested {
+	if approvalEvent(e.Type) {
 		return describeApproval(e, publicURL)
 	}
 	var r struct {
@@ -75,11 +89,34 @@ func describeApproval(e airlock.Event, publicURL string) message {
 	m := message{Title: "Approval requested: " + image,
 		Text: fmt.Sprintf("A push of %s (from %s) was refused: the image is not in the approved registry. "+
 			"Approval request %d waits for an approver.", image, a.Source, a.ID)}
+	switch e.Type {
+	case ApprovalApproved, ApprovalRejected:
+		m.Title = fmt.Sprintf("Approval request %d %s: %s", a.ID, a.Status, image)
+		m.Text = fmt.Sprintf("Approval request %d for %s was %s by %s.", a.ID, image, a.Status, deref(a.DecidedBy))
+	case ApprovalExpiring:
+		m.Title = "Approval request about to expire: " + image
+		m.Text = fmt.Sprintf("Approval request %d for %s expires at %s with %d of %d approvals.", a.ID, image,
+			deref(a.ExpiresAt).UTC().Format(time.RFC3339), a.Approvals, a.Required)
+	}
+	if a.Pusher != "" {
+		m.Text += " Pushed by " + a.Pusher + "."
+	}
 	if publicURL != "" {
+		m.Text += fmt.Sprintf("\nOpen: %s/#/approvals?status=all", publicURL)
+	}
+	if publicURL != "" && e.Type != ApprovalApproved && e.Type != ApprovalRejected {
 		m.Text += fmt.Sprintf("\nApprove: POST %s/api/v1/approval-requests/%d/approve"+
 			"\nReject:  POST %s/api/v1/approval-requests/%d/reject", publicURL, a.ID, publicURL, a.ID)
 	}
 	return m
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
 }
 
 // oneLine keeps a header value on one line.

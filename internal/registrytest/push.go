@@ -3,6 +3,7 @@ package registrytest
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -142,6 +143,11 @@ type Artifact struct {
 	Config       Blob
 	Layers       []Blob
 	Annotations  map[string]string
+	// LayerAnnotations are the annotations of each layer, by index.
+	LayerAnnotations []map[string]string
+	// Subject, if set, attaches the artifact to that manifest: an OCI
+	// referrer, as cosign v3 attaches Sigstore bundles.
+	Subject *v1.Descriptor
 }
 
 // Artifact media types of the tools tests imitate.
@@ -173,7 +179,8 @@ func (r *Registry) PushArtifact(ctx context.Context, repo, tag string, a Artifac
 		return "", err
 	}
 	opts := r.options(ctx, nil)
-	m := v1.Manifest{SchemaVersion: 2, MediaType: types.OCIManifestSchema1, ArtifactType: a.ArtifactType, Annotations: a.Annotations}
+	m := v1.Manifest{SchemaVersion: 2, MediaType: types.OCIManifestSchema1, ArtifactType: a.ArtifactType, Annotations: a.Annotations,
+		Subject: a.Subject}
 	for i, b := range append([]Blob{a.Config}, a.Layers...) {
 		layer := static.NewLayer(b.Data, types.MediaType(b.MediaType))
 		if err := remote.WriteLayer(ref.Context(), layer, opts...); err != nil {
@@ -183,6 +190,9 @@ func (r *Registry) PushArtifact(ctx context.Context, repo, tag string, a Artifac
 		if i == 0 {
 			m.Config = desc
 		} else {
+			if i-1 < len(a.LayerAnnotations) {
+				desc.Annotations = a.LayerAnnotations[i-1]
+			}
 			m.Layers = append(m.Layers, desc)
 		}
 	}
@@ -208,6 +218,32 @@ func (r *Registry) PushSignature(ctx context.Context, repo, subject string) (str
 	sig := Artifact{Config: Blob{string(types.OCIConfigJSON), []byte(`{"architecture":"","os":"","rootfs":{"type":"layers","diff_ids":[]}}`)},
 		Layers: []Blob{{CosignSignature, []byte(payload)}}}
 	return r.PushArtifact(ctx, repo, fmt.Sprintf("%s-%s.sig", h.Algorithm, h.Hex), sig)
+}
+
+// PushSignedSignature pushes a cosign key-based signature of subject in
+// repo whose layer carries sign(payload), base64, in cosign's signature
+// annotation: what `cosign sign --key` writes.
+func (r *Registry) PushSignedSignature(ctx context.Context, repo, subject string, sign func(payload []byte) []byte) (string, error) {
+	h, err := v1.NewHash(subject)
+	if err != nil {
+		return "", err
+	}
+	payload := []byte(fmt.Sprintf(`{"critical":{"identity":{"docker-reference":"%s/%s"},"image":{"docker-manifest-digest":"%s"},"type":"cosign container image signature"},"optional":null}`,
+		r.Host(), repo, subject))
+	sig := Artifact{Config: Blob{string(types.OCIConfigJSON), []byte(`{"architecture":"","os":"","rootfs":{"type":"layers","diff_ids":[]}}`)},
+		Layers:           []Blob{{CosignSignature, payload}},
+		LayerAnnotations: []map[string]string{{"dev.cosignproject.cosign/signature": base64.StdEncoding.EncodeToString(sign(payload))}}}
+	return r.PushArtifact(ctx, repo, fmt.Sprintf("%s-%s.sig", h.Algorithm, h.Hex), sig)
+}
+
+// Descriptor is the descriptor of the manifest under repo@digest, to make
+// an artifact's Subject.
+func (r *Registry) Descriptor(ctx context.Context, repo, digest string) (*v1.Descriptor, error) {
+	ref, err := name.NewDigest(r.Host()+"/"+repo+"@"+digest, name.Insecure)
+	if err != nil {
+		return nil, err
+	}
+	return remote.Head(ref, r.options(ctx, nil)...)
 }
 
 func hash(b []byte) v1.Hash {

@@ -3,8 +3,11 @@ package service
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/rules"
+	"github.com/airlock-iot/airlock/internal/service/approvals"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/catalog"
 )
@@ -28,68 +31,70 @@ func (s *Service) InitWebhookSecret(ctx context.Context, configured string) (str
 	return "", nil
 }
 
-// ApprovalRequests lists approval requests.
+// ApprovalRequests lists approval requests ("all" or none: every
+// status), expired ones swept first.
 func (s *Service) ApprovalRequests(ctx context.Context, f airlock.ApprovalFilter) ([]airlock.ApprovalRequest, int, error) {
-	if f.Status != "" {
-		if err := validStatus(f.Status); err != nil {
-			return nil, 0, airlock.FieldErrorf("status", "%s", airlock.ErrorMessage(err))
-		}
+	if f.Status == "all" {
+		f.Status = ""
+	}
+	if f.Status != "" && !slices.Contains([]string{rules.StatusPending, rules.StatusApproved, rules.StatusRejected, rules.StatusExpired}, f.Status) {
+		return nil, 0, airlock.FieldErrorf("status", "must be pending, approved, rejected, expired or all, got %q", f.Status)
+	}
+	if err := approvals.Sweep(ctx, s.DB); err != nil {
+		return nil, 0, err
 	}
 	return catalog.ApprovalRequests(ctx, s.DB, f)
 }
 
-// Approve approves a pending request: the image is created or approved and
-// the tags it was pushed with are added, in one transaction.
-func (s *Service) Approve(ctx context.Context, actor string, id int64) (airlock.ApprovalRequest, error) {
-	var req airlock.ApprovalRequest
-	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
-		var err error
-		if req, err = decide(ctx, tx, id, airlock.StatusApproved, ""); err != nil {
-			return err
-		}
-		img, err := s.imageForDecision(ctx, tx, req, airlock.StatusApproved)
-		if err != nil {
-			return err
-		}
-		for _, tag := range req.TagsSeen {
-			_, err := catalog.CreateTag(ctx, tx, airlock.Tag{ImageID: img.ID, Tag: tag, Source: airlock.SourceAdmin})
-			if err != nil && airlock.ErrorCode(err) != airlock.ECONFLICT {
-				return err
-			}
-		}
-		return nil
-	})
-	return req, err
+// Approve records by's approval of a pending request. Once its approvals
+// rule is satisfied the image is created or approved and the tags it was
+// pushed with are added, in the same transaction; a release-scoped
+// request approves its digest alone. With deploy, OnApproved is told.
+func (s *Service) Approve(ctx context.Context, by approvals.By, id int64, deploy bool) (airlock.ApprovalRequest, error) {
+	return s.decide(ctx, by, id, rules.VerdictApprove, "", deploy)
 }
 
-// Reject rejects a pending request. The image is recorded as rejected, so
-// later pushes of it are refused without raising a new request.
-func (s *Service) Reject(ctx context.Context, actor string, id int64, reason string) (airlock.ApprovalRequest, error) {
+// Reject records by's rejection: one rejection rejects. The image is then
+// recorded as rejected, so later pushes of it are refused without raising
+// a new request.
+func (s *Service) Reject(ctx context.Context, by approvals.By, id int64, reason string) (airlock.ApprovalRequest, error) {
 	if len(reason) > 1000 {
 		return airlock.ApprovalRequest{}, airlock.FieldErrorf("reason", "must be at most 1000 characters")
 	}
-	var req airlock.ApprovalRequest
-	err := s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
-		var err error
-		if req, err = decide(ctx, tx, id, airlock.StatusRejected, reason); err != nil {
-			return err
-		}
-		_, err = s.imageForDecision(ctx, tx, req, airlock.StatusRejected)
-		return err
-	})
-	return req, err
+	return s.decide(ctx, by, id, rules.VerdictReject, reason, false)
 }
 
-// decide decides a pending request; one decided already is a conflict.
-func decide(ctx context.Context, tx *store.Tx, id int64, status, reason string) (airlock.ApprovalRequest, error) {
-	req, err := catalog.ApprovalForUpdate(ctx, tx, id)
-	if err != nil {
-		return req, err
+func (s *Service) decide(ctx context.Context, by approvals.By, id int64, verdict, reason string, deploy bool) (airlock.ApprovalRequest, error) {
+	if err := approvals.Sweep(ctx, s.DB); err != nil {
+		return airlock.ApprovalRequest{}, err
 	}
-	if req.Status != airlock.StatusPending {
-		return req, airlock.Errorf(airlock.ECONFLICT, "approval request %d is already %s", id, req.Status)
+	var req airlock.ApprovalRequest
+	err := s.DB.InTx(ctx, by.Name, func(tx *store.Tx) error {
+		var err error
+		if req, err = approvals.Decide(ctx, tx, id, by, verdict, reason, deploy); err != nil || req.Status == rules.StatusPending {
+			return err
+		}
+		var img airlock.Image
+		if req.Digest != "" { // a release-scoped request decides its digest, not the image
+			img, err = catalog.ImageByName(ctx, tx, req.Registry, req.Namespace, req.ImageName)
+		} else {
+			img, err = s.imageForDecision(ctx, tx, req, req.Status)
+		}
+		for _, tag := range req.TagsSeen {
+			if err != nil || req.Status != airlock.StatusApproved {
+				break
+			}
+			_, err = catalog.CreateTag(ctx, tx, airlock.Tag{ImageID: img.ID, Tag: tag, Source: airlock.SourceAdmin})
+			if airlock.ErrorCode(err) == airlock.ECONFLICT {
+				err = nil
+			}
+		}
+		return err
+	})
+	if err == nil && req.Status == airlock.StatusApproved && s.OnApproved != nil {
+		s.OnApproved(ctx, req, approvals.DeployRequested(req))
 	}
-	return catalog.DecideApproval(ctx, tx, id, status, reason)
+	return req, err
 }
 
 // imageForDecision brings the requested image to status, creating it if needed.
@@ -112,39 +117,15 @@ func (s *Service) imageForDecision(ctx context.Context, tx *store.Tx, req airloc
 }
 
 // BulkResult is the outcome of one request of a bulk decision.
-type BulkResult struct {
-	ID      int64                    `json:"id"`
-	Request *airlock.ApprovalRequest `json:"request,omitempty"`
-	Error   map[string]any           `json:"error,omitempty"`
-}
+type BulkResult = approvals.BulkResult
 
 // Bulk approves or rejects several requests, each in its own transaction,
 // so one decided meanwhile by someone else does not undo the others.
-func (s *Service) Bulk(ctx context.Context, actor string, ids []int64, action, reason string) ([]BulkResult, error) {
-	if action != "approve" && action != "reject" {
-		return nil, airlock.FieldErrorf("action", "must be approve or reject, got %q", action)
-	}
-	if len(ids) == 0 || len(ids) > 500 {
-		return nil, airlock.FieldErrorf("ids", "must list 1 to 500 request ids")
-	}
-	out := make([]BulkResult, len(ids))
-	for i, id := range ids {
-		var req airlock.ApprovalRequest
-		var err error
+func (s *Service) Bulk(ctx context.Context, by approvals.By, ids []int64, action, reason string) ([]BulkResult, error) {
+	return approvals.Bulk(ids, action, func(id int64) (airlock.ApprovalRequest, error) {
 		if action == "approve" {
-			req, err = s.Approve(ctx, actor, id)
-		} else {
-			req, err = s.Reject(ctx, actor, id, reason)
+			return s.Approve(ctx, by, id, false)
 		}
-		out[i] = BulkResult{ID: id}
-		if err != nil {
-			if airlock.ErrorCode(err) == airlock.EINTERNAL || airlock.ErrorCode(err) == airlock.EUNAVAILABLE {
-				return nil, err
-			}
-			out[i].Error = map[string]any{"code": airlock.ErrorCode(err), "message": airlock.ErrorMessage(err)}
-			continue
-		}
-		out[i].Request = &req
-	}
-	return out, nil
+		return s.Reject(ctx, by, id, reason)
+	})
 }

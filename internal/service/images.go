@@ -20,6 +20,7 @@ type ImageInput struct {
 	Category       string  `json:"category"`
 	IsOfficial     bool    `json:"is_official"`
 	ApprovalStatus *string `json:"approval_status"`
+	ApprovalScope  *string `json:"approval_scope"`
 }
 
 // ImageUpdate changes an image's details; nil fields stay as they are.
@@ -28,6 +29,7 @@ type ImageUpdate struct {
 	Category       *string `json:"category"`
 	IsOfficial     *bool   `json:"is_official"`
 	ApprovalStatus *string `json:"approval_status"`
+	ApprovalScope  *string `json:"approval_scope"`
 }
 
 // CreateImage adds an image to the registry, approved unless the input says otherwise.
@@ -37,10 +39,10 @@ func (s *Service) CreateImage(ctx context.Context, actor string, in ImageInput) 
 		return airlock.Image{}, err
 	}
 	img := airlock.Image{Registry: ref.Registry, Namespace: ref.Namespace, ImageName: ref.Name,
-		Description: in.Description, Category: in.Category, IsOfficial: in.IsOfficial, ApprovalStatus: airlock.StatusApproved}
-	if in.ApprovalStatus != nil {
-		img.ApprovalStatus = *in.ApprovalStatus
-	}
+		Description: in.Description, Category: in.Category, IsOfficial: in.IsOfficial, ApprovalStatus: airlock.StatusApproved,
+		ApprovalScope: airlock.ApprovalScopeImage}
+	setIf(&img.ApprovalStatus, in.ApprovalStatus)
+	setIf(&img.ApprovalScope, in.ApprovalScope)
 	if err := validateDetails(img); err != nil {
 		return img, err
 	}
@@ -66,6 +68,7 @@ func (s *Service) UpdateImage(ctx context.Context, actor string, id int64, in Im
 		setIf(&img.Description, in.Description)
 		setIf(&img.Category, in.Category)
 		setIf(&img.IsOfficial, in.IsOfficial)
+		setIf(&img.ApprovalScope, in.ApprovalScope)
 		if err := validateDetails(img); err != nil {
 			return err
 		}
@@ -116,6 +119,8 @@ func validateDetails(img airlock.Image) error {
 		return airlock.FieldErrorf("description", "must be at most 2000 characters")
 	case len(img.Category) > 64:
 		return airlock.FieldErrorf("category", "must be at most 64 characters")
+	case img.ApprovalScope != airlock.ApprovalScopeImage && img.ApprovalScope != airlock.ApprovalScopeRelease:
+		return airlock.FieldErrorf("approval_scope", "must be image or release, got %q", img.ApprovalScope)
 	}
 	return validStatus(img.ApprovalStatus)
 }

@@ -3,14 +3,17 @@
 package service
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/config"
 	"github.com/airlock-iot/airlock/internal/imageref"
+	"github.com/airlock-iot/airlock/internal/registry"
 	"github.com/airlock-iot/airlock/internal/service/devices"
 	"github.com/airlock-iot/airlock/internal/service/monitor"
 	"github.com/airlock-iot/airlock/internal/service/rollouts"
@@ -28,6 +31,12 @@ type Service struct {
 	// DeliveryRetention is how long a delivery's answer is kept for its
 	// redeliveries; DefaultDeliveryRetention when zero.
 	DeliveryRetention time.Duration
+	// OnApproved, if set, is told after commit of each approved request and
+	// whether an approver asked to deploy it: the releases' Reconsider.
+	OnApproved func(ctx context.Context, req airlock.ApprovalRequest, deploy bool)
+	// RegistryClients are the registry clients by host that rules read
+	// signatures and labels through.
+	RegistryClients *registry.Pool
 
 	seen devices.SeenBatch // devices seen since last_seen_at was last written
 
@@ -52,7 +61,7 @@ func New(db *store.DB, log *slog.Logger, cfg config.Config) (*Service, error) {
 		return nil, fmt.Errorf("AIRLOCK_INTERNAL_PREFIXES: %w", err)
 	}
 	s := &Service{DB: db, Log: log, Internal: prefixes, OfflineAfter: cfg.DeviceOfflineAfter,
-		PublicURL: cfg.PublicURL, DeliveryRetention: cfg.DeliveryRetention}
+		PublicURL: cfg.PublicURL, DeliveryRetention: cfg.DeliveryRetention, RegistryClients: registry.NewPool(registry.Config{})}
 	s.MonitorInterval = cfg.MonitorInterval
 	s.ResolveUndeclared = cfg.ResolveUndeclared
 	return s, nil

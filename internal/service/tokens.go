@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
@@ -21,8 +22,8 @@ func (s *Service) CreateToken(ctx context.Context, actor string, in TokenInput) 
 	if in.Name == "" || len(in.Name) > 100 {
 		return airlock.Token{}, airlock.FieldErrorf("name", "is required (at most 100 characters)")
 	}
-	if airlock.RoleRank(in.Role) == 0 {
-		return airlock.Token{}, airlock.FieldErrorf("role", "must be admin, approver or viewer, got %q", in.Role)
+	if !slices.Contains(airlock.Roles, in.Role) {
+		return airlock.Token{}, airlock.FieldErrorf("role", "must be admin, approver, viewer, scanner or ci, got %q", in.Role)
 	}
 	return s.createToken(ctx, actor, in.Name, in.Role, NewSecret("alk_", 32))
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/rollout"
+	"github.com/airlock-iot/airlock/internal/rules"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
 )
@@ -25,7 +26,11 @@ func TestSchemaChecksMatchGo(t *testing.T) {
 		{"rollout_devices", "status", rollout.DeviceStatuses},
 		{"image_update_policies", "update_strategy", rollout.Strategies},
 		{"registries", "kind", airlock.RegistryKinds},
-		{"api_tokens", "role", []string{airlock.RoleViewer, airlock.RoleApprover, airlock.RoleAdmin}},
+		{"api_tokens", "role", airlock.Roles},
+		{"supply_rules", "kind", rules.Kinds},
+		{"supply_rules", "mode", []string{rules.ModeEnforce, rules.ModeWarn}},
+		{"release_checks", "status", []string{rules.CheckPending, rules.CheckSuccess, rules.CheckFailure}},
+		{"image_approval_requests", "status", []string{rules.StatusPending, rules.StatusApproved, rules.StatusRejected, rules.StatusExpired}},
 	}
 	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		for _, c := range cases {

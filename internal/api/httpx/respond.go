@@ -105,9 +105,12 @@ func DecodeBytes(body []byte, v any) error {
 		err = errors.New("trailing data after the JSON value")
 	}
 	var typeErr *json.UnmarshalTypeError
+	var coded *airlock.Error
 	switch {
 	case err == nil:
 		return checkInts(reflect.ValueOf(v), "")
+	case errors.As(err, &coded): // a type's own UnmarshalJSON names the field at fault
+		return coded
 	case errors.Is(err, io.EOF):
 		return airlock.Errorf(airlock.EBADREQUEST, "request body is empty; expected a JSON object")
 	case errors.As(err, &typeErr):

@@ -84,6 +84,9 @@ func openAPIDocument() oaObj {
 		}
 		comps[name] = o
 	}
+	for name, o := range oaSupplySchemas() {
+		comps[name] = o
+	}
 	for name, o := range oaHandMade() {
 		comps[name] = o
 	}

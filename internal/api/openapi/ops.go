@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/release"
 	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/web"
@@ -67,7 +68,7 @@ func oaStatus(v string) oaObj {
 // oaOperations is every documented route.
 func oaOperations() []oaOp {
 	return slices.Concat(oaOpsOps(), oaImageOps(), oaApprovalOps(), oaPolicyOps(), oaRolloutOps(),
-		oaDeviceOps(), oaTokenOps(), oaEventOps(), oaRegistryOps(), oaReleaseOps())
+		oaDeviceOps(), oaTokenOps(), oaEventOps(), oaRegistryOps(), oaReleaseOps(), oaSupplyOps())
 }
 
 // oaOpsOps documents probes, metrics, this document and the UI.
@@ -82,7 +83,7 @@ func oaOpsOps() []oaOp {
 			status: 200, resp: oaStr, respType: "*/*", noDB: true},
 		{method: "GET", path: "/api/v1/me", auth: authViewer, tag: "tokens", summary: "Who the token belongs to, and its role", status: 200,
 			resp: oaObj{"type": "object", "required": []string{"name", "role"}, "properties": oaObj{"name": oaStr,
-				"role": oaObj{"type": "string", "enum": []string{"viewer", "approver", "admin"}}}}},
+				"role": oaObj{"type": "string", "enum": airlock.Roles}}}},
 	}
 }
 
@@ -309,7 +310,7 @@ func (o oaOp) errorCodes() []string {
 	switch o.auth {
 	case authViewer:
 		codes = append(codes, 401)
-	case authApprover, authAdmin:
+	case authApprover, authAdmin, authScanner, authCI:
 		codes = append(codes, 401, 403)
 	case authDevice:
 		codes = append(codes, 401, 403, 429)
@@ -341,6 +342,8 @@ func oaPathParamDoc(name string) oaObj {
 	switch name {
 	case "uuid":
 		p["schema"], p["description"] = oaStr, "device uuid"
+	case "digest":
+		p["schema"], p["description"] = oaObj{"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"}, "a release's manifest digest"
 	case "path":
 		p["schema"], p["description"] = oaStr, "the asset's path below the prefix"
 	case "source":
@@ -354,7 +357,7 @@ func oaPathParamDoc(name string) oaObj {
 // oaSecurity says who may call a route of kind a; apiToken lists the weakest role.
 func oaSecurity(a string) []oaObj {
 	switch a {
-	case authViewer, authApprover, authAdmin:
+	case authViewer, authApprover, authAdmin, authScanner, authCI:
 		return []oaObj{{"apiToken": []string{a}}} // the role's name is the auth's
 	case authDevice:
 		return []oaObj{{"deviceKey": []string{}}}

@@ -11,6 +11,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/service/releases"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/catalog"
+	supplydb "github.com/airlock-iot/airlock/internal/store/supply"
 	"github.com/airlock-iot/airlock/internal/webhook"
 )
 
@@ -37,7 +38,12 @@ func Catalogue(ctx context.Context, tx *store.Tx, internal imageref.Prefixes, re
 	if err != nil {
 		return in, img, err
 	}
-	in.Found, in.Status = true, img.ApprovalStatus
+	in.Found, in.Status, in.ReleaseScope = true, img.ApprovalStatus, img.ApprovalScope == airlock.ApprovalScopeRelease
+	if in.ReleaseScope && ref.Digest != "" {
+		if in.DigestApproved, err = supplydb.DigestApproved(ctx, tx, ref.Registry, ref.Namespace, ref.Name, ref.Digest); err != nil {
+			return in, img, err
+		}
+	}
 	if ref.Tag == "" {
 		return in, img, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/artifact"
 	"github.com/airlock-iot/airlock/internal/gate"
+	"github.com/airlock-iot/airlock/internal/service/approvals"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/catalog"
 	"github.com/airlock-iot/airlock/internal/webhook"
@@ -109,8 +110,8 @@ func (s Intake) recordArtifact(ctx context.Context, tx *store.Tx, p webhook.Push
 func (s Intake) requestApproval(ctx context.Context, tx *store.Tx, p webhook.Push, image string) error {
 	ref := p.Ref
 	s.Log.WarnContext(ctx, "[Webhook] Image not found in approved registry: "+image, "image", ref.Repository(), "tag", ref.Tag)
-	_, _, err := catalog.RequestApproval(ctx, tx, airlock.ApprovalRequest{Registry: ref.Registry, Namespace: ref.Namespace,
-		ImageName: ref.Name, Tag: ref.Tag, Source: p.Source})
+	_, _, err := approvals.Raise(ctx, tx, airlock.ApprovalRequest{Registry: ref.Registry, Namespace: ref.Namespace,
+		ImageName: ref.Name, Tag: ref.Tag, Source: p.Source, Pusher: p.Pusher, Digest: ref.Digest})
 	return err
 }
 

@@ -11,38 +11,60 @@ import (
 )
 
 const approvalCols = `id, registry, namespace, image_name, tag, tags_seen, status, source, request_count,
-	first_seen_at, last_seen_at, decided_by, decided_at, reason`
+	first_seen_at, last_seen_at, decided_by, decided_at, reason, pusher, digest, rule, required, expires_at, decisions`
 
 func scanApproval(s store.Scanner) (airlock.ApprovalRequest, error) {
 	var a airlock.ApprovalRequest
-	var tags string
-	var decidedAt store.NullTime
+	var tags, decisions string
+	var decidedAt, expiresAt store.NullTime
 	err := s.Scan(&a.ID, &a.Registry, &a.Namespace, &a.ImageName, &a.Tag, &tags, &a.Status, &a.Source,
-		&a.RequestCount, (*store.TimeScan)(&a.FirstSeenAt), (*store.TimeScan)(&a.LastSeenAt), &a.DecidedBy, &decidedAt, &a.Reason)
+		&a.RequestCount, (*store.TimeScan)(&a.FirstSeenAt), (*store.TimeScan)(&a.LastSeenAt), &a.DecidedBy, &decidedAt, &a.Reason,
+		&a.Pusher, &a.Digest, &a.Rule, &a.Required, &expiresAt, &decisions)
 	if err != nil {
 		return a, err
 	}
-	a.DecidedAt = decidedAt.Ptr()
+	a.DecidedAt, a.ExpiresAt = decidedAt.Ptr(), expiresAt.Ptr()
 	if err := json.Unmarshal([]byte(tags), &a.TagsSeen); err != nil {
 		return a, fmt.Errorf("approval request %d tags_seen: %w", a.ID, err)
 	}
+	if err := json.Unmarshal([]byte(decisions), &a.Decisions); err != nil {
+		return a, fmt.Errorf("approval request %d decisions: %w", a.ID, err)
+	}
+	for _, d := range a.Decisions {
+		if d.Verdict == "approve" {
+			a.Approvals++
+		}
+	}
 	return a, nil
 }
+
+// ScanApproval reads a row of ApprovalCols, for the approvals store.
+func ScanApproval(s store.Scanner) (airlock.ApprovalRequest, error) { return scanApproval(s) }
+
+// ApprovalCols are the columns ScanApproval reads.
+const ApprovalCols = approvalCols
+
+// ApprovalSubject is the events subject of approval request id.
+func ApprovalSubject(id int64) string { return approvalSubject(id) }
 
 func approvalSubject(id int64) string { return fmt.Sprintf("approval-request/%d", id) }
 
 // RequestApproval creates the pending approval request for an image, or bumps
 // the one there is: one request per image however many pushes arrive. It
-// reports whether the request is new.
+// reports whether the request is new. A request for a digest (a
+// release-scoped image) is one per digest; its pusher, rule, required
+// count and expiry are those of the push that raised it.
 func RequestApproval(ctx context.Context, tx *store.Tx, r airlock.ApprovalRequest) (airlock.ApprovalRequest, bool, error) {
 	now := tx.Now()
 	tags, _ := json.Marshal([]string{r.Tag})
 	got, err := scanApproval(tx.QueryRow(ctx, `INSERT INTO image_approval_requests
-		(registry, namespace, image_name, tag, tags_seen, status, source, request_count, first_seen_at, last_seen_at)
-		VALUES ($1, $2, $3, $4, $5, 'pending', $6, 1, $7, $7)
-		ON CONFLICT (registry, namespace, image_name) WHERE status = 'pending'
+		(registry, namespace, image_name, tag, tags_seen, status, source, request_count, first_seen_at, last_seen_at,
+		 pusher, digest, rule, required, expires_at)
+		VALUES ($1, $2, $3, $4, $5, 'pending', $6, 1, $7, $7, $8, $9, $10, $11, $12)
+		ON CONFLICT (registry, namespace, image_name, digest) WHERE status = 'pending'
 		DO UPDATE SET request_count = image_approval_requests.request_count + 1, last_seen_at = $7, tag = $4
-		RETURNING `+approvalCols, r.Registry, r.Namespace, r.ImageName, r.Tag, string(tags), r.Source, now))
+		RETURNING `+approvalCols, r.Registry, r.Namespace, r.ImageName, r.Tag, string(tags), r.Source, now,
+		r.Pusher, r.Digest, r.Rule, max(r.Required, 1), r.ExpiresAt))
 	if err != nil {
 		return got, false, store.WrapErr(fmt.Errorf("request approval: %w", err))
 	}

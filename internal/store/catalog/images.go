@@ -10,13 +10,14 @@ import (
 )
 
 const imageCols = `id, registry, namespace, image_name, description, category, is_official,
-	approval_status, approved_by, approved_at, created_at, updated_at`
+	approval_status, approved_by, approved_at, created_at, updated_at, approval_scope`
 
 func scanImage(s store.Scanner) (airlock.Image, error) {
 	var i airlock.Image
 	var approvedAt store.NullTime
 	err := s.Scan(&i.ID, &i.Registry, &i.Namespace, &i.ImageName, &i.Description, &i.Category, &i.IsOfficial,
-		&i.ApprovalStatus, &i.ApprovedBy, &approvedAt, (*store.TimeScan)(&i.CreatedAt), (*store.TimeScan)(&i.UpdatedAt))
+		&i.ApprovalStatus, &i.ApprovedBy, &approvedAt, (*store.TimeScan)(&i.CreatedAt), (*store.TimeScan)(&i.UpdatedAt),
+		&i.ApprovalScope)
 	i.ApprovedAt = approvedAt.Ptr()
 	return i, err
 }
@@ -26,11 +27,14 @@ func imageSubject(id int64) string { return fmt.Sprintf("image/%d", id) }
 // CreateImage inserts an image; a duplicate (registry, namespace, name) is a conflict.
 func CreateImage(ctx context.Context, tx *store.Tx, img airlock.Image) (airlock.Image, error) {
 	now := tx.Now()
+	if img.ApprovalScope == "" {
+		img.ApprovalScope = airlock.ApprovalScopeImage
+	}
 	row := tx.QueryRow(ctx, `INSERT INTO images (registry, namespace, image_name, description, category, is_official,
-		approval_status, approved_by, approved_at, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) ON CONFLICT DO NOTHING RETURNING `+imageCols,
+		approval_status, approved_by, approved_at, created_at, updated_at, approval_scope)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) ON CONFLICT DO NOTHING RETURNING `+imageCols,
 		img.Registry, img.Namespace, img.ImageName, img.Description, img.Category, img.IsOfficial,
-		img.ApprovalStatus, img.ApprovedBy, img.ApprovedAt, now)
+		img.ApprovalStatus, img.ApprovedBy, img.ApprovedAt, now, img.ApprovalScope)
 	created, err := scanImage(row)
 	if err != nil {
 		return created, store.NotFoundAs(err, airlock.ECONFLICT, "image %s/%s/%s already exists", img.Registry, img.Namespace, img.ImageName)
@@ -61,8 +65,8 @@ func ImageByName(ctx context.Context, tx *store.Tx, registry, namespace, name st
 // UpdateImage writes every mutable field of img.
 func UpdateImage(ctx context.Context, tx *store.Tx, img airlock.Image) (airlock.Image, error) {
 	row := tx.QueryRow(ctx, `UPDATE images SET description = $1, category = $2, is_official = $3,
-		approval_status = $4, approved_by = $5, approved_at = $6, updated_at = $7 WHERE id = $8 RETURNING `+imageCols,
-		img.Description, img.Category, img.IsOfficial, img.ApprovalStatus, img.ApprovedBy, img.ApprovedAt, tx.Now(), img.ID)
+		approval_status = $4, approved_by = $5, approved_at = $6, updated_at = $7, approval_scope = $8 WHERE id = $9 RETURNING `+imageCols,
+		img.Description, img.Category, img.IsOfficial, img.ApprovalStatus, img.ApprovedBy, img.ApprovedAt, tx.Now(), img.ApprovalScope, img.ID)
 	updated, err := scanImage(row)
 	if err != nil {
 		return updated, store.NotFound(err, "image %d not found", img.ID)

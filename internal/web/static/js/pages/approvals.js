@@ -21,7 +21,7 @@ export function approvalsPage(main, ctx) {
   const state = { items: [], total: 0, selected: new Set() };
   const status = h('select', { id: 'approval-status', testid: 'approval-status', value: url.state.status },
     h('option', { value: 'pending' }, 'Pending'), h('option', { value: 'approved' }, 'Approved'),
-    h('option', { value: 'rejected' }, 'Rejected'), h('option', { value: '' }, 'All'));
+    h('option', { value: 'rejected' }, 'Rejected'), h('option', { value: 'expired' }, 'Expired'), h('option', { value: '' }, 'All'));
   const approveSel = h('button', { type: 'button', class: 'primary', testid: 'approve-selected', 'data-write': '' }, 'Approve selected');
   const rejectSel = h('button', { type: 'button', class: 'danger', testid: 'reject-selected', 'data-write': '' }, 'Reject selected');
   const body = h('div', {}, loading());
@@ -86,7 +86,10 @@ export function approvalsPage(main, ctx) {
           else state.selected.delete(r.id);
           render();
         } })),
-      h('td', { class: 'key' }, h('strong', {}, name)),
+      h('td', { class: 'key' }, h('strong', {}, name),
+        r.digest && h('div', { class: 'small mono' }, r.digest.slice(0, 19)),
+        (r.pusher || r.required > 1) && h('div', { class: 'small muted', testid: 'approval-progress' },
+          [r.pusher && `pushed by ${r.pusher}`, r.required > 1 && `${r.approvals} of ${r.required} approvals`].filter(Boolean).join(' · '))),
       h('td', { class: 'mono' }, (r.tags_seen && r.tags_seen.length ? r.tags_seen : [r.tag]).join(', ')),
       h('td', { class: 'num' }, String(r.request_count)),
       h('td', {}, ago(r.first_seen_at)),
@@ -96,11 +99,13 @@ export function approvalsPage(main, ctx) {
       write && pending && h('td', { class: 'actions' },
         h('button', { type: 'button', class: 'primary', testid: 'approve', 'data-write': '', 'aria-label': `Approve ${name}`,
           onclick: () => decide([r.id], 'approve', name) }, 'Approve'),
+        h('button', { type: 'button', testid: 'approve-deploy', 'data-write': '', 'aria-label': `Approve and deploy ${name}`,
+          onclick: () => decide([r.id], 'approve', name, true) }, 'Approve & deploy'),
         h('button', { type: 'button', class: 'danger', testid: 'reject', 'data-write': '', 'aria-label': `Reject ${name}`,
           onclick: () => decide([r.id], 'reject', name) }, 'Reject…')));
   }
 
-  async function decide(ids, action, name) {
+  async function decide(ids, action, name, deploy) {
     let reason = '';
     if (action === 'reject') {
       reason = await ask({ title: name ? `Reject ${name}?` : `Reject ${ids.length} requests?`,
@@ -110,8 +115,9 @@ export function approvalsPage(main, ctx) {
     }
     try {
       if (ids.length === 1) {
-        await post(`/approval-requests/${ids[0]}/${action}`, action === 'reject' && reason ? { reason } : undefined);
-        toast(`${action === 'approve' ? 'Approved' : 'Rejected'} ${name || 'request'}.`);
+        const res = await post(`/approval-requests/${ids[0]}/${action}`, action === 'reject' && reason ? { reason } : deploy ? { deploy: true } : undefined);
+        toast(res && res.status === 'pending' ? `Approval of ${name || 'request'} recorded: ${res.approvals} of ${res.required}.`
+          : `${action === 'approve' ? 'Approved' : 'Rejected'} ${name || 'request'}${deploy ? '; it will be deployed' : ''}.`);
       } else {
         const res = await post('/approval-requests/bulk', { ids, action, reason: reason || undefined });
         const failed = res.results.filter((x) => x.error);

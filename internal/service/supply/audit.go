@@ -1,0 +1,19 @@
+package supply
+
+import (
+	"context"
+
+	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/store"
+	supplydb "github.com/airlock-iot/airlock/internal/store/supply"
+)
+
+// Audit reads the audit trail for export.
+type Audit struct {
+	DB *store.DB
+}
+
+// ExportPage is the page of f's events after id after, oldest first.
+func (a Audit) ExportPage(ctx context.Context, f airlock.EventFilter, after int64, limit int) ([]airlock.Event, error) {
+	return supplydb.ExportEvents(ctx, a.DB, f, after, limit)
+}
