@@ -16,6 +16,8 @@ import { devicePage } from './pages/device.js';
 import { eventsPage } from './pages/events.js';
 import { registriesPage } from './pages/registries.js';
 import { tokensPage } from './pages/tokens.js';
+import { releasesPage } from './pages/releases.js';
+import { releasePage } from './pages/release.js';
 
 const routes = [
   [/^\/approvals$/, approvalsPage],
@@ -30,6 +32,8 @@ const routes = [
   [/^\/events$/, eventsPage],
   [/^\/registries$/, registriesPage],
   [/^\/tokens$/, tokensPage],
+  [/^\/releases$/, releasesPage],
+  [/^\/releases\/(\d+)$/, releasePage],
 ];
 
 const main = document.getElementById('main');
