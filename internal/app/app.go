@@ -86,6 +86,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	}
 	a.Service = svc
 	svc.Clients = releases.NewClients(service.DefaultRegistryConfig)
+	svc.RegistryClients = svc.Clients.Pool
 	if o.Service != nil {
 		o.Service(svc)
 	}
@@ -99,6 +100,11 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	a.Hub = events.NewHub(a.DB, a.Log)
 	a.API = api.New(svc, a.Hub, a.Metrics, a.Log)
 	a.API.SetRateLimits(a.Config.RateLimits)
+	a.API.SetEvidenceHook(func(ctx context.Context, digest string) {
+		if err := svc.Reevaluate(ctx, digest); err != nil {
+			a.Log.WarnContext(ctx, "re-evaluating releases after new evidence", "digest", digest, "err", err)
+		}
+	})
 	a.API.SetMetricsToken(a.Config.MetricsToken)
 	cfg := a.Config
 	a.Notify, err = notify.New(ctx, a.DB, a.Log, notify.Config{URLs: cfg.NotifyURLs, Secret: cfg.NotifySecret,

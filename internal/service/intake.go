@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/airlock-iot/airlock/internal/service/intake"
+	"github.com/airlock-iot/airlock/internal/service/supply"
 	"github.com/airlock-iot/airlock/internal/store/catalog"
 	"github.com/airlock-iot/airlock/internal/webhook"
 )
@@ -17,7 +18,8 @@ const DefaultDeliveryRetention = intake.DefaultDeliveryRetention
 
 func (s *Service) intake() intake.Intake {
 	return intake.Intake{DB: s.DB, Log: s.Log, Internal: s.Internal, WebhookSecret: s.WebhookSecret,
-		DeliveryRetention: s.DeliveryRetention, Engine: s.engine(), Releases: s.releases()}
+		DeliveryRetention: s.DeliveryRetention, Engine: s.engine(), Releases: s.releases(),
+		Prejudge: s.judge().Prejudge, Refusal: supply.Refusal}
 }
 
 // AuthenticateWebhook says whose secret a delivery carries; see intake.Intake.AuthenticateWebhook.

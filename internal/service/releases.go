@@ -12,6 +12,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/rules"
 	"github.com/airlock-iot/airlock/internal/service/intake"
 	"github.com/airlock-iot/airlock/internal/service/releases"
+	"github.com/airlock-iot/airlock/internal/service/supply"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/catalog"
 	releasedb "github.com/airlock-iot/airlock/internal/store/releases"
@@ -40,6 +41,16 @@ var DefaultRegistryConfig = registry.Config{RequestsPerSecond: 10, Timeout: 10 *
 func (s *Service) releases() releases.Releases {
 	return releases.Releases{DB: s.DB, Log: s.Log, Clients: s.Clients, Engine: s.engine(),
 		ResolveUndeclared: s.ResolveUndeclared, ResolveWait: s.ResolveWait, Gate: s.gateRelease, Rules: s.ReleaseRules}
+}
+
+// judge evaluates releases' rules outside transactions, then reconsiders them.
+func (s *Service) judge() supply.Judge {
+	return supply.Judge{Checker: &supply.Checker{DB: s.DB, Clients: s.RegistryClients, Log: s.Log}, Releases: s.releases()}
+}
+
+// Reevaluate judges again the releases rules hold for digest ("" for all).
+func (s *Service) Reevaluate(ctx context.Context, digest string) error {
+	return s.judge().Reevaluate(ctx, digest)
 }
 
 // gateRelease passes a release through the gate as its push was: an
@@ -72,7 +83,8 @@ func (s *Service) StartReleases(ctx context.Context) {
 	if s.Clients == nil || s.runner != nil {
 		return
 	}
-	s.runner = &releases.Runner{Releases: s.releases(), Tick: s.ReleaseTick, Holder: s.MonitorID}
+	s.runner = &releases.Runner{Releases: s.releases(), Tick: s.ReleaseTick, Holder: s.MonitorID,
+		Reevaluate: func(ctx context.Context) error { return s.Reevaluate(ctx, "") }}
 	s.runner.Start(ctx)
 }
 
@@ -85,7 +97,7 @@ func (s *Service) stopReleases() {
 // Reconsider re-runs the gate and every later decision for release id and
 // starts its rollout when they allow it; see releases.Releases.Reconsider.
 func (s *Service) Reconsider(ctx context.Context, actor string, id int64) (releases.Outcome, error) {
-	return s.releases().Reconsider(ctx, actor, id)
+	return s.judge().Reconsider(ctx, actor, id)
 }
 
 // Release is a stored release with what was decided about it.

@@ -17,6 +17,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/service/devices"
 	"github.com/airlock-iot/airlock/internal/service/monitor"
 	"github.com/airlock-iot/airlock/internal/service/rollouts"
+	"github.com/airlock-iot/airlock/internal/service/supply"
 	"github.com/airlock-iot/airlock/internal/store"
 )
 
@@ -63,6 +64,10 @@ func New(db *store.DB, log *slog.Logger, cfg config.Config) (*Service, error) {
 	s := &Service{DB: db, Log: log, Internal: prefixes, OfflineAfter: cfg.DeviceOfflineAfter,
 		PublicURL: cfg.PublicURL, DeliveryRetention: cfg.DeliveryRetention, RegistryClients: registry.NewPool(registry.Config{})}
 	s.MonitorInterval = cfg.MonitorInterval
+	s.ReleaseRules = supply.Hook
+	s.OnApproved = func(ctx context.Context, req airlock.ApprovalRequest, deploy bool) {
+		s.judge().Approved(ctx, req, deploy)
+	}
 	s.ResolveUndeclared = cfg.ResolveUndeclared
 	return s, nil
 }

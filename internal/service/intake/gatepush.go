@@ -49,6 +49,9 @@ func (s Intake) gatePush(ctx context.Context, tx *store.Tx, from webhook.Sender,
 		return pushResult{}, err
 	}
 	in.Unvouched, in.Host = trust == webhook.Unvouched, p.Ref.Registry
+	if s.Refusal != nil {
+		in.Rules = s.Refusal(ctx, p)
+	}
 	dec := gate.Decide(in)
 	if dec.RequestApproval && !redecide {
 		if err := s.requestApproval(ctx, tx, p, in.Image); err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/imageref"
+	"github.com/airlock-iot/airlock/internal/rules"
 	"github.com/airlock-iot/airlock/internal/service/releases"
 	"github.com/airlock-iot/airlock/internal/service/rollouts"
 	"github.com/airlock-iot/airlock/internal/store"
@@ -33,6 +34,11 @@ type Intake struct {
 	DeliveryRetention time.Duration
 	Engine            rollouts.Engine
 	Releases          releases.Releases
+	// Prejudge works out, before the transaction, what the supply-chain
+	// rules say of the pushes; Refusal reads it back for one push, for the
+	// gate. Both may be nil.
+	Prejudge func(ctx context.Context, pushes []webhook.Push) context.Context
+	Refusal  func(ctx context.Context, p webhook.Push) *rules.Outcome
 }
 
 // Delivery is one webhook request as received: the source named in its URL
@@ -81,6 +87,9 @@ func (s Intake) Intake(ctx context.Context, from webhook.Sender, in Delivery) (c
 	if len(d.Pushes) == 0 && len(d.Bad) == 0 {
 		body, _ := json.Marshal(map[string]any{"message": "Nothing to deploy: " + d.Ignored, "rollout": nil})
 		return catalog.Answer{Outcome: "ignored", Body: body}, nil
+	}
+	if s.Prejudge != nil {
+		ctx = s.Prejudge(ctx, d.Pushes)
 	}
 	var answer catalog.Answer
 	var results []pushResult

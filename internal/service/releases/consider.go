@@ -52,7 +52,8 @@ func (s Releases) consider(ctx context.Context, tx *store.Tx, r release.Release,
 
 func (s Releases) decide(ctx context.Context, tx *store.Tx, r release.Release, regate bool, dec *Decision) (Outcome, error) {
 	out := Outcome{Release: r}
-	if ok, why := r.Rollable(); !ok {
+	// A release the rules hold goes on to the rules again: they may let it go now.
+	if ok, why := r.Rollable(); !ok && (r.Status != release.StatusHeld || r.Hold != release.HoldRules) {
 		out.Reason = why
 		return out, nil
 	}

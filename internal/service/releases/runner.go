@@ -20,6 +20,9 @@ type Runner struct {
 	Releases Releases
 	Tick     time.Duration // DefaultTick when zero
 	Holder   string        // this replica's name in the lease; leader.HolderID() when empty
+	// Reevaluate, when set, judges again each round the releases that
+	// rules hold: evidence may have arrived, or time passed.
+	Reevaluate func(ctx context.Context) error
 
 	mu       sync.Mutex
 	lease    *leader.Lease
@@ -88,6 +91,11 @@ func (r *Runner) Round(ctx context.Context) error {
 	}
 	if err := s.ResolveDue(ctx); err != nil {
 		return err
+	}
+	if r.Reevaluate != nil {
+		if err := r.Reevaluate(ctx); err != nil {
+			return err
+		}
 	}
 	now := time.Now()
 	for host, every := range s.Clients.Polled() {

@@ -1,0 +1,156 @@
+package supply
+
+import (
+	"context"
+	"time"
+
+	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/release"
+	"github.com/airlock-iot/airlock/internal/rules"
+	"github.com/airlock-iot/airlock/internal/service/releases"
+	"github.com/airlock-iot/airlock/internal/store"
+	releasedb "github.com/airlock-iot/airlock/internal/store/releases"
+	"github.com/airlock-iot/airlock/internal/webhook"
+)
+
+// PrejudgeWait is the most a webhook waits for the evidence of its pushes.
+const PrejudgeWait = 3 * time.Second
+
+// Judge runs the rules for releases: evidence is gathered outside any
+// transaction, then the releases' Reconsider acts on the outcome.
+type Judge struct {
+	Checker  *Checker
+	Releases releases.Releases
+}
+
+// Prejudge works out, before the intake's transaction, the outcome of
+// each push some enforce rule concerns, within PrejudgeWait.
+func (j Judge) Prejudge(ctx context.Context, pushes []webhook.Push) context.Context {
+	o := Outcomes{}
+	wait, cancel := context.WithTimeout(ctx, PrejudgeWait)
+	defer cancel()
+	for _, p := range pushes {
+		r := PushRelease(p)
+		if ok, err := j.Checker.Enforced(wait, r); !ok || err != nil {
+			continue
+		}
+		if out, err := j.Checker.Evaluate(wait, r); err == nil {
+			o.Add(r, out)
+		}
+	}
+	return WithOutcomes(ctx, o)
+}
+
+// PushRelease is the release a push would record, as rules see it.
+func PushRelease(p webhook.Push) release.Release {
+	at := p.PushedAt
+	if at.IsZero() {
+		at = time.Now()
+	}
+	return release.Release{Registry: p.Ref.Registry, Namespace: p.Ref.Namespace, Name: p.Ref.Name, Tag: p.Ref.Tag,
+		Digest: p.Ref.Digest, Pinned: p.Ref.Digest != "", PushedAt: at, Pusher: p.Pusher}
+}
+
+// Refusal is the outcome worked out for a push when it refuses: the gate
+// then answers naming the rule. A hold is no refusal: the release is
+// recorded and waits.
+func Refusal(ctx context.Context, p webhook.Push) *rules.Outcome {
+	if out, ok := OutcomeOf(ctx, PushRelease(p)); ok && out.Status == rules.Refused {
+		return &out
+	}
+	return nil
+}
+
+// Reconsider evaluates release id's rules, then reconsiders it.
+func (j Judge) Reconsider(ctx context.Context, actor string, id int64) (releases.Outcome, error) {
+	rec, err := releasedb.Get(ctx, j.Releases.DB, id)
+	if err != nil {
+		return releases.Outcome{}, err
+	}
+	o := Outcomes{}
+	if ok, err := j.Checker.Enforced(ctx, rec.Release); err != nil {
+		return releases.Outcome{}, err
+	} else if ok {
+		out, err := j.Checker.Evaluate(ctx, rec.Release)
+		if err != nil {
+			return releases.Outcome{}, err
+		}
+		o.Add(rec.Release, out)
+	}
+	return j.Releases.Reconsider(WithOutcomes(ctx, o), actor, id)
+}
+
+// Reevaluate reconsiders the releases held by rules whose digest is
+// digest, or every such release when digest is "": evidence arrived, or
+// time passed.
+func (j Judge) Reevaluate(ctx context.Context, digest string) error {
+	held, _, err := releasedb.List(ctx, j.Releases.DB, releasedb.Filter{Status: string(release.StatusHeld), Limit: 200})
+	if err != nil {
+		return err
+	}
+	for _, rec := range held {
+		if rec.Hold != release.HoldRules || (digest != "" && rec.Digest != digest) {
+			continue
+		}
+		if _, err := j.Reconsider(ctx, "rules", rec.ID); err != nil && ctx.Err() == nil {
+			j.Releases.Log.WarnContext(ctx, "re-evaluating a held release", "release", rec.ID, "err", err)
+		}
+	}
+	return ctx.Err()
+}
+
+// Approved deploys, when the approver asked for it, what the approved
+// request was raised for: the held releases of its image (of its digest
+// when it names one) or, when its push was refused and so recorded
+// nothing, a release made from the request, through the gate like a push.
+func (j Judge) Approved(ctx context.Context, req airlock.ApprovalRequest, deploy bool) {
+	if !deploy {
+		return
+	}
+	ids, err := j.heldFor(ctx, req)
+	if err == nil && len(ids) == 0 {
+		ids, err = j.record(ctx, req)
+	}
+	if err != nil {
+		j.Releases.Log.WarnContext(ctx, "deploying an approved request", "request", req.ID, "err", err)
+	}
+	for _, id := range ids {
+		if _, err := j.Reconsider(ctx, "approval-request", id); err != nil {
+			j.Releases.Log.WarnContext(ctx, "deploying an approved release", "release", id, "err", err)
+		}
+	}
+}
+
+func (j Judge) heldFor(ctx context.Context, req airlock.ApprovalRequest) ([]int64, error) {
+	held, _, err := releasedb.List(ctx, j.Releases.DB, releasedb.Filter{Status: string(release.StatusHeld), Limit: 200})
+	var ids []int64
+	for _, rec := range held {
+		r := rec.Release
+		if r.Registry == req.Registry && r.Namespace == req.Namespace && r.Name == req.ImageName &&
+			(req.Digest == "" || r.Digest == req.Digest) {
+			ids = append(ids, rec.ID)
+		}
+	}
+	return ids, err
+}
+
+// record makes the release of a request whose push was refused, resolving
+// it when the registry must tell its content.
+func (j Judge) record(ctx context.Context, req airlock.ApprovalRequest) ([]int64, error) {
+	var out releases.Outcome
+	err := j.Releases.DB.InTx(ctx, "approval-request", func(tx *store.Tx) error {
+		var err error
+		out, err = j.Releases.Push(ctx, tx, release.Push{Registry: req.Registry, Namespace: req.Namespace,
+			Name: req.ImageName, Tag: req.Tag, Digest: req.Digest, Source: release.SourceManual, Pusher: req.Pusher})
+		return err
+	})
+	if err != nil || out.Release.ID == 0 {
+		return nil, err
+	}
+	if out.Release.Status == release.StatusResolving {
+		if out, err = j.Releases.ResolveAfterPush(ctx, out.Release.ID); err != nil {
+			return nil, err
+		}
+	}
+	return []int64{out.Release.ID}, nil
+}
