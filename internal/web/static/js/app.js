@@ -18,6 +18,7 @@ import { registriesPage } from './pages/registries.js';
 import { tokensPage } from './pages/tokens.js';
 import { releasesPage } from './pages/releases.js';
 import { releasePage } from './pages/release.js';
+import { rulesPage } from './pages/rules.js';
 
 const routes = [
   [/^\/approvals$/, approvalsPage],
@@ -34,6 +35,7 @@ const routes = [
   [/^\/tokens$/, tokensPage],
   [/^\/releases$/, releasesPage],
   [/^\/releases\/(\d+)$/, releasePage],
+  [/^\/rules$/, rulesPage],
 ];
 
 const main = document.getElementById('main');
