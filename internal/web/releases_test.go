@@ -16,7 +16,7 @@ const nginxDigest = "sha256:1111111111111111111111111111111111111111111111111111
 
 // seedReleases gives s a rolled-back rollout (so its content is known-bad
 // and a push of it again is held), and a pinned nginx release with a rule
-// verdict and a Trivy report. It returns the ids of the known-bad and the
+// verdict (holding it for its critical findings) and a Trivy report. It returns the ids of the known-bad and the
 // nginx releases.
 func seedReleases(t *testing.T, s *apitest.Server) (knownBad, scanned int64) {
 	t.Helper()
@@ -26,14 +26,15 @@ func seedReleases(t *testing.T, s *apitest.Server) (knownBad, scanned int64) {
 	}
 	s.Must(201, "POST", "/api/v1/images", map[string]any{"image_name": "nginx"})
 	s.Must(201, "POST", "/api/v1/rules", map[string]any{"name": "no-high-cves", "image_pattern": "nginx:*",
-		"kind": "vulnerabilities", "mode": "warn", "max_severity": "medium"})
+		"kind": "vulnerabilities", "max_severity": "high"})
 	report, err := os.ReadFile("../verify/testdata/trivy.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Must(201, "POST", "/api/v1/scan-reports", strings.ReplaceAll(string(report),
 		"sha256:9c2e4f0b7a3d8e1f6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271605f", nginxDigest))
-	if r := push(t, s, "docker.io/library/nginx:1.27@"+nginxDigest); r.Status != 200 {
+	// The report has critical findings: the rule holds the release for a clean one.
+	if r := push(t, s, "docker.io/library/nginx:1.27@"+nginxDigest); r.Status != 200 || !strings.Contains(string(r.Body), `"hold":"rules"`) {
 		t.Fatalf("push nginx: %d %s", r.Status, r.Body)
 	}
 	var list struct {
@@ -66,17 +67,7 @@ func TestReleasesPages(t *testing.T) {
 	t.Parallel()
 	s := server(t, apitest.WithMonitor(20*time.Millisecond))
 	knownBad, scanned := seedReleases(t, s)
-	// The rules hook is not wired into the server yet: the proxy gives the
-	// release the verdicts the rule would.
-	api := newFutureAPI(t, s)
-	api.set(func(path string, body map[string]any) {
-		if path == fmt.Sprintf("/api/v1/releases/%d", scanned) {
-			body["decision"].(map[string]any)["rules"] = map[string]any{"status": "allowed", "verdicts": []any{map[string]any{
-				"rule": "no-high-cves", "kind": "vulnerabilities", "mode": "warn", "result": "fail", "reason": "2 critical findings"}}}
-		}
-	})
 	p := open(t, s)
-	p.base = api.URL
 	for _, width := range []int64{390, 1400} {
 		p.do(fmt.Sprintf("setting the viewport to %d px", width), chromedp.EmulateViewport(width, 844))
 		if width == 390 {
