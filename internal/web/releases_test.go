@@ -15,9 +15,9 @@ import (
 const nginxDigest = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
 
 // seedReleases gives s a rolled-back rollout (so its content is known-bad
-// and a push of it again is held), and a pinned nginx release with a rule
-// verdict (holding it for its critical findings) and a Trivy report. It returns the ids of the known-bad and the
-// nginx releases.
+// and a push of it again is held), and a pinned nginx release with a Trivy
+// report that a rule holds for its critical findings. It returns the ids
+// of the known-bad and the nginx releases.
 func seedReleases(t *testing.T, s *apitest.Server) (knownBad, scanned int64) {
 	t.Helper()
 	rolledBack(t, s)
