@@ -19,6 +19,7 @@ import { tokensPage } from './pages/tokens.js';
 import { releasesPage } from './pages/releases.js';
 import { releasePage } from './pages/release.js';
 import { rulesPage } from './pages/rules.js';
+import { fleetPage } from './pages/fleet.js';
 
 const routes = [
   [/^\/approvals$/, approvalsPage],
@@ -36,6 +37,7 @@ const routes = [
   [/^\/releases$/, releasesPage],
   [/^\/releases\/(\d+)$/, releasePage],
   [/^\/rules$/, rulesPage],
+  [/^\/fleet$/, fleetPage],
 ];
 
 const main = document.getElementById('main');
