@@ -33,6 +33,9 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	a.Start(ctx)
+	if _, err := a.StartDebug(ctx); err != nil {
+		return fmt.Errorf("debug listener: %w", err)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

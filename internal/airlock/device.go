@@ -33,6 +33,9 @@ type DeviceQuery struct {
 	Online        *bool
 	OfflineBefore time.Time // last seen before this (or never) means offline
 	Limit, Offset int
+	After         string // the uuid of the last device of the previous page
+	Q             string // a part of the name, uuid or labels
+	Sort          string // created (default), name or uuid; "-" first for descending
 }
 
 // AppSpec is one app of a target state: its "image" and whatever else the

@@ -78,9 +78,12 @@ type RolloutDevice struct {
 
 // RolloutFilter selects rollouts for listing.
 type RolloutFilter struct {
-	Status        string
+	Status        string // one status, or several comma-separated
 	Image         string // a normalised repository, e.g. docker.io/library/redis
 	Limit, Offset int
+	After         int64  // the id of the last rollout of the previous page
+	Q             string // a part of the image (registry/namespace/name:tag), or #id
+	Sort          string // -created (newest first, the default) or created
 }
 
 // RolloutDeviceFilter selects the devices of a rollout for listing.
@@ -88,4 +91,5 @@ type RolloutDeviceFilter struct {
 	Status        string
 	Batch         int // 0 = every batch
 	Limit, Offset int
+	After         string // the previous page's next
 }

@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/service"
 	"github.com/airlock-iot/airlock/internal/service/rollouts"
 
+	"github.com/airlock-iot/airlock/internal/api/fleetapi"
 	"github.com/airlock-iot/airlock/internal/api/httpx"
 )
 
@@ -35,48 +35,12 @@ func (s *Server) createDevice(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) error {
-	var q airlock.DeviceQuery
-	var err error
-	if q.Limit, err = httpx.QueryInt(r, "limit", 50, 1000); err != nil {
-		return err
-	}
-	if q.Offset, err = httpx.QueryInt(r, "offset", 0, 0); err != nil {
-		return err
-	}
-	if q.Labels, err = labelSelector(r.URL.Query().Get("labels")); err != nil {
-		return err
-	}
-	switch v := r.URL.Query().Get("online"); v {
-	case "":
-	case "true", "false":
-		online := v == "true"
-		q.Online = &online
-	default:
-		return airlock.FieldErrorf("online", "must be true or false, got %q", v)
-	}
-	devices, total, err := s.svc.Devices(r.Context(), q)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.List[airlock.Device]{Items: devices, Total: total})
-	return nil
+func (s *Server) importDevices(w http.ResponseWriter, r *http.Request) error {
+	return fleetapi.Import(w, r, s.svc.Fleet(), actor(r))
 }
 
-// labelSelector parses "key=value,key2=value2": a device must carry every pair.
-func labelSelector(s string) (map[string]string, error) {
-	if s == "" {
-		return nil, nil
-	}
-	out := map[string]string{}
-	for _, pair := range strings.Split(s, ",") {
-		k, v, ok := strings.Cut(pair, "=")
-		if k = strings.TrimSpace(k); !ok || k == "" {
-			return nil, airlock.FieldErrorf("labels", "want key=value pairs separated by commas, got %q", pair)
-		}
-		out[k] = strings.TrimSpace(v)
-	}
-	return out, nil
+func (s *Server) listDevices(w http.ResponseWriter, r *http.Request) error {
+	return fleetapi.ListDevices(w, r, s.svc.Devices)
 }
 
 func (s *Server) getDevice(w http.ResponseWriter, r *http.Request) error {
@@ -196,6 +160,7 @@ func (s *Server) deviceRoutes() []Route {
 	return []Route{
 		{"POST", "/api/v1/devices", Admin, s.createDevice},
 		{"GET", "/api/v1/devices", Viewer, s.listDevices},
+		{"POST", "/api/v1/devices/import", Admin, s.importDevices},
 		{"GET", "/api/v1/devices/{uuid}", Viewer, s.getDevice},
 		{"DELETE", "/api/v1/devices/{uuid}", Admin, s.deleteDevice},
 		{"POST", "/api/v1/devices/{uuid}/rotate-key", Admin, s.rotateDeviceKey},

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync/atomic"
 	"testing"
 
@@ -24,8 +25,19 @@ type poller struct {
 	url, key, etag string
 }
 
-func BenchmarkPoll304(b *testing.B) {
-	s := apitest.Start(b, storetest.URL(b, store.SQLite))
+func BenchmarkPoll304(b *testing.B) { benchPoll304(b, store.SQLite) }
+
+// BenchmarkPoll304Postgres is the same poll on PostgreSQL, where every poll
+// reads its session: other replicas write too.
+func BenchmarkPoll304Postgres(b *testing.B) {
+	if !slices.Contains(storetest.Engines(), store.Postgres) {
+		b.Skip("needs AIRLOCK_TEST_POSTGRES_URL")
+	}
+	benchPoll304(b, store.Postgres)
+}
+
+func benchPoll304(b *testing.B, engine string) {
+	s := apitest.Start(b, storetest.URL(b, engine))
 	pollers := make([]poller, 256)
 	for i := range pollers {
 		var d struct {

@@ -3,9 +3,9 @@ package api
 import (
 	"net/http"
 
-	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/service"
 
+	"github.com/airlock-iot/airlock/internal/api/fleetapi"
 	"github.com/airlock-iot/airlock/internal/api/httpx"
 	"github.com/airlock-iot/airlock/internal/api/releaseapi"
 )
@@ -29,21 +29,7 @@ func (s *Server) rolloutRoutes() []Route {
 }
 
 func (s *Server) listRollouts(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	f := airlock.RolloutFilter{Status: q.Get("status"), Image: q.Get("image")}
-	var err error
-	if f.Limit, err = httpx.QueryInt(r, "limit", 50, 500); err != nil {
-		return err
-	}
-	if f.Offset, err = httpx.QueryInt(r, "offset", 0, 0); err != nil {
-		return err
-	}
-	items, total, err := s.svc.Rollouts(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.List[airlock.Rollout]{Items: items, Total: total})
-	return nil
+	return fleetapi.ListRollouts(w, r, s.svc.Rollouts)
 }
 
 func (s *Server) getRollout(w http.ResponseWriter, r *http.Request) error {
@@ -60,26 +46,7 @@ func (s *Server) getRollout(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listRolloutDevices(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	f := airlock.RolloutDeviceFilter{Status: r.URL.Query().Get("status")}
-	if f.Batch, err = httpx.QueryInt(r, "batch", 0, 0); err != nil {
-		return err
-	}
-	if f.Limit, err = httpx.QueryInt(r, "limit", 100, 1000); err != nil {
-		return err
-	}
-	if f.Offset, err = httpx.QueryInt(r, "offset", 0, 0); err != nil {
-		return err
-	}
-	items, total, err := s.svc.RolloutDevices(r.Context(), id, f)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.List[airlock.RolloutDevice]{Items: items, Total: total})
-	return nil
+	return fleetapi.ListRolloutDevices(w, r, s.svc.RolloutDevices)
 }
 
 func (s *Server) createRollout(w http.ResponseWriter, r *http.Request) error {

@@ -30,6 +30,7 @@ type Config struct {
 	// ResolveUndeclared resolves tags to digests on registries nobody
 	// declared (best effort); off, their pushes roll out by tag.
 	ResolveUndeclared bool
+	DebugAddr         string // net/http/pprof listener; "" for none, a bare ":port" is loopback only
 
 	// Notifications (see notify.go).
 	NotifyURLs      []string
@@ -74,6 +75,7 @@ func Load(fs *flag.FlagSet, args []string, lookup func(string) (string, bool)) (
 	fs.StringVar(&c.LogFormat, "log-format", e.get("AIRLOCK_LOG_FORMAT", c.LogFormat), "text or json (AIRLOCK_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", e.get("AIRLOCK_LOG_LEVEL", c.LogLevel), "debug, info, warn or error (AIRLOCK_LOG_LEVEL)")
 	durationVar(fs, e, &c.DeviceOfflineAfter, "device-offline-after", "AIRLOCK_DEVICE_OFFLINE_AFTER", "a device unseen this long is offline")
+	fs.StringVar(&c.DebugAddr, "debug-addr", e.get("AIRLOCK_DEBUG_ADDR", ""), "net/http/pprof listener, loopback unless a host is given; off when empty (AIRLOCK_DEBUG_ADDR)")
 	durationVar(fs, e, &c.DeliveryRetention, "delivery-retention", "AIRLOCK_DELIVERY_RETENTION", "how long a webhook delivery's answer is kept for its redeliveries")
 	fs.BoolVar(&c.ResolveUndeclared, "resolve-undeclared", e.get("AIRLOCK_RESOLVE_UNDECLARED", "true") == "true",
 		"resolve tags to digests on undeclared registries, best effort (AIRLOCK_RESOLVE_UNDECLARED)")
@@ -132,6 +134,9 @@ func (c Config) Validate() error {
 		}
 	}
 	if err := c.RateLimits.validate(); err != nil {
+		return err
+	}
+	if _, err := c.DebugListenAddr(); err != nil {
 		return err
 	}
 	return c.validateNotify()

@@ -13,44 +13,45 @@ import (
 // DeviceInput provisions a device; see devices.Input.
 type DeviceInput = devices.Input
 
-func (s *Service) devices() devices.Devices {
-	return devices.Devices{DB: s.DB, Log: s.Log, OfflineAfter: s.OfflineAfter, Seen: &s.seen, NewSecret: NewSecret}
+// Fleet is the device use cases over the service's database.
+func (s *Service) Fleet() devices.Devices {
+	return devices.Devices{DB: s.DB, Log: s.Log, OfflineAfter: s.OfflineAfter, Seen: &s.seen, NewSecret: NewSecret, Gate: s.gateManual}
 }
 
 // CreateDevice provisions a device and returns it with its key, shown this once.
 func (s *Service) CreateDevice(ctx context.Context, actor string, in DeviceInput) (airlock.Device, error) {
-	return s.devices().Create(ctx, actor, in)
+	return s.Fleet().Create(ctx, actor, in)
 }
 
 // RotateDeviceKey gives a device a new key; the old one stops working at once.
 func (s *Service) RotateDeviceKey(ctx context.Context, actor, uuid string) (airlock.Device, error) {
-	return s.devices().RotateKey(ctx, actor, uuid)
+	return s.Fleet().RotateKey(ctx, actor, uuid)
 }
 
 // DeleteDevice removes a device with its states and its part in rollouts.
 func (s *Service) DeleteDevice(ctx context.Context, actor, uuid string) error {
-	return s.devices().Delete(ctx, actor, uuid)
+	return s.Fleet().Delete(ctx, actor, uuid)
 }
 
 // Device returns a device with its target state, last report and rollouts.
 func (s *Service) Device(ctx context.Context, uuid string) (airlock.DeviceDetail, error) {
-	return s.devices().Get(ctx, uuid)
+	return s.Fleet().Get(ctx, uuid)
 }
 
 // Devices lists devices; q.Online filters by the offline threshold.
-func (s *Service) Devices(ctx context.Context, q airlock.DeviceQuery) ([]airlock.Device, int, error) {
-	return s.devices().List(ctx, q)
+func (s *Service) Devices(ctx context.Context, q airlock.DeviceQuery) (airlock.Page[airlock.DeviceListItem], error) {
+	return s.Fleet().List(ctx, q)
 }
 
 // ReportState stores a device's report of what it runs.
 func (s *Service) ReportState(ctx context.Context, uuid string, r airlock.DeviceReport) (airlock.DeviceReport, error) {
-	return s.devices().ReportState(ctx, uuid, r)
+	return s.Fleet().ReportState(ctx, uuid, r)
 }
 
 // AuthenticateDevice checks that key belongs to the device uuid and notes
 // that the device was seen.
 func (s *Service) AuthenticateDevice(ctx context.Context, uuid, key string) (airlock.DeviceSession, error) {
-	return s.devices().Authenticate(ctx, uuid, key)
+	return s.Fleet().Authenticate(ctx, uuid, key)
 }
 
 // SetTargetState replaces a device's target state with apps (as the admin
@@ -62,7 +63,7 @@ func (s *Service) SetTargetState(ctx context.Context, actor, uuid string, apps m
 	if err != nil {
 		return airlock.TargetState{}, err
 	}
-	if err := o.validate(); err != nil {
+	if err := o.Validate(); err != nil {
 		return airlock.TargetState{}, err
 	}
 	var ts airlock.TargetState

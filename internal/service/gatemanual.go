@@ -9,6 +9,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/gate"
 	"github.com/airlock-iot/airlock/internal/imageref"
+	"github.com/airlock-iot/airlock/internal/service/devices"
 	"github.com/airlock-iot/airlock/internal/service/intake"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/catalog"
@@ -37,22 +38,8 @@ func (s *Service) gateManual(ctx context.Context, tx *store.Tx, ref imageref.Ref
 	return dec, nil
 }
 
-// Override is an admin's forced target-state write: the images the gate
-// refused go through, and the reason is recorded.
-type Override struct {
-	Force  bool
-	Reason string
-}
-
-func (o Override) validate() error {
-	switch {
-	case o.Force && o.Reason == "":
-		return airlock.FieldErrorf("reason", "is required with force: say why the gate is overridden")
-	case len(o.Reason) > 1000:
-		return airlock.FieldErrorf("reason", "must be at most 1000 characters")
-	}
-	return nil
-}
+// Override is an admin's forced target-state write; see devices.Override.
+type Override = devices.Override
 
 // gateApps gates every app whose image a target-state write changes; an
 // app keeping its image keeps it, whatever the catalogue says of it now.

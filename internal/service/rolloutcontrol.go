@@ -147,11 +147,11 @@ func (s *Service) Rollout(ctx context.Context, id int64) (airlock.Rollout, error
 }
 
 // Rollouts lists rollouts, newest first.
-func (s *Service) Rollouts(ctx context.Context, f airlock.RolloutFilter) ([]airlock.Rollout, int, error) {
+func (s *Service) Rollouts(ctx context.Context, f airlock.RolloutFilter) (airlock.Page[airlock.Rollout], error) {
 	return rollouts.Queries{DB: s.DB}.Rollouts(ctx, f)
 }
 
 // RolloutDevices lists the devices of rollout id.
-func (s *Service) RolloutDevices(ctx context.Context, id int64, f airlock.RolloutDeviceFilter) ([]airlock.RolloutDevice, int, error) {
+func (s *Service) RolloutDevices(ctx context.Context, id int64, f airlock.RolloutDeviceFilter) (airlock.Page[airlock.RolloutDevice], error) {
 	return rollouts.Queries{DB: s.DB}.RolloutDevices(ctx, id, f)
 }

@@ -14,12 +14,12 @@ import (
 // authenticates a poll and answers most of them (304).
 func (db *DB) DeviceByKey(ctx context.Context, secret string) (airlock.DeviceSession, error) {
 	hash := HashSecret(secret)
-	var gen uint64
+	var mark uint64
 	if db.sessions != nil {
-		if s, ok := db.sessions.get(hash); ok {
+		if s, ok := db.sessions.Get(hash); ok {
 			return s, nil
 		}
-		gen = db.sessions.gen.Load()
+		mark = db.sessions.Mark()
 	}
 	var s airlock.DeviceSession
 	var seen NullTime
@@ -31,7 +31,7 @@ func (db *DB) DeviceByKey(ctx context.Context, secret string) (airlock.DeviceSes
 	}
 	s.LastSeenAt = seen.Ptr()
 	if db.sessions != nil {
-		db.sessions.put(hash, s, gen)
+		db.sessions.Put(hash, s, mark)
 	}
 	return s, nil
 }
@@ -53,7 +53,7 @@ func (db *DB) TouchDevices(ctx context.Context, uuids []string, at time.Time) er
 		}
 	}
 	if db.sessions != nil {
-		db.sessions.seen(uuids, at)
+		db.sessions.Seen(uuids, at)
 	}
 	return nil
 }

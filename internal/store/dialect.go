@@ -6,15 +6,6 @@ import (
 	"strings"
 )
 
-// LabelExpr compares one label of the labels JSON text with a value; the
-// key is bound as a parameter, never spliced into SQL.
-func (db *DB) LabelExpr() string {
-	if db.Engine == Postgres {
-		return `(labels::jsonb ->> $%d) = $%d`
-	}
-	return `json_extract(labels, $%d) = $%d`
-}
-
 // LabelKey is the label key as the engine's JSON accessor takes it: SQLite
 // wants a quoted path member.
 func (db *DB) LabelKey(k string) string {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/store/sessioncache"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite"
 )
@@ -32,8 +33,8 @@ type DB struct {
 	read   *sql.DB
 	now    func() time.Time
 
-	writeStmts, readStmts *stmtCache // SQLite only
-	sessions              *sessions  // SQLite only
+	writeStmts, readStmts *stmtCache          // SQLite only
+	sessions              *sessioncache.Cache // SQLite only
 
 	afterCommit []func([]airlock.Event)
 	progress    atomic.Int64 // when a call last completed, in Unix ns: see bounded
@@ -86,7 +87,7 @@ func (db *DB) openSQLite(path string) error {
 	}
 	db.read.SetMaxOpenConns(8)
 	db.writeStmts, db.readStmts = &stmtCache{db: db.write}, &stmtCache{db: db.read}
-	db.sessions = newSessions()
+	db.sessions = sessioncache.New()
 	return nil
 }
 

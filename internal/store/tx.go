@@ -25,7 +25,8 @@ type Tx struct {
 
 	unprepared []string // queries to prepare once the connection is free
 
-	devicesChanged bool // a device's key, existence or target state: see sessions
+	changed    []string // devices whose key, existence or target state changed: see sessioncache
+	changedAll bool     // or every device
 }
 
 // InTx runs fn in a transaction, committing when it returns nil and rolling
@@ -59,8 +60,11 @@ func (db *DB) InTx(ctx context.Context, actor string, fn func(*Tx) error) error 
 	w = db.watch(cut)
 	err = db.result(ctx, sqlTx.Commit())
 	w.stop()
-	if tx.devicesChanged && db.sessions != nil {
-		db.sessions.invalidate() // a failed commit may still have written
+	if (tx.changedAll || len(tx.changed) > 0) && db.sessions != nil {
+		if tx.changedAll {
+			tx.changed = nil
+		}
+		db.sessions.Invalidate(tx.changed) // a failed commit may still have written
 	}
 	if err != nil {
 		return fmt.Errorf("commit: %w", err)
@@ -171,9 +175,13 @@ func (tx *Tx) ForUpdate() string {
 	return ""
 }
 
-// DevicesChanged notes that the transaction changed a device's key,
-// existence or target state, so the session cache is dropped on commit.
-func (tx *Tx) DevicesChanged() { tx.devicesChanged = true }
+// DevicesChanged notes that the transaction changed the key, existence or
+// target state of the devices uuids (of every device when none are given),
+// so the session cache drops theirs on commit.
+func (tx *Tx) DevicesChanged(uuids ...string) {
+	tx.changed = append(tx.changed, uuids...)
+	tx.changedAll = tx.changedAll || len(uuids) == 0
+}
 
 // Prepare prepares q in the transaction, for a statement run many times
 // over; the caller closes it.

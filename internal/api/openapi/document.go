@@ -40,6 +40,8 @@ var oaComponents = map[string]reflect.Type{
 	"Cleared":         reflect.TypeFor[service.Cleared](),
 	"Device":          reflect.TypeFor[airlock.Device](),
 	"DeviceDetail":    reflect.TypeFor[airlock.DeviceDetail](),
+	"DeviceListItem":  reflect.TypeFor[airlock.DeviceListItem](),
+	"DeviceApp":       reflect.TypeFor[airlock.DeviceApp](),
 	"DeviceReport":    reflect.TypeFor[airlock.DeviceReport](),
 	"AppReport":       reflect.TypeFor[airlock.AppReport](),
 	"DeviceRollout":   reflect.TypeFor[airlock.DeviceRollout](),

@@ -61,6 +61,15 @@ func oaList(name string) oaObj {
 		"properties": oaObj{"items": oaObj{"type": "array", "items": oaRef(name)}, "total": oaObj{"type": "integer"}}}
 }
 
+// oaPage is a list paged by key: past 10,000 matches total is an estimate
+// (total_estimated), and next is the ?after= of the following page.
+func oaPage(name string) oaObj {
+	l := oaList(name)
+	l["properties"].(oaObj)["total_estimated"] = oaObj{"type": "boolean", "description": "total is an estimate (over 10,000 matches; a lower bound when filtered)"}
+	l["properties"].(oaObj)["next"] = oaObj{"type": "string", "description": "pass as ?after= for the next page; absent on the last"}
+	return l
+}
+
 func oaStatus(v string) oaObj {
 	return oaObj{"type": "object", "required": []string{"status"}, "properties": oaObj{"status": oaObj{"type": "string", "const": v}}}
 }
@@ -145,16 +154,18 @@ func oaReleaseOps() []oaOp {
 
 // oaRolloutOps documents rollouts and their controls.
 func oaRolloutOps() []oaOp {
-	rolloutStatus := oaObj{"type": "string", "enum": rollout.Statuses}
 	ops := []oaOp{
-		{method: "GET", path: "/api/v1/rollouts", auth: authViewer, tag: "rollouts", summary: "List rollouts", status: 200, resp: oaList("Rollout"),
-			query: []oaObj{oaQuery("status", rolloutStatus, "rollout status"), oaQuery("image", oaStr, "a repository, e.g. docker.io/library/redis"), oaLimit(50, 500), oaOffset}},
+		{method: "GET", path: "/api/v1/rollouts", auth: authViewer, tag: "rollouts", summary: "List rollouts", status: 200, resp: oaPage("Rollout"),
+			query: []oaObj{oaQuery("status", oaStr, "rollout statuses, comma-separated: "+strings.Join(rollout.Statuses, ", ")), oaQuery("image", oaStr, "a repository, e.g. docker.io/library/redis"),
+				oaQuery("q", oaStr, "a part of the image (docker.io/library/redis:7.4-alpine), or #id"), oaQuery("sort", oaObj{"type": "string", "enum": []string{"-created", "created"}}, "newest first (default) or oldest"),
+				oaQuery("after", oaInt, "the id of the last rollout of the previous page (its next)"), oaLimit(50, 500), oaOffset}},
 		{method: "POST", path: "/api/v1/rollouts", auth: authApprover, tag: "rollouts", summary: "Create a rollout by hand",
 			desc: "The image passes the approval gate as a push would (403 with the gate's body); there is no override.",
 			body: "RolloutInput", status: 201, resp: oaRef("Rollout"), errs: []int{403, 409}},
 		{method: "GET", path: "/api/v1/rollouts/{id}", auth: authViewer, tag: "rollouts", summary: "Get a rollout with counts per status and per batch", status: 200, resp: oaRef("Rollout")},
-		{method: "GET", path: "/api/v1/rollouts/{id}/devices", auth: authViewer, tag: "rollouts", summary: "List a rollout's devices", status: 200, resp: oaList("RolloutDevice"),
-			query: []oaObj{oaQuery("status", oaStr, "device status in the rollout"), oaQuery("batch", oaInt, "only this batch (0: all)"), oaLimit(100, 1000), oaOffset}},
+		{method: "GET", path: "/api/v1/rollouts/{id}/devices", auth: authViewer, tag: "rollouts", summary: "List a rollout's devices", status: 200, resp: oaPage("RolloutDevice"),
+			query: []oaObj{oaQuery("status", oaStr, "device status in the rollout"), oaQuery("batch", oaInt, "only this batch (0: all)"),
+				oaQuery("after", oaStr, "the previous page's next"), oaLimit(100, 1000), oaOffset}},
 		{method: "POST", path: "/api/v1/releases/{id}/clear", auth: authAdmin, tag: "releases", summary: "Lift the known-bad hold on a release's content; with deploy, roll it out again by its policy", body: "ClearInput", status: 200, resp: oaRef("Cleared")},
 		{method: "GET", path: "/api/v1/known-bad", auth: authViewer, tag: "rollouts", summary: "List content held as known-bad after a rollback", status: 200, resp: oaList("KnownBad")},
 		{method: "POST", path: "/api/v1/known-bad/{id}/clear", auth: authAdmin, tag: "rollouts", summary: "Lift a known-bad hold, so that pushes of its content roll out again", status: 200, resp: oaRef("KnownBad")},
@@ -170,8 +181,15 @@ func oaRolloutOps() []oaOp {
 func oaDeviceOps() []oaOp {
 	return []oaOp{
 		{method: "POST", path: "/api/v1/devices", auth: authAdmin, tag: "devices", summary: "Provision a device; the answer holds its key, shown once", body: "DeviceInput", status: 201, resp: oaRef("Device"), errs: []int{409}},
-		{method: "GET", path: "/api/v1/devices", auth: authViewer, tag: "devices", summary: "List devices", status: 200, resp: oaList("Device"),
-			query: []oaObj{oaQuery("labels", oaStr, "key=value pairs separated by commas; a device must carry every one"), oaQuery("online", oaBool, "only online (true) or offline (false) devices"), oaLimit(50, 1000), oaOffset}},
+		{method: "GET", path: "/api/v1/devices", auth: authViewer, tag: "devices", summary: "List devices with their apps and health", status: 200, resp: oaPage("DeviceListItem"),
+			query: []oaObj{oaQuery("labels", oaStr, "key=value pairs separated by commas; a device must carry every one"), oaQuery("online", oaBool, "only online (true) or offline (false) devices"),
+				oaQuery("q", oaStr, "a part of the name, uuid or labels"), oaQuery("sort", oaObj{"type": "string", "enum": []string{"created", "-created", "name", "-name", "uuid", "-uuid"}}, "order (uuid breaks ties)"),
+				oaQuery("after", oaStr, "the uuid of the last device of the previous page (its next), for the same sort"), oaLimit(50, 1000), oaOffset}},
+		{method: "POST", path: "/api/v1/devices/import", auth: authAdmin, tag: "devices", summary: "Provision devices in bulk (NDJSON, up to 64 MiB)",
+			desc: "The body is NDJSON, one device a line: {\"uuid\", \"name\", \"labels\", \"architecture\", \"platform\", \"target_state\": {\"apps\": …}}. " +
+				"The answer streams NDJSON, a line per line of body in order: {\"line\", \"uuid\", \"api_key\"} (the key shown this once), or {\"line\", \"error\", \"field\"} for a line refused " +
+				"(malformed, invalid, an image the gate refuses, a uuid that exists). Lines are written 2,000 to a transaction; an error that stops the import is the last line, {\"error\"}.",
+			status: 200, resp: oaStr, respType: "application/x-ndjson", errs: []int{413}},
 		{method: "GET", path: "/api/v1/devices/{uuid}", auth: authViewer, tag: "devices", summary: "Get a device with its target state, last report and rollouts", status: 200, resp: oaRef("DeviceDetail")},
 		{method: "DELETE", path: "/api/v1/devices/{uuid}", auth: authAdmin, tag: "devices", summary: "Remove a device", status: 204},
 		{method: "POST", path: "/api/v1/devices/{uuid}/rotate-key", auth: authAdmin, tag: "devices", summary: "Give a device a new key (shown once); the old one stops working", status: 200, resp: oaRef("Device")},

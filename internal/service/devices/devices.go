@@ -137,21 +137,6 @@ func (s Devices) Get(ctx context.Context, uuid string) (airlock.DeviceDetail, er
 	return dd, err
 }
 
-// List lists devices; q.Online filters by the offline threshold.
-func (s Devices) List(ctx context.Context, q airlock.DeviceQuery) ([]airlock.Device, int, error) {
-	for k := range q.Labels { // no device can carry another key, and SQLite's JSON paths cannot quote every one
-		if !labelKeyRe.MatchString(k) {
-			return nil, 0, airlock.FieldErrorf("labels", "label key %q: 1 to 63 letters, digits, '.', '_', '/' or '-', starting with a letter or digit", k)
-		}
-	}
-	q.OfflineBefore = s.DB.Now().Add(-s.offlineAfter())
-	devices, total, err := fleet.Devices(ctx, s.DB, q)
-	for i := range devices {
-		devices[i].Online = s.online(devices[i].LastSeenAt)
-	}
-	return devices, total, err
-}
-
 // maxApps bounds the apps of one target state or report.
 const maxApps = 100
 

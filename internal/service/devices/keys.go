@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/gate"
+	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/store"
 )
 
@@ -19,6 +21,8 @@ type Devices struct {
 	Seen         *SeenBatch // shared by every call, so that sightings gather
 	// NewSecret makes a random secret with a prefix that says what it is.
 	NewSecret func(prefix string, n int) string
+	// Gate decides whether an image may be deployed, as for a push (Import).
+	Gate func(ctx context.Context, tx *store.Tx, ref imageref.Ref) (gate.Decision, error)
 }
 
 // Authenticate checks that key belongs to the device uuid — a device

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"slices"
+	"strings"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/imageref"
@@ -50,31 +51,47 @@ func allStatuses(counts map[string]int) map[string]int {
 }
 
 // Rollouts lists rollouts, newest first.
-func (q Queries) Rollouts(ctx context.Context, f airlock.RolloutFilter) ([]airlock.Rollout, int, error) {
-	if f.Status != "" && !slices.Contains(rolloutStatuses, f.Status) {
-		return nil, 0, airlock.FieldErrorf("status", "unknown rollout status %q", f.Status)
+func (q Queries) Rollouts(ctx context.Context, f airlock.RolloutFilter) (airlock.Page[airlock.Rollout], error) {
+	var page airlock.Page[airlock.Rollout]
+	if err := checkRolloutFilter(&f); err != nil {
+		return page, err
+	}
+	page, err := rolloutdb.Rollouts(ctx, q.DB, f)
+	for i := range page.Items {
+		page.Items[i].Counts = allStatuses(page.Items[i].Counts)
+	}
+	return page, err
+}
+
+func checkRolloutFilter(f *airlock.RolloutFilter) error {
+	for _, st := range strings.Split(f.Status, ",") {
+		if f.Status != "" && !slices.Contains(rolloutStatuses, st) {
+			return airlock.FieldErrorf("status", "unknown rollout status %q", st)
+		}
+	}
+	switch {
+	case f.Sort != "" && f.Sort != "created" && f.Sort != "-created":
+		return airlock.FieldErrorf("sort", "want -created (newest first) or created, got %q", f.Sort)
+	case len(f.Q) > 200:
+		return airlock.FieldErrorf("q", "must be at most 200 characters")
 	}
 	if f.Image != "" {
 		ref, err := imageref.Parse(f.Image)
 		if err != nil {
-			return nil, 0, airlock.FieldErrorf("image", "%s", airlock.ErrorMessage(err))
+			return airlock.FieldErrorf("image", "%s", airlock.ErrorMessage(err))
 		}
 		f.Image = ref.Repository()
 	}
-	items, total, err := rolloutdb.Rollouts(ctx, q.DB, f)
-	for i := range items {
-		items[i].Counts = allStatuses(items[i].Counts)
-	}
-	return items, total, err
+	return nil
 }
 
 // RolloutDevices lists the devices of rollout id.
-func (q Queries) RolloutDevices(ctx context.Context, id int64, f airlock.RolloutDeviceFilter) ([]airlock.RolloutDevice, int, error) {
+func (q Queries) RolloutDevices(ctx context.Context, id int64, f airlock.RolloutDeviceFilter) (airlock.Page[airlock.RolloutDevice], error) {
 	if f.Status != "" && !slices.Contains(deviceStatuses, f.Status) {
-		return nil, 0, airlock.FieldErrorf("status", "unknown device status %q", f.Status)
+		return airlock.Page[airlock.RolloutDevice]{}, airlock.FieldErrorf("status", "unknown device status %q", f.Status)
 	}
 	if _, err := rolloutdb.Rollout(ctx, q.DB, id); err != nil {
-		return nil, 0, err
+		return airlock.Page[airlock.RolloutDevice]{}, err
 	}
 	return rolloutdb.RolloutDevices(ctx, q.DB, id, f)
 }

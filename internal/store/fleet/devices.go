@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/store"
@@ -54,7 +52,7 @@ func CreateDevice(ctx context.Context, tx *store.Tx, d airlock.Device, keyHash s
 // DeleteDevice removes a device and, by cascade, its states and rollout entries.
 func DeleteDevice(ctx context.Context, tx *store.Tx, uuid string) error {
 	var name string
-	tx.DevicesChanged()
+	tx.DevicesChanged(uuid)
 	err := tx.QueryRow(ctx, `DELETE FROM devices WHERE uuid = $1 RETURNING name`, uuid).Scan(&name)
 	if err != nil {
 		return store.NotFound(err, "device %s not found", uuid)
@@ -64,7 +62,7 @@ func DeleteDevice(ctx context.Context, tx *store.Tx, uuid string) error {
 
 // SetDeviceKey replaces a device's key; the old one stops working at once.
 func SetDeviceKey(ctx context.Context, tx *store.Tx, uuid, keyHash string) (airlock.Device, error) {
-	tx.DevicesChanged()
+	tx.DevicesChanged(uuid)
 	d, err := scanDevice(tx.QueryRow(ctx, `UPDATE devices SET api_key_hash = $1 WHERE uuid = $2 RETURNING `+deviceCols, keyHash, uuid))
 	if err != nil {
 		return d, store.NotFound(err, "device %s not found", uuid)
@@ -79,50 +77,6 @@ func Device(ctx context.Context, db *store.DB, uuid string) (airlock.Device, err
 		return d, store.NotFound(err, "device %s not found", uuid)
 	}
 	return d, nil
-}
-
-// Devices lists devices matching f, oldest first, with the total before paging.
-func Devices(ctx context.Context, db *store.DB, f airlock.DeviceQuery) ([]airlock.Device, int, error) {
-	where, args := deviceWhere(f, db)
-	var total int
-	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM devices`+where, args...).Scan(&total); err != nil {
-		return nil, 0, store.WrapErr(err)
-	}
-	args = append(args, f.Limit, f.Offset)
-	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT %s FROM devices%s ORDER BY created_at, uuid LIMIT $%d OFFSET $%d`,
-		deviceCols, where, len(args)-1, len(args)), args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	devices, err := store.Collect(rows, scanDevice)
-	return devices, total, err
-}
-
-func deviceWhere(f airlock.DeviceQuery, db *store.DB) (string, []any) {
-	var conds []string
-	var args []any
-	add := func(cond string, v ...any) {
-		args = append(args, v...)
-		conds = append(conds, cond)
-	}
-	keys := make([]string, 0, len(f.Labels))
-	for k := range f.Labels {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		add(fmt.Sprintf(db.LabelExpr(), len(args)+1, len(args)+2), db.LabelKey(k), f.Labels[k])
-	}
-	if f.Online != nil && *f.Online {
-		add(fmt.Sprintf(`last_seen_at >= $%d`, len(args)+1), f.OfflineBefore)
-	}
-	if f.Online != nil && !*f.Online {
-		add(fmt.Sprintf(`(last_seen_at IS NULL OR last_seen_at < $%d)`, len(args)+1), f.OfflineBefore)
-	}
-	if len(conds) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
 // DeviceRollouts lists the rollouts a device is part of, newest first.

@@ -42,7 +42,7 @@ func parseState(s string) (map[string]airlock.AppSpec, error) {
 // SetTargetState replaces a device's target state, bumps its version and
 // re-indexes which repositories it runs.
 func SetTargetState(ctx context.Context, tx *store.Tx, uuid string, apps map[string]airlock.AppSpec) (airlock.TargetState, error) {
-	tx.DevicesChanged()
+	tx.DevicesChanged(uuid)
 	ts := airlock.TargetState{Apps: apps, UpdatedAt: tx.Now()}
 	state, err := marshalState(apps)
 	if err != nil {
@@ -152,8 +152,8 @@ func SetAppImages(ctx context.Context, tx *store.Tx, changes []AppImage) error {
 	if err != nil || len(byDevice) == 0 {
 		return err
 	}
-	tx.DevicesChanged()
 	uuids := slices.Sorted(maps.Keys(byDevice))
+	tx.DevicesChanged(uuids...)
 	states, err := lockStates(ctx, tx, uuids)
 	if err != nil {
 		return err

@@ -327,42 +327,6 @@ func Rollout(ctx context.Context, db *store.DB, id int64) (airlock.Rollout, erro
 	return r, store.WrapErr(rows.Err())
 }
 
-// Rollouts lists rollouts matching f, newest first, with their device
-// counts and the total before paging.
-func Rollouts(ctx context.Context, db *store.DB, f airlock.RolloutFilter) ([]airlock.Rollout, int, error) {
-	var conds []string
-	var args []any
-	if f.Status != "" {
-		args = append(args, f.Status)
-		conds = append(conds, fmt.Sprintf("status = $%d", len(args)))
-	}
-	if f.Image != "" {
-		args = append(args, f.Image)
-		conds = append(conds, fmt.Sprintf(`(registry || '/' || CASE WHEN namespace = '' THEN '' ELSE namespace || '/' END
-			|| image_name) = $%d`, len(args)))
-	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
-	var total int
-	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM image_update_rollouts`+where, args...).Scan(&total); err != nil {
-		return nil, 0, store.WrapErr(err)
-	}
-	n := len(args)
-	page := fmt.Sprintf(`SELECT %%s FROM image_update_rollouts%s ORDER BY id DESC LIMIT $%d OFFSET $%d`, where, n+1, n+2)
-	args = append(args, f.Limit, f.Offset)
-	rows, err := db.Query(ctx, fmt.Sprintf(page, rolloutCols), args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	items, err := store.Collect(rows, scanRollout)
-	if err != nil || len(items) == 0 {
-		return items, total, err
-	}
-	return items, total, countDevices(ctx, db, items, fmt.Sprintf(page, "id"), args)
-}
-
 // countDevices fills the device counts by status of the rollouts page
 // selects (a query of their ids).
 func countDevices(ctx context.Context, db *store.DB, items []airlock.Rollout, page string, args []any) error {
@@ -389,38 +353,6 @@ func countDevices(ctx context.Context, db *store.DB, items []airlock.Rollout, pa
 		}
 	}
 	return store.WrapErr(rows.Err())
-}
-
-// RolloutDevices lists the devices of a rollout by batch, device and app,
-// with the total before paging.
-func RolloutDevices(ctx context.Context, db *store.DB, id int64, f airlock.RolloutDeviceFilter) ([]airlock.RolloutDevice, int, error) {
-	where, args := " WHERE rollout_id = $1", []any{id}
-	if f.Status != "" {
-		args = append(args, f.Status)
-		where += fmt.Sprintf(" AND status = $%d", len(args))
-	}
-	if f.Batch > 0 {
-		args = append(args, f.Batch)
-		where += fmt.Sprintf(" AND batch = $%d", len(args))
-	}
-	var total int
-	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM rollout_devices`+where, args...).Scan(&total); err != nil {
-		return nil, 0, store.WrapErr(err)
-	}
-	n := len(args)
-	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT %s, COALESCE((SELECT name FROM devices WHERE uuid = rollout_devices.device_uuid), '')
-		FROM rollout_devices%s ORDER BY batch, device_uuid, app LIMIT $%d OFFSET $%d`, rolloutDeviceCols, where, n+1, n+2),
-		append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	items, err := store.Collect(rows, func(s store.Scanner) (airlock.RolloutDevice, error) {
-		var name string
-		d, err := scanRolloutDeviceWith(s, &name)
-		d.DeviceName = name
-		return d, err
-	})
-	return items, total, err
 }
 
 // UnfinishedRollouts returns the unfinished rollouts of a repository, of

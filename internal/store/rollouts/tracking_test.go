@@ -71,7 +71,8 @@ func TestTrackingRoundTrip(t *testing.T) {
 		if err != nil || len(got) != 1 || !got[0].Track.Equal(track) || got[0].Status != "rolled_back" {
 			t.Fatalf("watched %+v (%v), want %+v", got, err, track)
 		}
-		list, _, err := rollouts.RolloutDevices(ctx, db, r.ID, airlock.RolloutDeviceFilter{Limit: 10})
+		page, err := rollouts.RolloutDevices(ctx, db, r.ID, airlock.RolloutDeviceFilter{Limit: 10})
+		list := page.Items
 		if err != nil || len(list) != 1 {
 			t.Fatal(list, err)
 		}

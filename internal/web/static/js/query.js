@@ -34,10 +34,3 @@ export function urlState(ctx, defaults, apply) {
     },
   };
 }
-
-// matches is the client-side stand-in for the API's ?q= search: every word
-// of q appears in one of the texts. It goes once the API filters by q.
-export function matches(q, ...texts) {
-  const hay = texts.filter(Boolean).join(' ').toLowerCase();
-  return q.toLowerCase().split(/\s+/).filter(Boolean).every((w) => hay.includes(w));
-}

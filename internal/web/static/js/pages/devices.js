@@ -2,14 +2,13 @@
 // should run, and its last metrics.
 
 import { get, qs } from '../api.js';
-import { h, clear, ago, badge, table, errorBox, loading, debounce, pager, shortImage, keepFocus, sortable, sortBy } from '../dom.js';
-import { urlState, matches } from '../query.js';
+import { h, clear, ago, badge, table, errorBox, loading, debounce, pager, shortImage, keepFocus, sortable } from '../dom.js';
+import { urlState } from '../query.js';
 
 const limit = 25;
 
-// The API lists devices by uuid and does not sort otherwise; until it takes
-// ?sort=, a column sorts the page loaded.
-const sortValue = (d, key) => ({ device: d.name || d.uuid, status: d.online ? 1 : 0, last_seen: d.last_seen_at }[key]);
+// The columns the API sorts by (?sort=), by the key of their header.
+const apiSort = { device: 'name', '-device': '-name', created: 'created', '-created': '-created' };
 
 export function devicesPage(main, ctx) {
   const url = urlState(ctx, { q: '', online: '', labels: '', sort: '', page: 1 }, () => {
@@ -17,7 +16,7 @@ export function devicesPage(main, ctx) {
     load();
   });
   const state = url.state;
-  const search = h('input', { id: 'device-search', type: 'search', placeholder: 'name or uuid', testid: 'device-search' });
+  const search = h('input', { id: 'device-search', type: 'search', placeholder: 'name, uuid or label', testid: 'device-search' });
   const online = h('select', { id: 'device-online', testid: 'device-online' },
     h('option', { value: '' }, 'All'), h('option', { value: 'true' }, 'Online'), h('option', { value: 'false' }, 'Offline'));
   const labels = h('input', { id: 'device-labels', type: 'search', placeholder: 'site=berlin', testid: 'device-labels' });
@@ -33,19 +32,20 @@ export function devicesPage(main, ctx) {
       h('a', { href: '#/devices?online=false', testid: 'view-offline' }, 'Offline devices')),
     body);
 
+  // load is one request whatever the fleet's size: the list carries each
+  // device's apps (current and target image) and health.
   async function load() {
     try {
-      const res = await get(`/devices${qs({ q: state.q, online: state.online, labels: state.labels, limit, offset: (state.page - 1) * limit })}`);
-      // The API does not search by q yet: filter the page loaded. Remove once it does.
-      const items = sortBy(res.items.filter((d) => matches(state.q, d.name, d.uuid, ...Object.entries(d.labels || {}).map(([k, v]) => `${k}=${v}`))),
-        state.sort, sortValue);
-      const details = await detailsOf(items);
-      const rows = items.map((d, i) => row(d, details[i]));
-      const sort = (text, key) => sortable(text, key, state.sort, (v) => { url.set({ sort: v }); load(); });
+      const res = await get(`/devices${qs({ q: state.q, online: state.online, labels: state.labels, sort: apiSort[state.sort],
+        limit, offset: (state.page - 1) * limit })}`);
+      const rows = res.items.map(row);
+      const sort = (text, key) => sortable(text, key, state.sort, (v) => { url.set({ sort: v, page: 1 }); load(); });
+      const total = res.total_estimated ? `about ${res.total}` : null;
       keepFocus(body, () => clear(body,
-        table('Devices', [sort('Device', 'device'), sort('Status', 'status'), 'Labels', 'Apps: current → target', 'Metrics', sort('Last seen', 'last_seen')], rows,
-          state.q || state.online || state.labels ? 'No device matches.' : 'No devices yet. Run airlock agent to simulate a fleet, or provision devices with POST /api/v1/devices.',
+        table('Devices', [sort('Device', 'device'), 'Status', 'Health', 'Labels', 'Apps: current → target', 'Last seen', sort('Added', 'created')], rows,
+          state.q || state.online || state.labels ? 'No device matches.' : 'No devices yet. Run airlock agent to simulate a fleet, or provision devices with POST /api/v1/devices (or /devices/import).',
           { testid: 'devices' }),
+        total && h('p', { class: 'small muted', testid: 'devices-estimate' }, `${total} devices: the count is an estimate.`),
         pager((state.page - 1) * limit, limit, res.total, (o) => { url.set({ page: o / limit + 1 }); load(); })));
     } catch (err) {
       clear(body, errorBox(err));
@@ -71,34 +71,31 @@ export function devicesPage(main, ctx) {
   load();
 }
 
-// detailsOf fetches the detail (target and reported state) of each device
-// shown, a few at a time; a device that fails to load just shows less.
-async function detailsOf(devices) {
-  const out = new Array(devices.length).fill(null);
-  let next = 0;
-  async function worker() {
-    while (next < devices.length) {
-      const i = next++;
-      try {
-        out[i] = await get(`/devices/${encodeURIComponent(devices[i].uuid)}`);
-      } catch {
-        out[i] = null;
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(4, devices.length) }, worker));
-  return out;
-}
+const healthBadge = { healthy: 'succeeded', updating: 'in_progress', unhealthy: 'failed', unknown: 'pending' };
 
-function row(d, detail) {
+function row(d) {
   return h('tr', { testid: 'device-row', 'data-device': d.uuid, 'data-key': d.uuid },
     h('td', {}, h('a', { href: `#/devices/${encodeURIComponent(d.uuid)}`, testid: 'device-link' }, d.name || d.uuid),
       d.name && d.name !== d.uuid && h('div', { class: 'mono small muted' }, d.uuid)),
     h('td', {}, d.online ? badge('online') : badge('offline')),
+    h('td', { testid: 'device-health' }, badge(healthBadge[d.health] || 'pending', d.health)),
     h('td', { class: 'small' }, Object.entries(d.labels || {}).map(([k, v]) => `${k}=${v}`).join(', ') || h('span', { class: 'muted' }, '—')),
-    h('td', {}, detail ? apps(detail) : h('span', { class: 'muted' }, '—')),
-    h('td', { class: 'small' }, detail ? metrics(detail.current_state) : '—'),
-    h('td', {}, ago(d.last_seen_at)));
+    h('td', {}, listApps(d.apps || [])),
+    h('td', {}, ago(d.last_seen_at)),
+    h('td', {}, ago(d.created_at)));
+}
+
+// listApps shows the list's apps: each one's reported image, and its target when they differ.
+function listApps(list) {
+  if (!list.length) return h('span', { class: 'muted' }, 'no apps');
+  return h('ul', { class: 'plain' }, list.map((a) => {
+    const same = a.current_image && a.current_image === a.target_image;
+    return h('li', { class: 'mono small', testid: 'device-app', 'data-app': a.app },
+      `${a.app}: `,
+      a.current_image ? shortImage(a.current_image) : h('span', { class: 'muted' }, 'not reported'),
+      a.status && h('span', { class: 'muted' }, ` (${a.status}${a.healthy === false ? ', unhealthy' : ''})`),
+      !same && a.target_image && [h('span', { class: 'arrow', 'aria-label': 'should become' }, ' → '), h('span', { class: 'drift' }, shortImage(a.target_image))]);
+  }));
 }
 
 // apps lists each app as its reported image, and the target when they differ.

@@ -3,7 +3,7 @@
 import { get, post, qs } from '../api.js';
 import { h, clear, ago, badge, table, errorBox, loading, field, showError, clearErrors, debounce, pager, shortImage, keepFocus, sortable, sortBy } from '../dom.js';
 import { bar, percent, isActive, statusLabel } from '../progress.js';
-import { urlState, matches } from '../query.js';
+import { urlState } from '../query.js';
 
 const limit = 50;
 const statuses = ['pending', 'in_progress', 'paused', 'waiting_for_window', 'completed', 'completed_with_failures', 'failed',
@@ -11,8 +11,8 @@ const statuses = ['pending', 'in_progress', 'paused', 'waiting_for_window', 'com
 // The rollouts that need someone to look at them, as views of the status filter.
 const attention = [['failed', 'Failed'], ['completed_with_failures', 'Completed with failures'], ['rolled_back', 'Rolled back'], ['paused', 'Paused']];
 
-// The API lists rollouts newest first and does not sort otherwise; until it
-// takes ?sort=, a column sorts the page loaded.
+// The API sorts by creation (?sort=); the other columns sort the page loaded.
+const apiSort = { id: 'created', '-id': '-created', created: 'created', '-created': '-created' };
 const sortValue = (r, key) => ({ id: r.id, image: r.image, status: r.status, progress: percent(r), created: r.created_at }[key]);
 
 export function rolloutsPage(main, ctx) {
@@ -41,10 +41,8 @@ export function rolloutsPage(main, ctx) {
 
   async function load() {
     try {
-      const res = await get(`/rollouts${qs({ q: state.q, status: state.status, limit, offset: (state.page - 1) * limit })}`);
-      // The API does not search by q yet: filter the page loaded. Remove once it does.
-      const items = res.items.filter((r) => matches(state.q, `#${r.id}`, r.image, r.status, r.trigger, r.reason));
-      const rows = sortBy(items, state.sort, sortValue).map((r) => h('tr', { testid: 'rollout-row', 'data-id': r.id, 'data-key': r.id },
+      const res = await get(`/rollouts${qs({ q: state.q, status: state.status, sort: apiSort[state.sort], limit, offset: (state.page - 1) * limit })}`);
+      const rows = (apiSort[state.sort] ? res.items : sortBy(res.items, state.sort, sortValue)).map((r) => h('tr', { testid: 'rollout-row', 'data-id': r.id, 'data-key': r.id },
         h('td', {}, h('a', { href: `#/rollouts/${r.id}`, testid: 'rollout-link' }, `#${r.id}`)),
         h('td', { class: 'mono' }, shortImage(r.image)),
         h('td', {}, r.update_strategy),
@@ -54,7 +52,7 @@ export function rolloutsPage(main, ctx) {
         h('td', { class: 'small' }, r.trigger),
         h('td', {}, ago(r.created_at))));
       active = res.items.some(isActive);
-      const sort = (text, key) => sortable(text, key, state.sort, (v) => { url.set({ sort: v }); load(); });
+      const sort = (text, key) => sortable(text, key, state.sort, (v) => { url.set({ sort: v, page: 1 }); load(); });
       const headers = [sort('Rollout', 'id'), sort('Image', 'image'), 'Strategy', sort('Status', 'status'), sort('Progress', 'progress'), 'Batch', 'Trigger',
         sort('Created', 'created')];
       keepFocus(body, () => clear(body, table('Rollouts', headers, rows,
