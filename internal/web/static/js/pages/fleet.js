@@ -4,7 +4,14 @@
 
 import { get } from '../api.js';
 import { h, clear, table, errorBox, loading, debounce, keepFocus, sortable, sortBy, shortImage } from '../dom.js';
-import { urlState, matches } from '../query.js';
+import { urlState } from '../query.js';
+
+// matches: every word of q is in the image's name or its latest tag. The
+// list has a row per image, all loaded, so it is searched here.
+function matches(q, x) {
+  const hay = `${x.repository} ${x.latest ? x.latest.tag : ''}`.toLowerCase();
+  return q.toLowerCase().split(/\s+/).every((w) => hay.includes(w));
+}
 
 const columns = [['on_latest', 'On latest'], ['updating', 'Updating'], ['behind', 'Behind'], ['failing', 'Failing']];
 
@@ -42,7 +49,7 @@ export function fleetPage(main, ctx) {
     const sum = (k) => items.reduce((n, x) => n + x[k], 0);
     totals.replaceChildren(h('li', {}, h('b', {}, String(sum('devices'))), 'device apps'),
       ...columns.map(([k, text]) => h('li', { testid: `total-${k}` }, h('b', {}, String(sum(k))), text.toLowerCase())));
-    const shown = items.filter((x) => matches(state.q, x.repository, x.latest && x.latest.tag) &&
+    const shown = items.filter((x) => matches(state.q, x) &&
       (!state.attention || x.failing > 0 || x.behind > 0 || x.updating > 0));
     const sort = (text, key, num) => sortable(text, key, state.sort, (v) => { url.set({ sort: v }); render(); }, num);
     const rows = sortBy(shown, state.sort, (x, k) => (k === 'image' ? x.repository : x[k])).map((x) => h('tr', { testid: 'fleet-row', 'data-key': x.repository, 'data-image': x.repository },
