@@ -37,6 +37,40 @@ func importAnswers(t *testing.T, r apitest.Response) []importAnswer {
 	return out
 }
 
+// lines is the size of the import test: more than a chunk.
+const lines = 2500
+
+// importTestBody is 2,500 lines, good ones but for bad, by line number with
+// the field each one's error names.
+func importTestBody() (string, map[int]string) {
+	var body strings.Builder
+	bad := map[int]string{ // line → field of its error
+		3:    "",
+		10:   "uuid",
+		2100: "uuid",
+		2200: "target_state.apps.ui.image",
+		2300: "uuid",
+	}
+	for n := 1; n <= lines; n++ {
+		switch n {
+		case 3:
+			body.WriteString(`{"uuid": "broken"` + "\n")
+		case 10:
+			body.WriteString(`{"uuid": "-not a uuid"}` + "\n")
+		case 2100:
+			body.WriteString(`{"uuid": "imp-1"}` + "\n") // on line 1 already
+		case 2200:
+			body.WriteString(`{"uuid": "refused", "target_state": {"apps": {"ui": {"image": "portainer/portainer-ce:2"}}}}` + "\n")
+		case 2300:
+			body.WriteString(`{"uuid": "taken"}` + "\n")
+		default:
+			fmt.Fprintf(&body, `{"uuid": "imp-%d", "name": "n%d", "labels": {"site": "s%d"}, "platform": "linux/arm64",`+
+				` "target_state": {"apps": {"agent": {"image": "iotistic/agent:v1"}}}}`+"\n", n, n, n%3)
+		}
+	}
+	return body.String(), bad
+}
+
 // TestImportDevices imports more than a chunk with bad lines among good
 // ones: each bad line is reported by number, every good one is made and
 // its key works.
@@ -44,8 +78,7 @@ func TestImportDevices(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		newDevice(t, s, map[string]any{"uuid": "taken"})
-		const lines = 2500
-		body, bad := mixedImport(lines)
+		body, bad := importTestBody()
 		if r := s.Do("POST", "/api/v1/devices/import", s.Token("viewer"), body); r.Status != 403 {
 			t.Fatalf("a viewer imports: %d", r.Status)
 		}
@@ -99,33 +132,23 @@ func TestImportBodyLimits(t *testing.T) {
 	})
 }
 
-// mixedImport is an NDJSON import of lines devices, with bad lines; bad maps
-// each bad line to the field its error names.
-func mixedImport(lines int) (string, map[int]string) {
-	var body strings.Builder
-	bad := map[int]string{ // line → field of its error
-		3:    "",
-		10:   "uuid",
-		2100: "uuid",
-		2200: "target_state.apps.ui.image",
-		2300: "uuid",
-	}
-	for n := 1; n <= lines; n++ {
-		switch n {
-		case 3:
-			body.WriteString(`{"uuid": "broken"` + "\n")
-		case 10:
-			body.WriteString(`{"uuid": "-not a uuid"}` + "\n")
-		case 2100:
-			body.WriteString(`{"uuid": "imp-1"}` + "\n") // on line 1 already
-		case 2200:
-			body.WriteString(`{"uuid": "refused", "target_state": {"apps": {"ui": {"image": "portainer/portainer-ce:2"}}}}` + "\n")
-		case 2300:
-			body.WriteString(`{"uuid": "taken"}` + "\n")
-		default:
-			fmt.Fprintf(&body, `{"uuid": "imp-%d", "name": "n%d", "labels": {"site": "s%d"}, "platform": "linux/arm64",`+
-				` "target_state": {"apps": {"agent": {"image": "iotistic/agent:v1"}}}}`+"\n", n, n, n%3)
+// An imported device keeps its platform, given or derived from its
+// architecture; a platform that does not parse is its line's error.
+func TestImportDevicePlatforms(t *testing.T) {
+	t.Parallel()
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		body := `{"uuid": "p-1", "platform": "linux/arm/v7"}` + "\n" + `{"uuid": "p-2", "architecture": "aarch64"}` + "\n" +
+			`{"uuid": "p-3", "platform": "linux/"}` + "\n"
+		answers := importAnswers(t, s.Admin("POST", "/api/v1/devices/import", body))
+		if len(answers) != 3 || answers[2].Error == "" || answers[2].Field != "platform" {
+			t.Fatalf("answers: %+v", answers)
 		}
-	}
-	return body.String(), bad
+		for uuid, want := range map[string]string{"p-1": "linux/arm/v7", "p-2": "linux/arm64"} {
+			var d struct{ Platform string }
+			s.Must(200, "GET", "/api/v1/devices/"+uuid, nil).JSON(t, &d)
+			if d.Platform != want {
+				t.Errorf("%s has platform %q, want %q", uuid, d.Platform, want)
+			}
+		}
+	})
 }

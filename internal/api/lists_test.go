@@ -195,6 +195,11 @@ func TestRolloutListsPageByKey(t *testing.T) {
 		if len(p.Items) != 3 || p.Items[0].ID != ids[0] {
 			t.Fatalf("oldest first, two statuses: %+v", p)
 		}
+		p = page{}
+		s.Must(200, "GET", "/api/v1/rollouts?status=completed_with_failures,waiting_for_window", nil).JSON(t, &p)
+		if len(p.Items) != 0 || p.Total != 0 {
+			t.Fatalf("statuses none has: %+v", p)
+		}
 		s.Must(200, "GET", "/api/v1/rollouts?q=7.6", nil).JSON(t, &p)
 		if len(p.Items) != 1 || p.Items[0].Tag != "7.6-alpine" {
 			t.Fatalf("q=7.6: %+v", p)

@@ -67,6 +67,7 @@ func (s *Service) SetTargetState(ctx context.Context, actor, uuid string, apps m
 		return airlock.TargetState{}, err
 	}
 	var ts airlock.TargetState
+	ctx = s.judge().PrejudgeRefs(ctx, devices.Refs(specs)...)
 	err = s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.gateApps(ctx, tx, uuid, specs, o); err != nil {
 			return err

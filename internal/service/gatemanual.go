@@ -11,6 +11,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/service/devices"
 	"github.com/airlock-iot/airlock/internal/service/intake"
+	"github.com/airlock-iot/airlock/internal/service/supply"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/catalog"
 	"github.com/airlock-iot/airlock/internal/store/fleet"
@@ -28,6 +29,7 @@ func (s *Service) gateManual(ctx context.Context, tx *store.Tx, ref imageref.Ref
 	if err != nil {
 		return gate.Decision{}, err
 	}
+	in.Rules = supply.Manual(ctx, ref) // when the caller prejudged it
 	dec := gate.Decide(in)
 	if dec.AddTag {
 		_, err := catalog.CreateTag(ctx, tx, airlock.Tag{ImageID: img.ID, Tag: ref.Tag, Digest: ref.Digest, Source: airlock.SourceAdmin})

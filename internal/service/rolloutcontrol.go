@@ -53,6 +53,7 @@ func (s *Service) CreateRollout(ctx context.Context, actor string, in RolloutInp
 		return airlock.Rollout{}, err
 	}
 	var id int64
+	ctx = s.judge().PrejudgeRefs(ctx, ref)
 	err = s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
 		dec, err := s.gateManual(ctx, tx, ref)
 		if err != nil {

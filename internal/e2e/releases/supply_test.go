@@ -199,3 +199,29 @@ func TestApproveAndDeployReachesTheFleet(t *testing.T) {
 		eventually(t, 5*time.Second, "the approved push reaches gw", func() bool { return f.target("gw") == want })
 	})
 }
+
+// Issue 16: rules judge manual rollouts and target-state writes too; a
+// forced write overrides them, on the record.
+func TestRulesJudgeManualPaths(t *testing.T) {
+	t.Parallel()
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		s.Must(201, "POST", "/api/v1/rules", map[string]any{"name": "no latest", "image_pattern": "redis",
+			"kind": "tag", "deny": []string{"latest"}})
+		s.Must(201, "POST", "/api/v1/images", map[string]any{"image_name": "redis"})
+		f := fixture{t, s}
+		f.device("gw", "redis:7.4")
+		if r := s.Do("POST", "/api/v1/rollouts", s.Token("approver"), map[string]any{"image": "redis:latest"}); r.Status != 403 ||
+			r.Map(t)["rule"] != "no latest" {
+			t.Fatalf("manual rollout of redis:latest: %d %s", r.Status, r.Body)
+		}
+		apps := map[string]any{"app": map[string]any{"image": "redis:latest"}}
+		if r := s.Admin("PUT", "/api/v1/devices/gw/target-state", map[string]any{"apps": apps}); r.Status != 403 ||
+			r.Map(t)["rule"] != "no latest" {
+			t.Fatalf("target state redis:latest: %d %s", r.Status, r.Body)
+		}
+		s.Must(200, "PUT", "/api/v1/devices/gw/target-state", map[string]any{"apps": apps, "force": true, "reason": "lab test"})
+		if got := f.target("gw"); got != "docker.io/library/redis:latest" {
+			t.Fatalf("forced target: %s", got)
+		}
+	})
+}

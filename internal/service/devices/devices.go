@@ -267,3 +267,15 @@ func devicePlatform(arch, plat string) (string, string, error) {
 	}
 	return p.Architecture, plat, nil
 }
+
+// Refs are the images of a target state's apps, parsed; ParseApps has
+// normalised them.
+func Refs(specs map[string]airlock.AppSpec) []imageref.Ref {
+	refs := make([]imageref.Ref, 0, len(specs))
+	for _, app := range specs {
+		if ref, err := imageref.Parse(app.Image()); err == nil {
+			refs = append(refs, ref)
+		}
+	}
+	return refs
+}

@@ -22,10 +22,8 @@ type ImportLine struct {
 	Name         string            `json:"name"`
 	Labels       map[string]string `json:"labels"`
 	Architecture string            `json:"architecture"`
-	// Platform ("linux/arm64") is checked but not stored yet: devices
-	// have no platform column on this branch.
-	Platform    string          `json:"platform"`
-	TargetState json.RawMessage `json:"target_state"` // {"apps": …}
+	Platform     string            `json:"platform"`     // OCI form; from architecture when not given
+	TargetState  json.RawMessage   `json:"target_state"` // {"apps": …}
 }
 
 // ImportResult is one line of an import's answer: a device made, with its
@@ -150,8 +148,9 @@ func (s Devices) parseLine(n int, b []byte, lp *lineParser) (pending, error) {
 	if err := validateDevice(Input{UUID: in.UUID, Name: in.Name, Labels: in.Labels, Architecture: in.Architecture}); err != nil {
 		return pending{}, err
 	}
-	if len(in.Platform) > 64 {
-		return pending{}, airlock.FieldErrorf("platform", "must be at most 64 characters (os/arch[/variant])")
+	arch, plat, err := devicePlatform(in.Architecture, in.Platform)
+	if err != nil {
+		return pending{}, err
 	}
 	if lp.seen[in.UUID] {
 		return pending{}, airlock.FieldErrorf("uuid", "%s is on an earlier line of this import", in.UUID)
@@ -161,7 +160,7 @@ func (s Devices) parseLine(n int, b []byte, lp *lineParser) (pending, error) {
 		in.Labels = map[string]string{}
 	}
 	p := pending{line: n, key: s.newDeviceKey()}
-	p.dev = fleet.NewDevice{Device: airlock.Device{UUID: in.UUID, Name: in.Name, Labels: in.Labels, Architecture: in.Architecture},
+	p.dev = fleet.NewDevice{Device: airlock.Device{UUID: in.UUID, Name: in.Name, Labels: in.Labels, Architecture: arch, Platform: plat},
 		KeyHash: store.HashSecret(p.key)}
 	if len(in.TargetState) > 0 && string(in.TargetState) != "null" {
 		apps, err := lp.target(in.TargetState)

@@ -91,9 +91,9 @@ func (e Engine) Create(ctx context.Context, tx *store.Tx, ref imageref.Ref, p ai
 			}
 		}
 	}
-	created, isNew, err := rolloutdb.CreateRollout(ctx, tx, r, devices)
-	if err != nil || !isNew {
-		return &created, existsReason(created), err
+	created, err := rolloutdb.CreateRollout(ctx, tx, r, devices)
+	if err != nil {
+		return nil, "", err
 	}
 	e.Log.InfoContext(ctx, "rollout created", "rollout_id", created.ID, "image", created.Image,
 		"strategy", created.UpdateStrategy, "devices", created.TotalDevices, "batches", created.TotalBatches)

@@ -65,7 +65,7 @@ func (q Queries) Rollouts(ctx context.Context, f airlock.RolloutFilter) (airlock
 
 func checkRolloutFilter(f *airlock.RolloutFilter) error {
 	for _, st := range strings.Split(f.Status, ",") {
-		if f.Status != "" && !slices.Contains(rolloutStatuses, st) {
+		if f.Status != "" && !slices.Contains(rollout.Statuses, st) {
 			return airlock.FieldErrorf("status", "unknown rollout status %q", st)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/release"
 	"github.com/airlock-iot/airlock/internal/rules"
 	"github.com/airlock-iot/airlock/internal/service/releases"
@@ -153,4 +154,33 @@ func (j Judge) record(ctx context.Context, req airlock.ApprovalRequest) ([]int64
 		}
 	}
 	return []int64{out.Release.ID}, nil
+}
+
+// PrejudgeRefs works out, before a manual rollout's or a target-state
+// write's transaction, the outcome of each image some enforce rule
+// concerns. Manual paths have no push time: a release recorded for the
+// content gives it, else now.
+func (j Judge) PrejudgeRefs(ctx context.Context, refs ...imageref.Ref) context.Context {
+	pushes := make([]webhook.Push, 0, len(refs))
+	for _, ref := range refs {
+		p := webhook.Push{Ref: ref}
+		rels, _, err := releasedb.List(ctx, j.Releases.DB, releasedb.Filter{Image: ref.Repository(), Tag: ref.Tag, Limit: 20})
+		for _, rec := range rels {
+			if err == nil && (ref.Digest == "" || rec.Digest == ref.Digest) {
+				p.PushedAt, p.Pusher = rec.PushedAt, rec.Pusher
+				break
+			}
+		}
+		pushes = append(pushes, p)
+	}
+	return j.Prejudge(ctx, pushes)
+}
+
+// Manual is the outcome worked out for an image a person asks to deploy:
+// there, a hold refuses too, as nothing would wait for the evidence.
+func Manual(ctx context.Context, ref imageref.Ref) *rules.Outcome {
+	if out, ok := OutcomeOf(ctx, PushRelease(webhook.Push{Ref: ref})); ok {
+		return &out
+	}
+	return nil
 }

@@ -36,15 +36,15 @@ func ImportDevices(ctx context.Context, tx *store.Tx, ds []NewDevice) (map[strin
 		if err != nil {
 			return nil, fmt.Errorf("device labels: %w", err)
 		}
-		rows[i] = []string{d.Device.UUID, d.Device.Name, string(labels), d.Device.Architecture, d.KeyHash}
+		rows[i] = []string{d.Device.UUID, d.Device.Name, string(labels), d.Device.Architecture, d.KeyHash, d.Device.Platform}
 	}
 	list, err := json.Marshal(rows)
 	if err != nil {
 		return nil, err
 	}
 	from, elem := tx.DB().JSONRows(1)
-	rs, err := tx.Query(ctx, `INSERT INTO devices (uuid, name, labels, architecture, api_key_hash, created_at)
-		SELECT `+elem(0, "")+`, `+elem(1, "")+`, `+elem(2, "")+`, `+elem(3, "")+`, `+elem(4, "")+`, $2
+	rs, err := tx.Query(ctx, `INSERT INTO devices (uuid, name, labels, architecture, api_key_hash, platform, created_at)
+		SELECT `+elem(0, "")+`, `+elem(1, "")+`, `+elem(2, "")+`, `+elem(3, "")+`, `+elem(4, "")+`, `+elem(5, "")+`, $2
 		FROM `+from+` WHERE true ON CONFLICT DO NOTHING RETURNING uuid`, string(list), tx.Now())
 	if err != nil {
 		return nil, fmt.Errorf("insert devices: %w", err)

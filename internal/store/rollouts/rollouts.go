@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"strings"
@@ -71,33 +70,28 @@ func LockRepository(ctx context.Context, tx *store.Tx, repository string) error 
 	return nil
 }
 
-// CreateRollout inserts a rollout and its devices, each with its status. When a
-// rollout of the same image, tag and digest exists already it writes nothing
-// and returns that one and false.
-func CreateRollout(ctx context.Context, tx *store.Tx, r airlock.Rollout, devices []airlock.RolloutDevice) (airlock.Rollout, bool, error) {
+// CreateRollout inserts a rollout and its devices, each with its status.
+// Callers hold the repository's lock (LockRepository) and have looked for
+// an unfinished rollout of the same content (RolloutByImage).
+func CreateRollout(ctx context.Context, tx *store.Tx, r airlock.Rollout, devices []airlock.RolloutDevice) (airlock.Rollout, error) {
 	timing, err := timingArgs(r.Timing)
 	if err != nil {
-		return r, false, err
+		return r, err
 	}
 	created, err := scanRollout(tx.QueryRow(ctx, `INSERT INTO image_update_rollouts (policy_id, registry, namespace,
 		image_name, tag, digest, update_strategy, batch_size, batch_percent, batch_delay_seconds, canary_size,
 		health_check_timeout_seconds, failure_threshold_percent, min_devices_for_threshold, auto_rollback, status,
 		current_batch, total_batches, total_devices, trigger, reason, created_at, start_at, end_at, `+timingCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 0, $17, $18, $19, $20, $21, $22,
-		$23, $24, $25, $26, $27, $28, $29, $30, $31, $32)
-		ON CONFLICT (registry, namespace, image_name, tag, digest) DO NOTHING RETURNING `+rolloutCols,
+		$23, $24, $25, $26, $27, $28, $29, $30, $31, $32) RETURNING `+rolloutCols,
 		append([]any{r.PolicyID, r.Registry, r.Namespace, r.ImageName, r.Tag, r.Digest, r.UpdateStrategy, r.BatchSize, r.BatchPercent,
 			r.BatchDelaySeconds, r.CanarySize, r.HealthCheckTimeoutSeconds, r.FailureThresholdPercent, r.MinDevicesForThreshold,
 			r.AutoRollback, r.Status, r.TotalBatches, r.TotalDevices, r.Trigger, r.Reason, tx.Now(), r.StartAt, r.EndAt},
 			timing...)...))
-	if errors.Is(err, sql.ErrNoRows) {
-		existing, err := RolloutByImage(ctx, tx, r)
-		return existing, false, err
-	}
 	if err != nil {
-		return created, false, store.WrapErr(fmt.Errorf("insert rollout: %w", err))
+		return created, store.WrapErr(fmt.Errorf("insert rollout: %w", err))
 	}
-	return created, true, insertRolloutDevices(ctx, tx, created.ID, devices)
+	return created, insertRolloutDevices(ctx, tx, created.ID, devices)
 }
 
 func insertRolloutDevices(ctx context.Context, tx *store.Tx, id int64, devices []airlock.RolloutDevice) error {
@@ -122,10 +116,13 @@ func insertRolloutDevices(ctx context.Context, tx *store.Tx, id int64, devices [
 	return nil
 }
 
-// RolloutByImage returns the rollout of r's image, tag and digest.
+// RolloutByImage returns the unfinished rollout of r's image, tag and
+// digest. Finished ones do not count: content rolled back and cleared, or
+// pushed again to devices that left it, may be rolled out again.
 func RolloutByImage(ctx context.Context, tx *store.Tx, r airlock.Rollout) (airlock.Rollout, error) {
 	got, err := scanRollout(tx.QueryRow(ctx, `SELECT `+rolloutCols+` FROM image_update_rollouts
-		WHERE registry = $1 AND namespace = $2 AND image_name = $3 AND tag = $4 AND digest = $5`,
+		WHERE registry = $1 AND namespace = $2 AND image_name = $3 AND tag = $4 AND digest = $5
+		AND status IN `+store.Unfinished+` ORDER BY id DESC LIMIT 1`,
 		r.Registry, r.Namespace, r.ImageName, r.Tag, r.Digest))
 	if err != nil {
 		return got, store.NotFound(err, "no rollout of %s", imageString(r))

@@ -27,7 +27,7 @@ func newRollout(t *testing.T, ctx context.Context, db *store.DB) airlock.Rollout
 			return err
 		}
 		var err error
-		r, _, err = rollouts.CreateRollout(ctx, tx, airlock.Rollout{Registry: "docker.io", Namespace: "library", ImageName: "redis",
+		r, err = rollouts.CreateRollout(ctx, tx, airlock.Rollout{Registry: "docker.io", Namespace: "library", ImageName: "redis",
 			Tag: "7.5", UpdateStrategy: "staged", Status: "in_progress", TotalBatches: 1, TotalDevices: 1,
 			Timing: airlock.Timing{BakeSeconds: 5, MaintenanceWindows: []airlock.MaintenanceWindow{{Cron: "0 2 * * *", Duration: "1h"}}}},
 			[]airlock.RolloutDevice{{DeviceUUID: "d1", App: "cache", Batch: 1, PreviousImage: "docker.io/library/redis:7.4",
