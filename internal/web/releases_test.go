@@ -61,7 +61,8 @@ func seedReleases(t *testing.T, s *apitest.Server) (knownBad, scanned int64) {
 // content held as known bad; a
 // release's page shows its digest, platforms, pinning, why it is held, the
 // rule verdicts and the scan findings by severity; an admin clears a
-// known-bad release with the deploy option. At 390 and 1,400 px nothing
+// known-bad release with the deploy option, which starts a rollout the
+// page then links. At 390 and 1,400 px nothing
 // scrolls sideways; screenshots are kept.
 func TestReleasesPages(t *testing.T) {
 	t.Parallel()
@@ -97,7 +98,8 @@ func TestReleasesPages(t *testing.T) {
 	p.click("[data-testid=clear-deploy]")
 	p.click("[data-testid=dialog-confirm]")
 	p.waitFor("it is cleared", `!document.querySelector('[data-testid=known-bad]')`)
-	p.waitFor("the toast", `[...document.querySelectorAll('[data-testid=toast]')].some((e) => e.textContent.startsWith('Cleared'))`)
+	p.waitFor("the toast", `[...document.querySelectorAll('[data-testid=toast]')].some((e) => /^Cleared; rollout #\d+ started\.$/.test(e.textContent))`)
+	p.waitFor("the new rollout is linked", exists("[data-testid=release-rollout]"))
 }
 
 // fits fails t when the page scrolls sideways, and keeps a screenshot.
