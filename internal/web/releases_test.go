@@ -62,8 +62,8 @@ func seedReleases(t *testing.T, s *apitest.Server) (knownBad, scanned int64) {
 // release's page shows its digest, platforms, pinning, why it is held, the
 // rule verdicts and the scan findings by severity; an admin clears a
 // known-bad release with the deploy option, which starts a rollout the
-// page then links. At 390 and 1,400 px nothing
-// scrolls sideways; screenshots are kept.
+// page then links. At 390 and 1,400 px nothing scrolls sideways;
+// screenshots are kept.
 func TestReleasesPages(t *testing.T) {
 	t.Parallel()
 	s := server(t, apitest.WithMonitor(20*time.Millisecond))
