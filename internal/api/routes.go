@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/airlock-iot/airlock/internal/api/httpx"
+	"github.com/airlock-iot/airlock/internal/api/overviewapi"
+	"github.com/airlock-iot/airlock/internal/service/overview"
 )
 
 // routeTable is every route the server serves. Each area of the API lists
@@ -22,6 +24,7 @@ func (s *Server) routeTable() []Route {
 		s.rolloutRoutes(),
 		s.eventRoutes(),
 		s.supplyRoutes(),
+		[]Route{{"GET", "/api/v1/fleet/images", Viewer, overviewapi.Handlers{Svc: overview.Fleet{DB: s.svc.DB}}.Images}},
 		s.webRoutes(),
 	)
 }

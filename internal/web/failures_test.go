@@ -19,11 +19,11 @@ import (
 	"github.com/airlock-iot/airlock/internal/apitest"
 )
 
-// futureAPI serves s through a proxy that adds to its JSON answers the
-// fields issue 19 asks the API for (device names, failure messages and exit
-// codes, batch times, the next batch's time, completed_with_failures), so
-// the page's handling of them is tested before the API gives them. The edit
-// set with set() is applied to every 200 JSON answer; the rest passes as is.
+// futureAPI serves s through a proxy that edits its JSON answers, to put
+// a page in states a short test cannot reach by a real run (a next batch
+// minutes away, a rollout completed with failures, a skipped device). The
+// edit set with set() is applied to every 200 JSON answer; the rest passes
+// as is.
 type futureAPI struct {
 	URL  string
 	mu   sync.Mutex
@@ -82,7 +82,7 @@ func (f *futureAPI) modify(res *http.Response) error {
 // the control now offered. With the fields the API is to add, the page
 // counts down to the next batch, shows each batch's times, and shows a
 // rollout completed with failures as that (not a green 100%), with each
-// failed device's name, message and exit code.
+// failed device's name, message and exit code, and a skipped device's reason.
 func TestRolloutFailureAnalysis(t *testing.T) {
 	s := server(t)
 	_, id := seedFleet(t, s)
@@ -127,6 +127,7 @@ func TestRolloutFailureAnalysis(t *testing.T) {
 		"device names":                `document.querySelector('[data-testid=device-row][data-device$="03"] [data-testid=device-name]').textContent === 'gateway-berlin-warehouse-3'`,
 		"each batch's start":          `[...document.querySelectorAll('[data-testid=batch-started]')].every((e) => e.querySelector('time'))`,
 		"each batch's end":            `[...document.querySelectorAll('[data-testid=batch-finished]')].every((e) => e.querySelector('time'))`,
+		"a skipped device's reason":   `document.querySelector('[data-testid=device-row][data-device$="02"][data-status=skipped] [data-testid=device-reason]').textContent === 'its platform linux/arm/v6 is not in the release'`,
 		"no countdown once done":      `document.querySelector('[data-testid=countdown]').hidden`,
 	}
 	for what, expr := range checks {
@@ -142,10 +143,12 @@ func completedWithFailures(id int64, now time.Time) func(string, map[string]any)
 	finish := func(r map[string]any) {
 		r["status"], r["counts"], r["current_batch"] = "completed_with_failures", counts, 3
 		batches, _ := r["batches"].([]any)
+		times := make([]any, len(batches))
 		for i, b := range batches {
-			b := b.(map[string]any)
-			b["started_at"], b["completed_at"] = ts(-30+10*i), ts(-25+10*i)
+			times[i] = map[string]any{"batch": b.(map[string]any)["batch"], "status": "done",
+				"started_at": ts(-30 + 10*i), "completed_at": ts(-25 + 10*i)}
 		}
+		r["batch_times"] = times
 	}
 	return func(path string, body map[string]any) {
 		switch path {
@@ -165,7 +168,9 @@ func completedWithFailures(id int64, now time.Time) func(string, map[string]any)
 				d["status"] = "succeeded"
 				switch {
 				case strings.HasSuffix(uuid, "03"):
-					d["status"], d["message"], d["exit_code"] = "failed", "exec /docker-entrypoint.sh: exec format error", 1
+					d["status"], d["outcome"], d["message"], d["exit_code"] = "failed", "failed", "exec /docker-entrypoint.sh: exec format error", 1
+				case strings.HasSuffix(uuid, "02"):
+					d["status"], d["batch"], d["error"] = "skipped", 0, "its platform linux/arm/v6 is not in the release"
 				case strings.HasSuffix(uuid, "04"):
 					d["status"], d["message"] = "timed_out", "no healthy report within 300s"
 				}

@@ -92,6 +92,9 @@ func TestResponsive(t *testing.T) {
 		{"events", "/events", "[data-testid=event-row]"},
 		{"registries", "/registries", "[data-testid=registry-row]"},
 		{"tokens", "/tokens", "[data-testid=token-row]"},
+		{"releases-empty", "/releases", "[data-testid=releases]"},
+		{"rules-empty", "/rules", "[data-testid=rules]"},
+		{"fleet-behind", "/fleet", "[data-testid=fleet-row]"},
 	}
 	for i, width := range []int64{390, 1024, 1400} {
 		if i > 0 { // a tab per width keeps each within its time budget

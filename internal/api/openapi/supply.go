@@ -4,6 +4,7 @@ import (
 	"reflect"
 
 	"github.com/airlock-iot/airlock/internal/api/supplyapi"
+	"github.com/airlock-iot/airlock/internal/overview"
 	"github.com/airlock-iot/airlock/internal/rules"
 	"github.com/airlock-iot/airlock/internal/service/supply"
 )
@@ -36,6 +37,9 @@ func oaSupplyOps() []oaOp {
 			body: "Payload", status: 200, resp: oaObj{"type": "object", "properties": oaObj{"scan": oaBool, "reports": oaObj{"type": "array", "items": oaRef("StoredReport")}}}},
 		{method: "POST", path: "/api/v1/releases/by-digest/{digest}/checks", auth: authCI, tag: "rules", summary: "Report a CI check's status for a digest",
 			body: "CheckInput", status: 204},
+		{method: "GET", path: "/api/v1/fleet/images", auth: authViewer, tag: "devices", summary: "The fleet per image: device apps on its latest release, updating, behind, failing",
+			desc:   "Every image some device is told to run. The latest release is the newest ready one; with none known, apps that run their target count as on latest.",
+			status: 200, resp: oaList("FleetImage")},
 		{method: "GET", path: "/api/v1/events/export", auth: authViewer, tag: "events", summary: "Export the audit trail, oldest first, streamed",
 			query: []oaObj{oaQuery("format", oaObj{"type": "string", "enum": []string{"jsonl", "csv"}, "default": "jsonl"}, "JSON lines, or CSV with a header"),
 				oaQuery("type", oaStr, "an event type, or a prefix ending in *"), oaQuery("subject", oaStr, "a subject (approval-request/3), or a prefix ending in *")},
@@ -70,6 +74,7 @@ func oaSupplySchemas() map[string]oaObj {
 		"EvaluateInput":   oaInline().object(reflect.TypeFor[supplyapi.EvaluateInput]()),
 		"Outcome":         oaInline().object(reflect.TypeFor[rules.Outcome]()),
 		"ScanReport":      oaInline().object(reflect.TypeFor[rules.ScanReport]()),
+		"FleetImage":      oaInline().object(reflect.TypeFor[overview.Image]()),
 		"CheckInput": {"type": "object", "required": []string{"name", "status"}, "properties": oaObj{"name": oaStr,
 			"status": oaObj{"type": "string", "enum": []string{rules.CheckPending, rules.CheckSuccess, rules.CheckFailure}},
 			"url":    oaStr, "summary": oaStr}},

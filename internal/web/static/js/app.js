@@ -16,6 +16,10 @@ import { devicePage } from './pages/device.js';
 import { eventsPage } from './pages/events.js';
 import { registriesPage } from './pages/registries.js';
 import { tokensPage } from './pages/tokens.js';
+import { releasesPage } from './pages/releases.js';
+import { releasePage } from './pages/release.js';
+import { rulesPage } from './pages/rules.js';
+import { fleetPage } from './pages/fleet.js';
 
 const routes = [
   [/^\/approvals$/, approvalsPage],
@@ -30,6 +34,10 @@ const routes = [
   [/^\/events$/, eventsPage],
   [/^\/registries$/, registriesPage],
   [/^\/tokens$/, tokensPage],
+  [/^\/releases$/, releasesPage],
+  [/^\/releases\/(\d+)$/, releasePage],
+  [/^\/rules$/, rulesPage],
+  [/^\/fleet$/, fleetPage],
 ];
 
 const main = document.getElementById('main');

@@ -26,10 +26,9 @@ export function countdown(at, now) {
   return `in ${ss}s`;
 }
 
-// batchTimes is when batch b of r started and finished: its own timestamps
-// where the API gives them per batch, else the rollout's for its current batch.
+// batchTimes is when batch b of r started and finished, and its state
+// (pending, running, done, stopped or skipped), from the rollout's batch_times.
 export function batchTimes(r, b) {
-  if (b.started_at || b.completed_at) return { started: b.started_at, finished: b.completed_at };
-  if (b.batch === r.current_batch) return { started: r.batch_started_at, finished: r.batch_done_at };
-  return {};
+  const t = (r.batch_times || []).find((x) => x.batch === b.batch);
+  return t ? { started: t.started_at, finished: t.completed_at, status: t.status } : {};
 }

@@ -37,6 +37,7 @@ export function imagePage(main, ctx) {
       ['Description', img.description || '—'],
       ['Approved', img.approved_at ? [ago(img.approved_at), ` by ${img.approved_by}`] : '—'],
       ['Added', ago(img.created_at)], ['Updated', ago(img.updated_at)],
+      ['Pushed', h('a', { href: `#/releases?image=${encodeURIComponent(fullName(img))}`, testid: 'image-releases' }, 'Its releases')],
     ];
     return h('dl', { class: 'facts' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
   }

@@ -48,7 +48,8 @@ export function rolloutPage(main, ctx) {
   const batches = h('section', { 'aria-labelledby': 'batches-title' });
   const devices = h('section', { 'aria-labelledby': 'devices-title' });
   const activity = h('section', { 'aria-labelledby': 'activity-title' });
-  clear(main, h('p', { class: 'crumbs' }, h('a', { href: '#/rollouts' }, '← Rollouts')), head, progress, batches, devices, activity);
+  const why = h('section', { 'aria-labelledby': 'why-title', testid: 'failure-analysis', hidden: true });
+  clear(main, h('p', { class: 'crumbs' }, h('a', { href: '#/rollouts' }, '← Rollouts')), head, progress, why, batches, devices, activity);
 
   // load fetches the rollout and its devices; calls while one runs fold into one more.
   async function load() {
@@ -63,6 +64,7 @@ export function rolloutPage(main, ctx) {
         get(`/rollouts/${id}/devices${qs({ status, limit, offset: (page - 1) * limit })}`)]);
       r = ro;
       render(devs);
+      await loadFailures();
     } catch (err) {
       clear(head, h('h1', {}, `Rollout #${id}`), errorBox(err));
     } finally {
@@ -135,11 +137,11 @@ export function rolloutPage(main, ctx) {
     const cols = deviceStatuses(r).filter((s) => list.some((b) => b.counts[s]));
     const rows = list.map((b) => {
       const settled = outcomes.reduce((n, s) => n + (b.counts[s] || 0), 0);
-      const state = b.batch < r.current_batch || settled === b.total ? 'done' : b.batch === r.current_batch && isActive(r) ? 'current' : 'waiting';
       const times = batchTimes(r, b);
+      const state = times.status || (b.batch < r.current_batch || settled === b.total ? 'done' : b.batch === r.current_batch && isActive(r) ? 'running' : 'pending');
       return h('tr', { testid: 'batch-row', 'data-batch': b.batch },
         h('td', { class: 'num' }, String(b.batch)),
-        h('td', {}, state === 'current' ? h('strong', {}, 'current') : state),
+        h('td', { testid: 'batch-state' }, state === 'running' ? h('strong', {}, state) : state),
         h('td', { class: 'num' }, String(b.total)),
         h('td', { testid: 'batch-started' }, times.started ? ago(times.started) : h('span', { class: 'muted' }, '—')),
         h('td', { testid: 'batch-finished' }, times.finished ? ago(times.finished) : h('span', { class: 'muted' }, '—')),
@@ -161,6 +163,34 @@ export function rolloutPage(main, ctx) {
         url.state.status ? `No device is ${statusLabel(url.state.status)}.` : 'No device runs this image, so there is nothing to update.',
         { testid: 'rollout-devices' }),
       pager((url.state.page - 1) * limit, limit, devs.total, (o) => { url.set({ page: o / limit + 1 }); load(); }));
+  }
+
+  // loadFailures shows what the devices judged failed reported, grouped by
+  // message and exit code. A rollback or cancel changes their status, not
+  // their verdict, so this reads every device and picks the verdicts.
+  let failuresShown = '';
+  async function loadFailures() {
+    const c = r.counts || {};
+    const key = `${r.status}/${failures(r)}/${c.rolled_back || 0}`;
+    if (!failures(r) && !c.rolled_back) {
+      why.hidden = true;
+      return;
+    }
+    if (key === failuresShown) return;
+    failuresShown = key;
+    const all = await get(`/rollouts/${id}/devices${qs({ limit: 1000 })}`);
+    const failed = all.items.filter((d) => d.outcome === 'failed' || d.outcome === 'timed_out');
+    why.hidden = failed.length === 0;
+    clear(why, h('h2', { id: 'why-title' }, 'Why devices failed'),
+      all.total > all.items.length && h('p', { class: 'muted small' }, `From the first ${all.items.length} of ${all.total} devices.`),
+      h('ul', { class: 'failures' }, failureGroups(failed).map((g) => h('li', { testid: 'failure-group' },
+        h('div', {}, h('strong', {}, `${g.devices.length} device${g.devices.length === 1 ? '' : 's'} ${statusLabel(g.outcome)}`),
+          typeof g.exit_code === 'number' && h('span', { class: 'exit mono', testid: 'failure-exit' }, ` exit code ${g.exit_code}`)),
+        h('div', { class: 'mono small', testid: 'failure-message' }, g.message || g.error || 'no message'),
+        g.message && g.error && h('div', { class: 'small muted' }, g.error),
+        h('div', { class: 'small' }, g.devices.slice(0, 20).map((d, i) => [i ? ', ' : '',
+          h('a', { href: `#/devices/${encodeURIComponent(d.device_uuid)}` }, d.device_name || d.device_uuid)]),
+        g.devices.length > 20 && ` and ${g.devices.length - 20} more`)))));
   }
 
   async function act(action) {
@@ -204,19 +234,30 @@ export function rolloutPage(main, ctx) {
 }
 
 function deviceRow(d) {
-  // device_name and message/exit_code are the API's to add; until then the uuid and error stand in.
-  const name = d.device_name || d.name;
-  const message = d.message || d.error;
+  const name = d.device_name;
   return h('tr', { testid: 'device-row', 'data-device': d.device_uuid, 'data-status': d.status, 'data-key': `${d.device_uuid}/${d.app}` },
     h('td', {}, h('a', { href: `#/devices/${encodeURIComponent(d.device_uuid)}`, class: name ? null : 'mono', testid: 'device-name' }, name || d.device_uuid),
       name && h('div', { class: 'mono small muted' }, d.device_uuid)),
     h('td', {}, d.app),
-    h('td', { class: 'num' }, String(d.batch)),
-    h('td', {}, badge(d.status, statusLabel(d.status))),
+    h('td', { class: 'num' }, d.batch ? String(d.batch) : h('span', { class: 'muted' }, '—')),
+    h('td', {}, badge(d.status, statusLabel(d.status)),
+      d.outcome && d.outcome !== d.status && h('div', { class: 'small', testid: 'device-outcome' }, `judged ${statusLabel(d.outcome)}`)),
     h('td', { class: 'mono small' }, shortImage(d.previous_image), h('span', { class: 'arrow', 'aria-label': 'to' }, '→'), shortImage(d.target_image)),
-    h('td', { class: 'small', testid: 'device-message' }, message || '',
-      typeof d.exit_code === 'number' && h('span', { class: 'exit mono', testid: 'exit-code' }, ` exit code ${d.exit_code}`)),
-    h('td', {}, ago(d.updated_at)));
+    h('td', { class: 'small', testid: 'device-message' }, d.message || '',
+      typeof d.exit_code === 'number' && h('span', { class: 'exit mono', testid: 'exit-code' }, ` exit code ${d.exit_code}`),
+      d.error && d.error !== d.message && h('div', { class: 'muted', testid: 'device-reason' }, d.error)),
+    h('td', {}, ago(d.judged_at || d.updated_at)));
+}
+
+// failureGroups groups failed devices by what they reported, largest group first.
+function failureGroups(devs) {
+  const groups = new Map();
+  for (const d of devs) {
+    const k = JSON.stringify([d.outcome, d.message, d.exit_code ?? null, d.message ? '' : d.error]);
+    if (!groups.has(k)) groups.set(k, { outcome: d.outcome, message: d.message, exit_code: d.exit_code, error: d.error, devices: [] });
+    groups.get(k).devices.push(d);
+  }
+  return [...groups.values()].sort((a, b) => b.devices.length - a.devices.length);
 }
 
 // activityList shows who did what to the rollout, newest first, from its events.
