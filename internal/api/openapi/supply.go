@@ -36,6 +36,8 @@ func oaSupplyOps() []oaOp {
 			body: "Payload", status: 200, resp: oaObj{"type": "object", "properties": oaObj{"scan": oaBool, "reports": oaObj{"type": "array", "items": oaRef("StoredReport")}}}},
 		{method: "POST", path: "/api/v1/releases/by-digest/{digest}/checks", auth: authCI, tag: "rules", summary: "Report a CI check's status for a digest",
 			body: "CheckInput", status: 204},
+		{method: "POST", path: "/api/v1/releases/{id}/checks", auth: authCI, tag: "rules", summary: "Report a CI check's status for a release's digest",
+			desc: "Checks are kept per digest; a release that has no digest yet is a 409.", body: "CheckInput", status: 204, errs: []int{404, 409}},
 		{method: "GET", path: "/api/v1/events/export", auth: authViewer, tag: "events", summary: "Export the audit trail, oldest first, streamed",
 			query: []oaObj{oaQuery("format", oaObj{"type": "string", "enum": []string{"jsonl", "csv"}, "default": "jsonl"}, "JSON lines, or CSV with a header"),
 				oaQuery("type", oaStr, "an event type, or a prefix ending in *"), oaQuery("subject", oaStr, "a subject (approval-request/3), or a prefix ending in *")},
