@@ -22,6 +22,7 @@ func (s *Server) routeTable() []Route {
 		s.rolloutRoutes(),
 		s.eventRoutes(),
 		s.supplyRoutes(),
+		s.costRoutes(),
 		s.webRoutes(),
 	)
 }

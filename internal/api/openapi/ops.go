@@ -77,7 +77,7 @@ func oaStatus(v string) oaObj {
 // oaOperations is every documented route.
 func oaOperations() []oaOp {
 	return slices.Concat(oaOpsOps(), oaImageOps(), oaApprovalOps(), oaPolicyOps(), oaRolloutOps(),
-		oaDeviceOps(), oaTokenOps(), oaEventOps(), oaRegistryOps(), oaReleaseOps(), oaSupplyOps())
+		oaDeviceOps(), oaTokenOps(), oaEventOps(), oaRegistryOps(), oaReleaseOps(), oaSupplyOps(), oaCostOps())
 }
 
 // oaOpsOps documents probes, metrics, this document and the UI.
@@ -162,7 +162,6 @@ func oaRolloutOps() []oaOp {
 		{method: "POST", path: "/api/v1/rollouts", auth: authApprover, tag: "rollouts", summary: "Create a rollout by hand",
 			desc: "The image passes the approval gate as a push would (403 with the gate's body); there is no override.",
 			body: "RolloutInput", status: 201, resp: oaRef("Rollout"), errs: []int{403, 409}},
-		{method: "GET", path: "/api/v1/rollouts/{id}", auth: authViewer, tag: "rollouts", summary: "Get a rollout with counts per status and per batch", status: 200, resp: oaRef("Rollout")},
 		{method: "GET", path: "/api/v1/rollouts/{id}/devices", auth: authViewer, tag: "rollouts", summary: "List a rollout's devices", status: 200, resp: oaPage("RolloutDevice"),
 			query: []oaObj{oaQuery("status", oaStr, "device status in the rollout"), oaQuery("batch", oaInt, "only this batch (0: all)"),
 				oaQuery("after", oaStr, "the previous page's next"), oaLimit(100, 1000), oaOffset}},
