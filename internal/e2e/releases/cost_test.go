@@ -3,13 +3,17 @@ package releases_test
 import (
 	"context"
 	"fmt"
+	"math"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/airlock-iot/airlock/internal/apitest"
 	"github.com/airlock-iot/airlock/internal/registrytest"
+	"github.com/airlock-iot/airlock/internal/store/storetest"
 )
 
 // manifestSize is the sum of the layer and config sizes the registry's
@@ -105,4 +109,101 @@ func TestReleaseSizeAndRolloutDownload(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Issue 23: a rollout over its policy's max_download_bytes_per_device is
+// held for an approver with the figures shown; an approver's release lets
+// it roll out, priced under the cost rules.
+func TestRolloutOverDownloadLimitWaitsForAnApprover(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithMonitor(50*time.Millisecond))
+		f := fixture{t, s}
+		reg := declaredRegistry(f)
+		repo := reg.Host() + "/acme/heavy"
+		s.Must(201, "POST", "/api/v1/images", map[string]any{"image_name": repo})
+		var pol struct{ ID int64 }
+		s.Must(201, "POST", "/api/v1/policies", map[string]any{"image_pattern": repo + ":*",
+			"update_strategy": "immediate"}).JSON(t, &pol)
+		s.Must(200, "PUT", "/api/v1/cost-rules", map[string]any{"cost_rules": []map[string]any{
+			{"labels": map[string]string{"link": "cellular"}, "per_gb": 1e6, "currency": "EUR"}}}) // large enough that a test image costs cents
+		limits := fmt.Sprintf("/api/v1/policies/%d/cost-limits", pol.ID)
+		s.Must(200, "PUT", limits, map[string]any{"max_download_bytes_per_device": 100})
+		ctx := context.Background()
+		old, err := reg.PushImage(ctx, "acme/heavy", "1.0")
+		pushed(t, reg, old, err)
+		keys := map[string]string{}
+		for _, uuid := range []string{"cell1", "cell2"} {
+			var d struct {
+				APIKey string `json:"api_key"`
+			}
+			s.Must(201, "POST", "/api/v1/devices", map[string]any{"uuid": uuid, "labels": map[string]string{"link": "cellular"}}).JSON(t, &d)
+			keys[uuid] = d.APIKey
+			s.Must(200, "PUT", "/api/v1/devices/"+uuid+"/target-state", map[string]any{"apps": map[string]any{
+				"app": map[string]any{"image": repo + ":1.0@" + old}}, "force": true, "reason": "the fleet runs it"})
+		}
+		next, err := reg.PushImage(ctx, "acme/heavy", "2.0")
+		if v := pushed(t, reg, next, err); v["rollout"] != nil {
+			t.Fatalf("a rollout over the limit started: %v", v)
+		}
+		size := manifestSize(t, reg, "acme/heavy", next)
+		rel := f.releaseOf(repo, "2.0")
+		if rel.Status != "held" || !strings.Contains(rel.Reason, "max_download_bytes_per_device") ||
+			!strings.Contains(rel.Reason, fmt.Sprintf("%d bytes", size)) {
+			t.Fatalf("the release over the limit: %+v", rel)
+		}
+		f.stays("cell1", repo+":1.0@"+old)
+		hold := fmt.Sprintf("/api/v1/releases/%d/release-hold", rel.ID)
+		if r := s.Do("POST", hold, s.Token("viewer"), nil); r.Status != 403 {
+			t.Fatalf("a viewer releases the hold: %d %s", r.Status, r.Body)
+		}
+		approver := s.Token("approver")
+		var out struct{ Rollout *struct{ ID int64 } }
+		r := s.Do("POST", hold, approver, nil)
+		if r.JSON(t, &out); r.Status != 200 || out.Rollout == nil {
+			t.Fatalf("once released: %d %s", r.Status, r.Body)
+		}
+		pinned := repo + ":2.0@" + next
+		eventually(t, 5*time.Second, "the released rollout reaches cell1", func() bool { return f.target("cell1") == pinned })
+		c := f.rolloutCost(out.Rollout.ID)
+		wantCost := math.Round(float64(2*size)/1e9*1e6*1e4) / 1e4
+		if c.DownloadBytes != 2*size || c.Cost.Currency != "EUR" || c.Cost.EstimatedCost != wantCost {
+			t.Fatalf("rollout cost %+v, want %d bytes costing %g EUR", c, 2*size, wantCost)
+		}
+		if r := s.Do("POST", hold, approver, nil); r.Status != 409 {
+			t.Fatalf("releasing a hold twice: %d %s", r.Status, r.Body)
+		}
+		f.reportsCost(keys["cell1"], "cell1", pinned, out.Rollout.ID, wantCost/2)
+	})
+}
+
+// reportsCost has device uuid report running image, then checks that its
+// share (cost) becomes the rollout's actual cost and its image's cost this
+// month: the other device has not reported.
+func (f fixture) reportsCost(key, uuid, image string, rollout int64, cost float64) {
+	f.t.Helper()
+	f.s.Do("GET", "/api/v1/devices/"+uuid+"/target-state", key, nil)
+	if r := f.s.Do("PATCH", "/api/v1/devices/"+uuid+"/state", key, map[string]any{"apps": map[string]any{
+		"app": map[string]any{"image": image, "status": "running", "health": "healthy"}}}); r.Status != 204 {
+		f.t.Fatalf("report %s: %d %s", uuid, r.Status, r.Body)
+	}
+	eventually(f.t, 5*time.Second, uuid+"'s download is the actual cost", func() bool {
+		return f.rolloutCost(rollout).Cost.ActualCost == cost
+	})
+	var page struct{ Items []struct{ ID int64 } }
+	f.s.Must(200, "GET", "/api/v1/images?search=heavy", nil).JSON(f.t, &page)
+	if len(page.Items) != 1 {
+		f.t.Fatalf("images: %+v", page.Items)
+	}
+	var months struct {
+		Items []struct {
+			Month, Currency string
+			Cost            float64
+		}
+	}
+	f.s.Must(200, "GET", fmt.Sprintf("/api/v1/images/%d/costs", page.Items[0].ID), nil).JSON(f.t, &months)
+	if len(months.Items) != 1 || months.Items[0].Cost != cost || months.Items[0].Currency != "EUR" ||
+		months.Items[0].Month != time.Now().UTC().Format("2006-01") {
+		f.t.Fatalf("the image's costs: %+v, want %g EUR this month", months.Items, cost)
+	}
 }

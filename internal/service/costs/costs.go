@@ -8,6 +8,7 @@ package costs
 import (
 	"context"
 
+	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/cost"
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/registry"
@@ -51,9 +52,15 @@ func sizeOf(imgs []registry.Image) Size {
 	return s
 }
 
+// querier is a transaction or the database.
+type querier interface {
+	Query(ctx context.Context, q string, args ...any) (*store.Rows, error)
+	QueryRow(ctx context.Context, q string, args ...any) store.Row
+}
+
 // contents reads the recorded platform images of digests, once each.
 type contents struct {
-	q    *store.DB
+	q    querier
 	seen map[string][]registry.Image
 }
 
@@ -67,8 +74,8 @@ func (cs *contents) of(ctx context.Context, digest string) ([]registry.Image, er
 }
 
 // priced works out each device's download and prices it under rules.
-func (c Costs) priced(ctx context.Context, rules []cost.Rule, devs []costdb.Device) (cost.Rollout, error) {
-	cs := &contents{q: c.DB, seen: map[string][]registry.Image{}}
+func priced(ctx context.Context, q querier, rules []cost.Rule, devs []costdb.Device) (cost.Rollout, error) {
+	cs := &contents{q: q, seen: map[string][]registry.Image{}}
 	in := make([]cost.Device, len(devs))
 	for i, d := range devs {
 		target, err := cs.of(ctx, d.Digest)
@@ -99,13 +106,18 @@ func (c Costs) Rollout(ctx context.Context, id int64) (cost.Rollout, error) {
 	if err != nil {
 		return cost.Rollout{}, err
 	}
-	return c.priced(ctx, rules, devs)
+	return priced(ctx, c.DB, rules, devs)
 }
 
 // ImageCosts sums image id's actual cost by month: each device that
 // reported a rollout's new image, booked when it did, priced under the
 // cost rules as they are now.
 func (c Costs) ImageCosts(ctx context.Context, imageID int64) ([]cost.Month, error) {
+	if ok, err := costdb.Exists(ctx, c.DB, "images", imageID); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, airlock.Errorf(airlock.ENOTFOUND, "image %d not found", imageID)
+	}
 	devs, err := costdb.ImageDevices(ctx, c.DB, imageID)
 	if err != nil {
 		return nil, err
@@ -114,7 +126,7 @@ func (c Costs) ImageCosts(ctx context.Context, imageID int64) ([]cost.Month, err
 	if err != nil {
 		return nil, err
 	}
-	ro, err := c.priced(ctx, rules, devs)
+	ro, err := priced(ctx, c.DB, rules, devs)
 	if err != nil {
 		return nil, err
 	}

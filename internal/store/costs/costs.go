@@ -62,10 +62,14 @@ func Content(ctx context.Context, q querier, digest string) ([]registry.Image, e
 const rulesKey = "cost_rules"
 
 // Rules returns the global cost rules; none when never set.
-func Rules(ctx context.Context, db *store.DB) ([]cost.Rule, error) {
-	raw, ok, err := db.Setting(ctx, rulesKey)
-	if err != nil || !ok {
-		return []cost.Rule{}, err
+func Rules(ctx context.Context, q querier) ([]cost.Rule, error) {
+	var raw string
+	err := q.QueryRow(ctx, `SELECT value FROM settings WHERE key = $1`, rulesKey).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return []cost.Rule{}, nil
+	}
+	if err != nil {
+		return nil, store.WrapErr(err)
 	}
 	return cost.ParseRules("cost_rules", []byte(raw))
 }
@@ -120,12 +124,15 @@ func HoldReleased(ctx context.Context, q querier, releaseID int64) (bool, error)
 
 // ReleaseHold records that the transaction's actor released release id's
 // cost hold, with the figures it was held on.
-func ReleaseHold(ctx context.Context, tx *store.Tx, releaseID int64, figures cost.Check) error {
-	b, err := json.Marshal(figures)
-	if err != nil {
-		return fmt.Errorf("cost figures: %w", err)
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO cost_hold_releases (release_id, released_by, figures, released_at)
-		VALUES ($1, $2, $3, $4) ON CONFLICT (release_id) DO NOTHING`, releaseID, tx.Actor, string(b), tx.Now())
+func ReleaseHold(ctx context.Context, tx *store.Tx, releaseID int64, figures string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO cost_hold_releases (release_id, released_by, figures, released_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (release_id) DO NOTHING`, releaseID, tx.Actor, figures, tx.Now())
 	return store.WrapErr(err)
+}
+
+// Exists reports whether table (a constant, never input) has a row id.
+func Exists(ctx context.Context, q querier, table string, id int64) (bool, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM `+table+` WHERE id = $1`, id).Scan(&n)
+	return n > 0, store.WrapErr(err)
 }

@@ -19,7 +19,7 @@ CREATE TABLE policy_cost_limits (
 CREATE TABLE cost_hold_releases (
     release_id  BIGINT PRIMARY KEY REFERENCES releases (id) ON DELETE CASCADE,
     released_by TEXT NOT NULL,
-    figures     TEXT NOT NULL DEFAULT '{}',
+    figures     TEXT NOT NULL DEFAULT '',
     released_at TIMESTAMPTZ NOT NULL
 );
 
