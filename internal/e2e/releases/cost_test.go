@@ -132,16 +132,7 @@ func TestRolloutOverDownloadLimitWaitsForAnApprover(t *testing.T) {
 		ctx := context.Background()
 		old, err := reg.PushImage(ctx, "acme/heavy", "1.0")
 		pushed(t, reg, old, err)
-		keys := map[string]string{}
-		for _, uuid := range []string{"cell1", "cell2"} {
-			var d struct {
-				APIKey string `json:"api_key"`
-			}
-			s.Must(201, "POST", "/api/v1/devices", map[string]any{"uuid": uuid, "labels": map[string]string{"link": "cellular"}}).JSON(t, &d)
-			keys[uuid] = d.APIKey
-			s.Must(200, "PUT", "/api/v1/devices/"+uuid+"/target-state", map[string]any{"apps": map[string]any{
-				"app": map[string]any{"image": repo + ":1.0@" + old}}, "force": true, "reason": "the fleet runs it"})
-		}
+		keys := f.cellular(repo+":1.0@"+old, "cell1", "cell2")
 		next, err := reg.PushImage(ctx, "acme/heavy", "2.0")
 		if v := pushed(t, reg, next, err); v["rollout"] != nil {
 			t.Fatalf("a rollout over the limit started: %v", v)
@@ -177,6 +168,23 @@ func TestRolloutOverDownloadLimitWaitsForAnApprover(t *testing.T) {
 	})
 }
 
+// cellular provisions devices labelled link=cellular running image, and
+// returns their API keys.
+func (f fixture) cellular(image string, uuids ...string) map[string]string {
+	f.t.Helper()
+	keys := map[string]string{}
+	for _, uuid := range uuids {
+		var d struct {
+			APIKey string `json:"api_key"`
+		}
+		f.s.Must(201, "POST", "/api/v1/devices", map[string]any{"uuid": uuid, "labels": map[string]string{"link": "cellular"}}).JSON(f.t, &d)
+		keys[uuid] = d.APIKey
+		f.s.Must(200, "PUT", "/api/v1/devices/"+uuid+"/target-state", map[string]any{"apps": map[string]any{
+			"app": map[string]any{"image": image}}, "force": true, "reason": "the fleet runs it"})
+	}
+	return keys
+}
+
 // reportsCost has device uuid report running image, then checks that its
 // share (cost) becomes the rollout's actual cost and its image's cost this
 // month: the other device has not reported.
@@ -206,4 +214,50 @@ func (f fixture) reportsCost(key, uuid, image string, rollout int64, cost float6
 		months.Items[0].Month != time.Now().UTC().Format("2006-01") {
 		f.t.Fatalf("the image's costs: %+v, want %g EUR this month", months.Items, cost)
 	}
+}
+
+// Bad cost input is a client error naming the field, never a 500.
+func TestCostInputsAreValidated(t *testing.T) {
+	t.Parallel()
+	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
+		var rules struct {
+			CostRules []any `json:"cost_rules"`
+		}
+		if s.Must(200, "GET", "/api/v1/cost-rules", nil).JSON(t, &rules); rules.CostRules == nil || len(rules.CostRules) != 0 {
+			t.Fatalf("cost rules before any were set: %+v", rules)
+		}
+		var pol struct{ ID int64 }
+		s.Must(201, "POST", "/api/v1/policies", map[string]any{"image_pattern": "redis:*"}).JSON(t, &pol)
+		for _, c := range []struct {
+			method, path string
+			body         any
+			status       int
+		}{
+			{"PUT", "/api/v1/cost-rules", map[string]any{"cost_rules": []map[string]any{{"per_gb": 1, "currency": "euro"}}}, 422},
+			{"PUT", "/api/v1/cost-rules", map[string]any{"cost_rules": []map[string]any{{"per_gb": 1, "currency": "EUR"},
+				{"labels": map[string]string{"link": "cellular"}, "per_gb": 2, "currency": "USD"}}}, 422},
+			{"PUT", "/api/v1/cost-rules", map[string]any{"cost_rules": []map[string]any{{"per_gb": -1, "currency": "EUR"}}}, 422},
+			{"PUT", "/api/v1/cost-rules", map[string]any{"rules": []any{}}, 422},
+			{"PUT", fmt.Sprintf("/api/v1/policies/%d/cost-limits", pol.ID), map[string]any{"max_download_bytes_per_device": -1}, 422},
+			{"PUT", fmt.Sprintf("/api/v1/policies/%d/cost-limits", pol.ID), map[string]any{"max_rollout_cost": -5}, 422},
+			{"PUT", "/api/v1/policies/999999/cost-limits", map[string]any{"max_rollout_cost": 5}, 404},
+			{"GET", "/api/v1/policies/999999/cost-limits", nil, 404},
+			{"GET", "/api/v1/images/999999/costs", nil, 404},
+			{"GET", "/api/v1/rollouts/999999", nil, 404},
+			{"POST", "/api/v1/releases/999999/release-hold", nil, 404},
+			{"POST", "/api/v1/releases/1/checks", map[string]any{"name": "smoke", "status": "passed"}, 422},
+		} {
+			if r := s.Admin(c.method, c.path, c.body); r.Status != c.status {
+				t.Errorf("%s %s %v: %d %s, want %d", c.method, c.path, c.body, r.Status, r.Body, c.status)
+			}
+		}
+		s.Must(200, "PUT", fmt.Sprintf("/api/v1/policies/%d/cost-limits", pol.ID), map[string]any{"max_rollout_cost": 12.5})
+		var l struct {
+			Bytes int64   `json:"max_download_bytes_per_device"`
+			Cost  float64 `json:"max_rollout_cost"`
+		}
+		if s.Must(200, "GET", fmt.Sprintf("/api/v1/policies/%d/cost-limits", pol.ID), nil).JSON(t, &l); l.Cost != 12.5 || l.Bytes != 0 {
+			t.Fatalf("limits read back: %+v", l)
+		}
+	})
 }

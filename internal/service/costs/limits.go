@@ -84,6 +84,9 @@ func (c Costs) SetRules(ctx context.Context, actor string, raw json.RawMessage) 
 	if err != nil {
 		return nil, err
 	}
+	if rules == nil { // an absent or null list clears the rules
+		rules = []cost.Rule{}
+	}
 	return rules, c.DB.InTx(ctx, actor, func(tx *store.Tx) error { return costdb.SetRules(ctx, tx, rules) })
 }
 

@@ -13,6 +13,9 @@ import (
 // PostReleaseCheck records a check for release id's digest: checks are
 // kept per content, so every tag of the same digest sees them.
 func (s Reports) PostReleaseCheck(ctx context.Context, actor string, id int64, in CheckInput) error {
+	if err := validCheckFields(in); err != nil {
+		return err
+	}
 	rec, err := releasedb.Get(ctx, s.DB, id)
 	if err != nil {
 		return err
