@@ -4,6 +4,7 @@ import (
 	"reflect"
 
 	"github.com/airlock-iot/airlock/internal/cost"
+	"github.com/airlock-iot/airlock/internal/service/costs"
 )
 
 // oaCostOps documents sizes, downloads and costs (issue 23).
@@ -39,6 +40,7 @@ func oaCostOps() []oaOp {
 func oaCostSchemas() map[string]oaObj {
 	return map[string]oaObj{
 		"RolloutCost": oaInline().object(reflect.TypeFor[cost.Rollout]()),
+		"ReleaseSize": oaInline().object(reflect.TypeFor[costs.Size]()),
 		"CostMonth":   oaInline().object(reflect.TypeFor[cost.Month]()),
 		"CostLimits":  oaInline().object(reflect.TypeFor[cost.Limits]()),
 		"CostRules": {"type": "object", "required": []string{"cost_rules"}, "properties": oaObj{"cost_rules": oaObj{

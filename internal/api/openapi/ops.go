@@ -148,7 +148,8 @@ func oaReleaseOps() []oaOp {
 			query: []oaObj{oaQuery("image", oaStr, "a repository, e.g. docker.io/library/redis"), oaQuery("tag", oaStr, "a tag"),
 				oaQuery("status", status, "release status"), oaLimit(50, 500), oaOffset}},
 		{method: "GET", path: "/api/v1/releases/{id}", auth: authViewer, tag: "releases",
-			summary: "Get a release with its platforms and what was decided about it (direction, platforms, rollout)", status: 200, resp: oaRef("Release")},
+			summary: "Get a release with its platforms, its size per platform and what was decided about it (direction, platforms, rollout)",
+			status:  200, resp: oaObj{"allOf": []oaObj{oaRef("Release"), oaRef("ReleaseSize")}}},
 	}
 }
 
