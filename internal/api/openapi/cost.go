@@ -4,6 +4,7 @@ import (
 	"reflect"
 
 	"github.com/airlock-iot/airlock/internal/cost"
+	"github.com/airlock-iot/airlock/internal/rules"
 	"github.com/airlock-iot/airlock/internal/service/costs"
 )
 
@@ -41,8 +42,11 @@ func oaCostSchemas() map[string]oaObj {
 	return map[string]oaObj{
 		"RolloutCost": oaInline().object(reflect.TypeFor[cost.Rollout]()),
 		"ReleaseSize": oaInline().object(reflect.TypeFor[costs.Size]()),
-		"CostMonth":   oaInline().object(reflect.TypeFor[cost.Month]()),
-		"CostLimits":  oaInline().object(reflect.TypeFor[cost.Limits]()),
+		"ApprovalRequestWithChecks": {"allOf": []oaObj{oaRef("ApprovalRequest"), {"type": "object", "required": []string{"checks"},
+			"properties": oaObj{"checks": oaObj{"type": "object", "description": "the checks reported for the request's digest, by name",
+				"additionalProperties": oaInline().object(reflect.TypeFor[rules.Check]())}}}}},
+		"CostMonth":  oaInline().object(reflect.TypeFor[cost.Month]()),
+		"CostLimits": oaInline().object(reflect.TypeFor[cost.Limits]()),
 		"CostRules": {"type": "object", "required": []string{"cost_rules"}, "properties": oaObj{"cost_rules": oaObj{
 			"type": "array", "items": oaInline().object(reflect.TypeFor[cost.Rule]())}}},
 	}

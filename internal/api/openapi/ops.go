@@ -116,7 +116,7 @@ func oaImageOps() []oaOp {
 // oaApprovalOps documents approval requests and the webhooks that raise them.
 func oaApprovalOps() []oaOp {
 	return []oaOp{
-		{method: "GET", path: "/api/v1/approval-requests", auth: authViewer, tag: "approvals", summary: "List approval requests", status: 200, resp: oaList("ApprovalRequest"),
+		{method: "GET", path: "/api/v1/approval-requests", auth: authViewer, tag: "approvals", summary: "List approval requests, each with the CI checks of its digest", status: 200, resp: oaList("ApprovalRequestWithChecks"),
 			query: []oaObj{oaQuery("status", oaApprovals, "request status"), oaLimit(100, 1000), oaOffset}},
 		{method: "POST", path: "/api/v1/approval-requests/{id}/approve", auth: authApprover, tag: "approvals", summary: "Approve a request (the image becomes approved)", status: 200, resp: oaRef("ApprovalRequest"), errs: []int{400, 409, 422}},
 		{method: "POST", path: "/api/v1/approval-requests/{id}/reject", auth: authApprover, tag: "approvals", summary: "Reject a request", body: "Reason", bodyOptional: true, status: 200, resp: oaRef("ApprovalRequest"), errs: []int{409}},
