@@ -6,10 +6,11 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/api/approvalapi"
 	"github.com/airlock-iot/airlock/internal/service/approvals"
+	"github.com/airlock-iot/airlock/internal/service/supply"
 )
 
 func (s *Server) approvalRoutes() []Route {
-	h := approvalapi.Handlers{Svc: s.svc, By: approver}
+	h := approvalapi.Handlers{Svc: s.svc, By: approver, Checks: supply.Reports{DB: s.svc.DB}.Checks}
 	return []Route{
 		{"GET", "/api/v1/approval-requests", Viewer, h.List},
 		{"POST", "/api/v1/approval-requests/{id}/approve", Approver, h.Approve},

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/airlock-iot/airlock/internal/service"
+	"github.com/airlock-iot/airlock/internal/service/costs"
 
 	"github.com/airlock-iot/airlock/internal/api/fleetapi"
 	"github.com/airlock-iot/airlock/internal/api/httpx"
@@ -11,12 +12,11 @@ import (
 )
 
 func (s *Server) rolloutRoutes() []Route {
-	rel := releaseapi.Handlers{Svc: s.svc, Actor: actor}
+	rel := releaseapi.Handlers{Svc: s.svc, Actor: actor, Size: costs.Costs{DB: s.svc.DB}.ReleaseSize}
 	routes := []Route{
 		{"GET", "/api/v1/releases", Viewer, rel.List}, {"GET", "/api/v1/releases/{id}", Viewer, rel.Get},
 		{"GET", "/api/v1/rollouts", Viewer, s.listRollouts},
 		{"POST", "/api/v1/rollouts", Approver, s.createRollout},
-		{"GET", "/api/v1/rollouts/{id}", Viewer, s.getRollout},
 		{"GET", "/api/v1/rollouts/{id}/devices", Viewer, s.listRolloutDevices},
 		{"POST", "/api/v1/releases/{id}/clear", Admin, rel.Clear},
 		{"GET", "/api/v1/known-bad", Viewer, rel.ListKnownBad},
@@ -30,19 +30,6 @@ func (s *Server) rolloutRoutes() []Route {
 
 func (s *Server) listRollouts(w http.ResponseWriter, r *http.Request) error {
 	return fleetapi.ListRollouts(w, r, s.svc.Rollouts)
-}
-
-func (s *Server) getRollout(w http.ResponseWriter, r *http.Request) error {
-	id, err := httpx.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	ro, err := s.svc.Rollout(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, ro)
-	return nil
 }
 
 func (s *Server) listRolloutDevices(w http.ResponseWriter, r *http.Request) error {

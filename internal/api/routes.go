@@ -25,6 +25,7 @@ func (s *Server) routeTable() []Route {
 		s.eventRoutes(),
 		s.supplyRoutes(),
 		[]Route{{"GET", "/api/v1/fleet/images", Viewer, overviewapi.Handlers{Svc: overview.Fleet{DB: s.svc.DB}}.Images}},
+		s.costRoutes(),
 		s.webRoutes(),
 	)
 }

@@ -24,6 +24,7 @@ func (s *Server) supplyRoutes() []Route {
 		{"POST", "/api/v1/scan-reports/harbor", Webhook, h.HarborScan},
 		{"GET", "/api/v1/scan-reports/{digest}", Viewer, h.LatestScanReport},
 		{"POST", "/api/v1/releases/by-digest/{digest}/checks", CI, h.PostCheck},
+		{"POST", "/api/v1/releases/{id}/checks", CI, h.PostReleaseCheck},
 		{"GET", "/api/v1/events/export", Viewer, h.ExportEvents},
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/registry"
 	"github.com/airlock-iot/airlock/internal/release"
 	"github.com/airlock-iot/airlock/internal/rules"
+	"github.com/airlock-iot/airlock/internal/service/costs"
 	"github.com/airlock-iot/airlock/internal/service/intake"
 	"github.com/airlock-iot/airlock/internal/service/releases"
 	"github.com/airlock-iot/airlock/internal/service/supply"
@@ -40,7 +41,8 @@ var DefaultRegistryConfig = registry.Config{RequestsPerSecond: 10, Timeout: 10 *
 
 func (s *Service) releases() releases.Releases {
 	return releases.Releases{DB: s.DB, Log: s.Log, Clients: s.Clients, Engine: s.engine(),
-		ResolveUndeclared: s.ResolveUndeclared, ResolveWait: s.ResolveWait, Gate: s.gateRelease, Rules: s.ReleaseRules}
+		ResolveUndeclared: s.ResolveUndeclared, ResolveWait: s.ResolveWait, Gate: s.gateRelease, Rules: s.ReleaseRules,
+		Cost: costs.Hold}
 }
 
 // judge evaluates releases' rules outside transactions, then reconsiders them.

@@ -3,18 +3,45 @@
 package approvalapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/api/httpx"
+	"github.com/airlock-iot/airlock/internal/rules"
 	"github.com/airlock-iot/airlock/internal/service"
 	"github.com/airlock-iot/airlock/internal/service/approvals"
 )
 
-// Handlers serves the routes; By names the deciding token and its role.
+// Handlers serves the routes; By names the deciding token and its role;
+// Checks reads the CI checks reported for a digest.
 type Handlers struct {
-	Svc *service.Service
-	By  func(*http.Request) approvals.By
+	Svc    *service.Service
+	By     func(*http.Request) approvals.By
+	Checks func(ctx context.Context, digest string) (map[string]rules.Check, error)
+}
+
+// request is an approval request as listed: with the checks of its digest,
+// so that an approver sees what CI and the test ring said.
+type request struct {
+	airlock.ApprovalRequest
+	Checks map[string]rules.Check `json:"checks"`
+}
+
+func (h Handlers) withChecks(ctx context.Context, items []airlock.ApprovalRequest) ([]request, error) {
+	out := make([]request, len(items))
+	for i, it := range items {
+		out[i] = request{ApprovalRequest: it, Checks: map[string]rules.Check{}}
+		if it.Digest == "" || h.Checks == nil {
+			continue
+		}
+		checks, err := h.Checks(ctx, it.Digest)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Checks = checks
+	}
+	return out, nil
 }
 
 // List lists approval requests of a status, or all.
@@ -31,7 +58,11 @@ func (h Handlers) List(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.List[airlock.ApprovalRequest]{Items: items, Total: total})
+	views, err := h.withChecks(r.Context(), items)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, httpx.List[request]{Items: views, Total: total})
 	return nil
 }
 

@@ -86,6 +86,9 @@ func openAPIDocument() oaObj {
 		}
 		comps[name] = o
 	}
+	for name, o := range oaCostSchemas() {
+		comps[name] = o
+	}
 	for name, o := range oaSupplySchemas() {
 		comps[name] = o
 	}

@@ -77,7 +77,7 @@ func oaStatus(v string) oaObj {
 // oaOperations is every documented route.
 func oaOperations() []oaOp {
 	return slices.Concat(oaOpsOps(), oaImageOps(), oaApprovalOps(), oaPolicyOps(), oaRolloutOps(),
-		oaDeviceOps(), oaTokenOps(), oaEventOps(), oaRegistryOps(), oaReleaseOps(), oaSupplyOps())
+		oaDeviceOps(), oaTokenOps(), oaEventOps(), oaRegistryOps(), oaReleaseOps(), oaSupplyOps(), oaCostOps())
 }
 
 // oaOpsOps documents probes, metrics, this document and the UI.
@@ -116,7 +116,7 @@ func oaImageOps() []oaOp {
 // oaApprovalOps documents approval requests and the webhooks that raise them.
 func oaApprovalOps() []oaOp {
 	return []oaOp{
-		{method: "GET", path: "/api/v1/approval-requests", auth: authViewer, tag: "approvals", summary: "List approval requests", status: 200, resp: oaList("ApprovalRequest"),
+		{method: "GET", path: "/api/v1/approval-requests", auth: authViewer, tag: "approvals", summary: "List approval requests, each with the CI checks of its digest", status: 200, resp: oaList("ApprovalRequestWithChecks"),
 			query: []oaObj{oaQuery("status", oaApprovals, "request status"), oaLimit(100, 1000), oaOffset}},
 		{method: "POST", path: "/api/v1/approval-requests/{id}/approve", auth: authApprover, tag: "approvals", summary: "Approve a request (the image becomes approved)", status: 200, resp: oaRef("ApprovalRequest"), errs: []int{400, 409, 422}},
 		{method: "POST", path: "/api/v1/approval-requests/{id}/reject", auth: authApprover, tag: "approvals", summary: "Reject a request", body: "Reason", bodyOptional: true, status: 200, resp: oaRef("ApprovalRequest"), errs: []int{409}},
@@ -148,7 +148,8 @@ func oaReleaseOps() []oaOp {
 			query: []oaObj{oaQuery("image", oaStr, "a repository, e.g. docker.io/library/redis"), oaQuery("tag", oaStr, "a tag"),
 				oaQuery("status", status, "release status"), oaLimit(50, 500), oaOffset}},
 		{method: "GET", path: "/api/v1/releases/{id}", auth: authViewer, tag: "releases",
-			summary: "Get a release with its platforms and what was decided about it (direction, platforms, rollout)", status: 200, resp: oaRef("Release")},
+			summary: "Get a release with its platforms, its size per platform and what was decided about it (direction, platforms, rollout)",
+			status:  200, resp: oaObj{"allOf": []oaObj{oaRef("Release"), oaRef("ReleaseSize")}}},
 	}
 }
 
@@ -162,7 +163,6 @@ func oaRolloutOps() []oaOp {
 		{method: "POST", path: "/api/v1/rollouts", auth: authApprover, tag: "rollouts", summary: "Create a rollout by hand",
 			desc: "The image passes the approval gate as a push would (403 with the gate's body); there is no override.",
 			body: "RolloutInput", status: 201, resp: oaRef("Rollout"), errs: []int{403, 409}},
-		{method: "GET", path: "/api/v1/rollouts/{id}", auth: authViewer, tag: "rollouts", summary: "Get a rollout with counts per status and per batch", status: 200, resp: oaRef("Rollout")},
 		{method: "GET", path: "/api/v1/rollouts/{id}/devices", auth: authViewer, tag: "rollouts", summary: "List a rollout's devices", status: 200, resp: oaPage("RolloutDevice"),
 			query: []oaObj{oaQuery("status", oaStr, "device status in the rollout"), oaQuery("batch", oaInt, "only this batch (0: all)"),
 				oaQuery("after", oaStr, "the previous page's next"), oaLimit(100, 1000), oaOffset}},

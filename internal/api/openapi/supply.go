@@ -40,6 +40,8 @@ func oaSupplyOps() []oaOp {
 		{method: "GET", path: "/api/v1/fleet/images", auth: authViewer, tag: "devices", summary: "The fleet per image: device apps on its latest release, updating, behind, failing",
 			desc:   "Every image some device is told to run. The latest release is the newest ready one; with none known, apps that run their target count as on latest.",
 			status: 200, resp: oaList("FleetImage")},
+		{method: "POST", path: "/api/v1/releases/{id}/checks", auth: authCI, tag: "rules", summary: "Report a CI check's status for a release's digest",
+			desc: "Checks are kept per digest; a release that has no digest yet is a 409.", body: "CheckInput", status: 204, errs: []int{404, 409}},
 		{method: "GET", path: "/api/v1/events/export", auth: authViewer, tag: "events", summary: "Export the audit trail, oldest first, streamed",
 			query: []oaObj{oaQuery("format", oaObj{"type": "string", "enum": []string{"jsonl", "csv"}, "default": "jsonl"}, "JSON lines, or CSV with a header"),
 				oaQuery("type", oaStr, "an event type, or a prefix ending in *"), oaQuery("subject", oaStr, "a subject (approval-request/3), or a prefix ending in *")},

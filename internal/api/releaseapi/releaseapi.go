@@ -7,9 +7,10 @@ import (
 	"net/http"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
-
 	"github.com/airlock-iot/airlock/internal/api/httpx"
+	"github.com/airlock-iot/airlock/internal/cost"
 	"github.com/airlock-iot/airlock/internal/service"
+	"github.com/airlock-iot/airlock/internal/service/costs"
 )
 
 // Service is what the handlers read.
@@ -22,10 +23,17 @@ type Service interface {
 }
 
 // Handlers serve the releases and their known-bad holds. Actor names the
-// caller, for the audit trail.
+// caller, for the audit trail; Size, if set, reads a release's size.
 type Handlers struct {
 	Svc   Service
 	Actor func(*http.Request) string
+	Size  func(ctx context.Context, id int64) (costs.Size, error)
+}
+
+// releaseView is a release with its compressed size per platform.
+type releaseView struct {
+	service.Release
+	costs.Size
 }
 
 // List answers a page of releases, filtered by image, tag and status.
@@ -57,6 +65,12 @@ func (h Handlers) Get(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, rel)
+	view := releaseView{Release: rel, Size: costs.Size{Platforms: []cost.PlatformSize{}}}
+	if h.Size != nil {
+		if view.Size, err = h.Size(r.Context(), id); err != nil {
+			return err
+		}
+	}
+	httpx.WriteJSON(w, http.StatusOK, view)
 	return nil
 }

@@ -71,6 +71,24 @@ func (h Handlers) PostCheck(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// PostReleaseCheck records a CI check's latest status for release id's
+// digest.
+func (h Handlers) PostReleaseCheck(w http.ResponseWriter, r *http.Request) error {
+	id, err := httpx.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in supply.CheckInput
+	if err := httpx.Decode(r, &in); err != nil {
+		return err
+	}
+	if err := h.Reports.PostReleaseCheck(r.Context(), h.Actor(r), id, in); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 // LatestScanReport shows the latest report for a digest: its counts by
 // severity and its findings.
 func (h Handlers) LatestScanReport(w http.ResponseWriter, r *http.Request) error {

@@ -127,12 +127,40 @@ func (s Releases) rollOut(ctx context.Context, tx *store.Tx, r release.Release, 
 			return out, nil
 		}
 	}
+	if held, err := s.holdForCost(ctx, tx, r, p, f, el, &out); held || err != nil {
+		return out, err
+	}
 	ro, reason, err := s.Engine.Create(ctx, tx, r.Ref(), p, &p.ID, tx.Actor)
 	out.Rollout, out.Reason = ro, reason
 	if err != nil || ro == nil || reason != "" {
 		return out, err
 	}
 	return out, releasedb.InsertSkipped(ctx, tx, ro.ID, ro.Image, f.skippedApps(el.Skipped))
+}
+
+// holdForCost holds r for an approver when the Cost hook finds the
+// rollout over policy p's limits.
+func (s Releases) holdForCost(ctx context.Context, tx *store.Tx, r release.Release, p airlock.Policy, f fleetView, el release.Eligibility, out *Outcome) (bool, error) {
+	if s.Cost == nil {
+		return false, nil
+	}
+	platforms := map[string]string{}
+	for _, t := range f.targets {
+		platforms[t.UUID] = t.Platform
+	}
+	var devices []CostDevice
+	for _, e := range el.Eligible {
+		for _, a := range f.apps[e.UUID] {
+			devices = append(devices, CostDevice{UUID: e.UUID, Platform: platforms[e.UUID], Previous: a.Image, Labels: a.Labels})
+		}
+	}
+	reason, err := s.Cost(ctx, tx, r, p.ID, devices)
+	if err != nil || reason == "" {
+		return false, err
+	}
+	out.Release, err = releasedb.Update(ctx, tx, release.Held(r, release.HoldCost, reason))
+	out.Reason = reason
+	return true, err
 }
 
 // eligibility splits the targets by platform. A device that never said its

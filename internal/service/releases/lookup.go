@@ -14,7 +14,8 @@ import (
 type lookup struct {
 	res  release.Resolution
 	fail *release.Failure
-	kind registry.Kind // what the content is; only an image deploys
+	kind registry.Kind    // what the content is; only an image deploys
+	imgs []registry.Image // its platform images with their blobs, for sizes and downloads
 }
 
 // canResolve reports whether the registry of host is asked at all.
@@ -57,7 +58,7 @@ func (s Releases) lookup(ctx context.Context, r release.Release) lookup {
 	for _, img := range m.Platforms {
 		res.Platforms = append(res.Platforms, img.Platform)
 	}
-	return lookup{res: res, kind: m.Kind}
+	return lookup{res: res, kind: m.Kind, imgs: m.Platforms}
 }
 
 func failed(declared bool, err error) lookup {

@@ -37,13 +37,24 @@ type Releases struct {
 	// Rules is the hook where the supply-chain rules' verdict on a ready
 	// release is consulted before it rolls out; nil, or a nil Outcome, allows.
 	Rules func(ctx context.Context, tx *store.Tx, r release.Release) (*rules.Outcome, error)
+	// Cost, if set, checks a rollout's downloads and cost against policy
+	// policyID's limits before it is created; a reason holds the release
+	// (release.HoldCost) for an approver.
+	Cost func(ctx context.Context, tx *store.Tx, r release.Release, policyID int64, devices []CostDevice) (reason string, err error)
+}
+
+// CostDevice is a device a rollout would update: its platform, labels and
+// the image it runs now, whose layers it need not download again.
+type CostDevice struct {
+	UUID, Platform, Previous string
+	Labels                   map[string]string
 }
 
 // Outcome is what became of a release.
 type Outcome struct {
-	Release release.Release
-	Rollout *airlock.Rollout // the rollout taking it to devices, if any
-	Reason  string           // why there is no new rollout; "" when one started
+	Release release.Release  `json:"release"`
+	Rollout *airlock.Rollout `json:"rollout"`          // the rollout taking it to devices, if any
+	Reason  string           `json:"reason,omitempty"` // why there is no new rollout; "" when one started
 }
 
 // Pending reports whether the release waits for its registry.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/release"
 	"github.com/airlock-iot/airlock/internal/store"
+	costdb "github.com/airlock-iot/airlock/internal/store/costs"
 	releasedb "github.com/airlock-iot/airlock/internal/store/releases"
 )
 
@@ -54,6 +55,11 @@ func (s Releases) Resolve(ctx context.Context, id int64, wait time.Duration) (Ou
 		}
 		if r, err = releasedb.Update(ctx, tx, d.Release); err != nil {
 			return err
+		}
+		if lk.fail == nil && lk.res.Digest != "" {
+			if err := costdb.PutContent(ctx, tx, lk.res.Digest, lk.imgs); err != nil {
+				return err
+			}
 		}
 		s.Log.InfoContext(ctx, typ, "release_id", r.ID, "image", r.Repository(), "tag", r.Tag, "status", r.Status, "reason", r.Reason)
 		if err := tx.AddEvent(ctx, typ, releasedb.Subject(r.ID), r); err != nil {

@@ -104,6 +104,10 @@ func validCheck(digest string, in CheckInput) error {
 	if _, err := verify.SignatureTag(digest); err != nil {
 		return err
 	}
+	return validCheckFields(in)
+}
+
+func validCheckFields(in CheckInput) error {
 	switch {
 	case in.Name == "" || len(in.Name) > 100:
 		return airlock.FieldErrorf("name", "must be 1 to 100 characters")

@@ -120,7 +120,7 @@ export function releasePage(main, ctx) {
     try {
       const res = await post(`/releases/${id}/clear`, { deploy });
       const out = res.deployed || {};
-      toast(out.Rollout ? `Cleared; rollout #${out.Rollout.id} started.` : `Cleared.${out.Reason ? ` ${out.Reason}` : ''}`);
+      toast(out.rollout ? `Cleared; rollout #${out.rollout.id} started.` : `Cleared.${out.reason ? ` ${out.reason}` : ''}`);
     } catch (err) {
       toast(err.message, true);
     }
