@@ -25,10 +25,15 @@ func TestClearReleaseDeploysAgain(t *testing.T) {
 		})
 		first := pushRedis(t, s, nil)
 		f.until(t, first, "rolled back", func(r rolloutView) bool { return r.Status == "rolled_back" })
-		var rels struct{ Items []struct{ ID int64 } }
+		var rels struct {
+			Items []struct {
+				ID     int64
+				Status string
+			}
+		}
 		s.Must(200, "GET", "/api/v1/releases?image=redis&tag=7.5-alpine", nil).JSON(t, &rels)
-		if len(rels.Items) != 1 {
-			t.Fatalf("releases: %+v", rels.Items)
+		if len(rels.Items) != 1 || rels.Items[0].Status != "known_bad" {
+			t.Fatalf("releases after the rollback: %+v", rels.Items)
 		}
 		path := fmt.Sprintf("/api/v1/releases/%d/clear", rels.Items[0].ID)
 		if r := s.Do("POST", path, s.Token("approver"), nil); r.Status != 403 {

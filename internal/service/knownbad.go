@@ -32,7 +32,11 @@ func (s *Service) ClearRelease(ctx context.Context, actor string, id int64, depl
 	}
 	ref := rec.Release.Ref()
 	out := Cleared{Release: rec}
-	if out.WasHeld, err = s.knownBad().ClearContent(ctx, actor, rollouts.KnownBadKey(ref.Digest, ref.String())); err != nil || !deploy {
+	if out.WasHeld, err = s.knownBad().ClearContent(ctx, actor, rollouts.KnownBadKey(ref.Digest, ref.String())); err != nil {
+		return out, err
+	}
+	if err := s.releases().Clear(ctx, actor, id); err != nil || !deploy {
+		out.Release, _ = releasedb.Get(ctx, s.DB, id)
 		return out, err
 	}
 	o, err := s.Reconsider(ctx, actor, id)

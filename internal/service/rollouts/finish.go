@@ -3,6 +3,8 @@ package rollouts
 import (
 	"context"
 	"fmt"
+	"github.com/airlock-iot/airlock/internal/release"
+	releasedb "github.com/airlock-iot/airlock/internal/store/releases"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/rollout"
@@ -78,9 +80,12 @@ func rollBack(ctx context.Context, tx *store.Tx, r airlock.Rollout) (int, error)
 	if err := fleet.SetAppImages(ctx, tx, changes); err != nil {
 		return 0, err
 	}
-	id := r.ID
+	id, reason := r.ID, fmt.Sprintf("rollout %d was rolled back: %s", r.ID, r.Reason)
+	if err := markReleaseBad(ctx, tx, r.ID, reason); err != nil {
+		return 0, err
+	}
 	return len(changes), rolloutdb.AddKnownBad(ctx, tx, airlock.KnownBad{Content: KnownBadKey(r.Digest, r.Image),
-		Image: r.Image, RolloutID: &id, Reason: fmt.Sprintf("rollout %d was rolled back: %s", r.ID, r.Reason)})
+		Image: r.Image, RolloutID: &id, Reason: reason})
 }
 
 // KnownBadKey is the content a known-bad record holds: the digest, or the
@@ -99,4 +104,20 @@ func knownBad(ctx context.Context, tx *store.Tx, content string) (string, error)
 		return "", err
 	}
 	return fmt.Sprintf("%s is known-bad (record %d): %s; an admin may clear it to roll it out again", content, k.ID, k.Reason), nil
+}
+
+// markReleaseBad marks the release rollout rolloutID delivered as known_bad,
+// in the rollback's transaction; a rollout of no release changes nothing.
+func markReleaseBad(ctx context.Context, tx *store.Tx, rolloutID int64, reason string) error {
+	id, err := releasedb.OfRollout(ctx, tx, rolloutID)
+	if err != nil || id == 0 {
+		return err
+	}
+	r, err := releasedb.ForUpdate(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	r, _ = release.MarkKnownBad(r, reason)
+	_, err = releasedb.Update(ctx, tx, r)
+	return err
 }

@@ -232,3 +232,13 @@ func TagsOf(ctx context.Context, q querier, registry, namespace, name, digest st
 		return t, s.Scan(&t)
 	})
 }
+
+// OfRollout is the release rollout id delivered; 0 when it had none.
+func OfRollout(ctx context.Context, tx *store.Tx, rolloutID int64) (int64, error) {
+	var id *int64
+	err := tx.QueryRow(ctx, `SELECT release_id FROM image_update_rollouts WHERE id = $1`, rolloutID).Scan(&id)
+	if err != nil || id == nil {
+		return 0, store.WrapErr(err)
+	}
+	return *id, nil
+}

@@ -27,7 +27,9 @@ export function knownBadOf(r, holds) {
 // releaseBadge is the release's status, with what a held one waits for,
 // and whether its content is held as known bad.
 export function releaseBadge(r, bad) {
-  return h('span', { testid: 'release-status', 'data-status': r.status }, badge(r.status, statusLabel(r.status)),
+  const status = badge(r.status, statusLabel(r.status));
+  return h('span', { testid: 'release-status', 'data-status': r.status },
+    r.status === 'known_bad' ? h('span', { testid: 'release-known-bad' }, status) : status,
     r.hold && h('span', { class: 'small muted', testid: 'release-hold' }, ` waits for ${statusLabel(r.hold)}`),
     bad && r.status !== 'known_bad' && [' ', h('span', { testid: 'release-known-bad' }, badge('known_bad', 'known bad'))]);
 }
