@@ -37,6 +37,8 @@ type Releases struct {
 	// Rules is the hook where the supply-chain rules' verdict on a ready
 	// release is consulted before it rolls out; nil, or a nil Outcome, allows.
 	Rules func(ctx context.Context, tx *store.Tx, r release.Release) (*rules.Outcome, error)
+	// OnMirrored, when set, is told the bytes each copy sent to the mirror (a metric).
+	OnMirrored func(bytes int64)
 }
 
 // Outcome is what became of a release.

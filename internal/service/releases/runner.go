@@ -92,6 +92,9 @@ func (r *Runner) Round(ctx context.Context) error {
 	if err := s.ResolveDue(ctx); err != nil {
 		return err
 	}
+	if err := s.MirrorDue(ctx); err != nil {
+		return err
+	}
 	if r.Reevaluate != nil {
 		if err := r.Reevaluate(ctx); err != nil {
 			return err
