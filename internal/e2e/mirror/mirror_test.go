@@ -147,3 +147,34 @@ func TestOneMirror(t *testing.T) {
 		}
 	})
 }
+
+// A staged rollout sends every batch the mirror's reference: the second
+// batch starts once the first reports it running, and the next push of the
+// repository still finds the devices (they stay filed under upstream's
+// repository).
+func TestStagedBatchesGetTheMirrorsReference(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		f := start(t, dbURL)
+		up, mirror := inProcess(t), inProcess(t)
+		_, secret := f.declare(host(up), nil)
+		f.declare(host(mirror), map[string]any{"mirror": true})
+		repo := host(up) + "/acme/agent"
+		f.approve(repo, map[string]any{"update_strategy": "staged", "batch_size": 1})
+		f.device("a", "linux/amd64", repo+":1.0")
+		f.device("b", "linux/amd64", repo+":1.0")
+		for _, tag := range []string{"2.0", "3.0"} {
+			digest := pushIndex(t, host(up), "acme/agent", tag)
+			f.s.Must(200, "POST", "/api/v1/webhooks/generic?token="+secret, map[string]any{"image": repo + ":" + tag})
+			want := mirrorRef(host(mirror), host(up), "acme/agent", tag, digest)
+			eventually(t, 15*time.Second, "both batches sent "+want, func() bool {
+				for _, uuid := range []string{"a", "b"} {
+					if got := f.poll(uuid); got == want {
+						f.report(uuid, want)
+					}
+				}
+				return f.poll("a") == want && f.poll("b") == want
+			})
+		}
+	})
+}
