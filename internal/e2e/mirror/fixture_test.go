@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,10 +34,16 @@ type fixture struct {
 	keys map[string]string // device uuid → its API key
 }
 
-// start runs a server whose monitor, resolver and mirror copier run often.
-func start(t *testing.T, dbURL string) fixture {
+// start runs a server whose monitor, resolver and mirror copier run
+// often; its database's clock runs ahead by skew, when given.
+func start(t *testing.T, dbURL string, skew ...*atomic.Int64) fixture {
 	s := apitest.Start(t, dbURL, apitest.WithMonitor(20*time.Millisecond),
-		apitest.WithService(func(svc *service.Service) { svc.ReleaseTick = 100 * time.Millisecond }))
+		apitest.WithService(func(svc *service.Service) {
+			svc.ReleaseTick = 100 * time.Millisecond
+			for _, d := range skew {
+				svc.DB.SetClock(func() time.Time { return time.Now().Add(time.Duration(d.Load())) })
+			}
+		}))
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	s.Svc.StartReleases(ctx)
@@ -246,3 +253,17 @@ func holdsWhole(t *testing.T, ref string) {
 }
 
 func nopLogger() *log.Logger { return log.New(io.Discard, "", 0) }
+
+// flaky serves an in-process registry, or 503 while down.
+func flaky(t *testing.T, down *atomic.Bool) *httptest.Server {
+	reg := ggcr.New(ggcr.Logger(nopLogger()))
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}

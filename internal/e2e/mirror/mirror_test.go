@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -73,19 +74,22 @@ func TestMirroredWholeAndServedWithUpstreamStopped(t *testing.T) {
 }
 
 // With the mirror down the release waits as mirroring, the failure and the
-// attempts visible, and no device is sent the mirror's reference.
-func TestMirrorDownReleaseWaits(t *testing.T) {
+// attempts visible, and no device is sent the mirror's reference; once the
+// mirror is back, the retry (after its backoff) copies it and devices get it.
+func TestMirrorDownReleaseWaitsThenRetries(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dbURL string) {
-		f := start(t, dbURL)
-		up, mirror := inProcess(t), inProcess(t)
-		mirror.Close() // declared, unreachable
+		var skew atomic.Int64
+		var down atomic.Bool
+		down.Store(true)
+		f := start(t, dbURL, &skew)
+		up, mirror := inProcess(t), flaky(t, &down)
 		_, secret := f.declare(host(up), nil)
 		f.declare(host(mirror), map[string]any{"mirror": true})
 		repo := host(up) + "/acme/agent"
 		f.approve(repo, nil)
 		f.device("pc", "linux/amd64", repo+":1.0")
-		pushIndex(t, host(up), "acme/agent", "2.0")
+		digest := pushIndex(t, host(up), "acme/agent", "2.0")
 		answer := f.s.Must(200, "POST", "/api/v1/webhooks/generic?token="+secret, map[string]any{"image": repo + ":2.0"}).Map(t)
 		id := releaseOf(t, answer)
 		var rel release
@@ -97,14 +101,22 @@ func TestMirrorDownReleaseWaits(t *testing.T) {
 			rel.Mirror.LastError == "" {
 			t.Fatalf("release %+v mirror %+v", rel, rel.Mirror)
 		}
-		time.Sleep(300 * time.Millisecond) // more rounds: still nothing sent
+		time.Sleep(300 * time.Millisecond) // more rounds: still nothing sent, no retry before the backoff
 		if got := f.poll("pc"); got != repo+":1.0" {
 			t.Fatalf("pc is told %s while the mirror lacks the release", got)
 		}
 		var page struct{ Total int }
 		f.s.Must(200, "GET", "/api/v1/rollouts", nil).JSON(t, &page)
-		if page.Total != 0 {
-			t.Fatalf("%d rollouts while the mirror lacks the release", page.Total)
+		if rel = f.release(id); page.Total != 0 || rel.Mirror.Attempts != 1 {
+			t.Fatalf("%d rollouts, %d attempts while the mirror is down and the backoff runs", page.Total, rel.Mirror.Attempts)
+		}
+
+		down.Store(false)
+		skew.Store(int64(time.Minute)) // past the first retry's backoff
+		want := mirrorRef(host(mirror), host(up), "acme/agent", "2.0", digest)
+		eventually(t, 15*time.Second, "the retry copied it and pc was sent "+want, func() bool { return f.poll("pc") == want })
+		if rel = f.release(id); rel.Status != "ready" || rel.Mirror.State != "verified" || rel.Mirror.Attempts != 1 {
+			t.Fatalf("release %+v mirror %+v", rel, rel.Mirror)
 		}
 	})
 }
