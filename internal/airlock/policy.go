@@ -29,9 +29,12 @@ type Policy struct {
 	// the policy's devices, instead of skipping those devices.
 	RequireAllPlatforms bool `json:"require_all_platforms"`
 	// AllowDowngrade lets a push older than what the devices run roll out.
-	AllowDowngrade bool      `json:"allow_downgrade"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	AllowDowngrade bool `json:"allow_downgrade"`
+	// Mirror sends its devices the mirror's copy of a release, when a
+	// mirror is declared (default true); false opts out of mirroring.
+	Mirror    bool      `json:"mirror"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // DeviceSelector is a policy's device_filter: it narrows the policy to some

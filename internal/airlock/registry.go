@@ -19,9 +19,12 @@ type Registry struct {
 	PasswordSet bool     `json:"password_set"`
 	// PollInterval is how often its tags are polled for pushes no
 	// notification told of, as a Go duration ("5m"); "" when never.
-	PollInterval string    `json:"poll_interval"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	PollInterval string `json:"poll_interval"`
+	// Mirror makes it the fleet's own registry: approved releases are
+	// copied into it and devices pull from there (at most one).
+	Mirror    bool      `json:"mirror"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 
 	// Only in the answers that make a secret.
 	WebhookURL    string `json:"webhook_url,omitempty"`

@@ -97,6 +97,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	if svc.OnMonitorTick == nil {
 		svc.OnMonitorTick = a.Metrics.ObserveMonitorTick
 	}
+	svc.OnMirrored = a.Metrics.ObserveMirrored
 	a.Hub = events.NewHub(a.DB, a.Log)
 	a.API = api.New(svc, a.Hub, a.Metrics, a.Log)
 	a.API.SetRateLimits(a.Config.RateLimits)

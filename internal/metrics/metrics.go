@@ -29,6 +29,7 @@ type Set struct {
 	reports        *prometheus.CounterVec
 	monitorTick    prometheus.Histogram
 	monitorLeader  prometheus.Gauge
+	mirrored       prometheus.Counter
 	db             *dbCollector
 }
 
@@ -52,10 +53,12 @@ func New(db *store.DB, log *slog.Logger) *Set {
 			Help: "Duration of rollout monitor ticks.", Buckets: prometheus.DefBuckets}),
 		monitorLeader: prometheus.NewGauge(prometheus.GaugeOpts{Name: "airlock_monitor_leader",
 			Help: "1 when this replica leads the rollout monitor, else 0."}),
+		mirrored: prometheus.NewCounter(prometheus.CounterOpts{Name: "airlock_mirrored_bytes_total",
+			Help: "Bytes copied into the mirror registry (blobs it already had are not counted)."}),
 		db: newDBCollector(db, log),
 	}
 	s.reg.MustRegister(s.httpRequests, s.httpDuration, s.webhooks, s.webhookLatency, s.polls, s.reports,
-		s.monitorTick, s.monitorLeader, s.db,
+		s.monitorTick, s.monitorLeader, s.mirrored, s.db,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return s
 }
@@ -102,3 +105,7 @@ func (s *Set) ObserveMonitorTick(d time.Duration, leader bool) {
 		s.monitorLeader.Set(0)
 	}
 }
+
+// ObserveMirrored counts bytes copied into the mirror. It fits
+// service.ReleaseSettings.OnMirrored.
+func (s *Set) ObserveMirrored(bytes int64) { s.mirrored.Add(float64(bytes)) }

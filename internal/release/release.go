@@ -24,7 +24,7 @@ const (
 	// registry, given up on and unpinned); rules and rollouts may act on it.
 	StatusReady Status = "ready"
 	// StatusHeld: waiting for something named in Hold and Reason: a known-bad
-	// clearance, missing platforms, a rule, a cost limit.
+	// clearance, missing platforms, a rule, a cost limit, the mirror's copy.
 	StatusHeld Status = "held"
 	// StatusRefused: a rule refused it, or the tag does not exist.
 	StatusRefused Status = "refused"
@@ -58,6 +58,7 @@ const (
 	HoldPlatforms Hold = "missing_platforms" // require_all_platforms and a platform is missing
 	HoldRules     Hold = "rules"             // a supply-chain rule waits (rules.Held)
 	HoldCost      Hold = "cost"              // a cost or download limit (package cost)
+	HoldMirroring Hold = "mirroring"         // being copied into the mirror; devices get the copy once verified
 )
 
 // Source says how Airlock learnt of a push.

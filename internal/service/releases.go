@@ -31,6 +31,7 @@ type ReleaseSettings struct {
 	// ReleaseRules is the hook where supply-chain rules judge a ready
 	// release before it rolls out (internal/rules); nil allows all.
 	ReleaseRules func(ctx context.Context, tx *store.Tx, r release.Release) (*rules.Outcome, error)
+	OnMirrored   func(bytes int64) // bytes copied into the mirror, for a metric; may be nil
 
 	runner *releases.Runner
 }
@@ -42,7 +43,7 @@ var DefaultRegistryConfig = registry.Config{RequestsPerSecond: 10, Timeout: 10 *
 func (s *Service) releases() releases.Releases {
 	return releases.Releases{DB: s.DB, Log: s.Log, Clients: s.Clients, Engine: s.engine(),
 		ResolveUndeclared: s.ResolveUndeclared, ResolveWait: s.ResolveWait, Gate: s.gateRelease, Rules: s.ReleaseRules,
-		Cost: costs.Hold}
+		Cost: costs.Hold, OnMirrored: s.OnMirrored}
 }
 
 // judge evaluates releases' rules outside transactions, then reconsiders them.

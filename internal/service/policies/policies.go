@@ -43,6 +43,7 @@ type Input struct {
 	DeviceFilter              *airlock.DeviceSelector `json:"device_filter"`
 	RequireAllPlatforms       *bool                   `json:"require_all_platforms"`
 	AllowDowngrade            *bool                   `json:"allow_downgrade"`
+	Mirror                    *bool                   `json:"mirror"`
 
 	HealthGraceSeconds  *int                         `json:"health_grace_seconds"`
 	BakeSeconds         *int                         `json:"bake_seconds"`
@@ -76,6 +77,7 @@ func (in Input) apply(p *airlock.Policy) {
 	setIf(&p.Description, in.Description)
 	setIf(&p.RequireAllPlatforms, in.RequireAllPlatforms)
 	setIf(&p.AllowDowngrade, in.AllowDowngrade)
+	setIf(&p.Mirror, in.Mirror)
 	Knobs{in.UpdateStrategy, in.BatchSize, in.BatchPercent, in.BatchDelaySeconds, in.BatchDelayMinutes, in.CanarySize,
 		in.HealthCheckTimeoutSeconds, in.FailureThresholdPercent, in.MinDevicesForThreshold, in.AutoRollback,
 		in.DeviceFilter}.Apply(p)
@@ -105,9 +107,9 @@ func (k Knobs) Apply(p *airlock.Policy) {
 }
 
 // New is a policy with the defaults a client can not tell from
-// false: enabled, rolling back on failure, and including new devices.
+// false: enabled, rolling back on failure, including new devices, mirrored.
 func New() airlock.Policy {
-	return airlock.Policy{Enabled: true, AutoRollback: true, Timing: airlock.Timing{IncludeNewDevices: true}}
+	return airlock.Policy{Enabled: true, AutoRollback: true, Mirror: true, Timing: airlock.Timing{IncludeNewDevices: true}}
 }
 
 // Policies are the policy use cases over one database.

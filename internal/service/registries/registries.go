@@ -24,6 +24,8 @@ type Input struct {
 	Password string   `json:"password"`
 	// PollInterval polls the registry's tags this often ("5m"); "" never.
 	PollInterval string `json:"poll_interval"`
+	// Mirror declares the fleet's mirror (at most one registry).
+	Mirror bool `json:"mirror"`
 }
 
 // Update changes a registry; nil fields stay as they are. The host
@@ -36,6 +38,7 @@ type Update struct {
 	Password *string   `json:"password"`
 	// PollInterval: "" or "0" stops polling.
 	PollInterval *string `json:"poll_interval"`
+	Mirror       *bool   `json:"mirror"`
 }
 
 // tokenInURL are the kinds whose senders cannot set a header: their
@@ -60,7 +63,7 @@ func (s Registries) Create(ctx context.Context, actor, base string, in Input) (a
 		return airlock.Registry{}, err
 	}
 	r := airlock.Registry{Host: host, Kind: in.Kind, Insecure: in.Insecure, Username: in.Username, Password: in.Password,
-		PollInterval: in.PollInterval}
+		PollInterval: in.PollInterval, Mirror: in.Mirror}
 	if r.Aliases, err = canonicalAliases(host, in.Aliases); err != nil {
 		return r, err
 	}
@@ -69,6 +72,9 @@ func (s Registries) Create(ctx context.Context, actor, base string, in Input) (a
 	}
 	secret := s.newWebhookSecret()
 	err = s.DB.InTx(ctx, actor, func(tx *store.Tx) error {
+		if err := oneMirror(ctx, tx, r); err != nil {
+			return err
+		}
 		r, err = catalog.CreateRegistry(ctx, tx, r, store.HashSecret(secret))
 		return err
 	})
@@ -93,7 +99,11 @@ func (s Registries) Update(ctx context.Context, actor string, id int64, in Updat
 		setIf(&r.Username, in.Username)
 		setIf(&r.Password, in.Password)
 		setIf(&r.PollInterval, in.PollInterval)
+		setIf(&r.Mirror, in.Mirror)
 		if err := validateRegistry(r); err != nil {
+			return err
+		}
+		if err := oneMirror(ctx, tx, r); err != nil {
 			return err
 		}
 		r, err = catalog.UpdateRegistry(ctx, tx, r)
@@ -195,6 +205,23 @@ func validPoll(s string) error {
 		return airlock.FieldErrorf("poll_interval", "must be a duration such as 5m, got %q", s)
 	case d != 0 && (d < MinPollInterval || d > 24*time.Hour):
 		return airlock.FieldErrorf("poll_interval", "must be between 1s and 24h, or 0 for never")
+	}
+	return nil
+}
+
+// oneMirror refuses a second mirror: devices are sent one mirror's reference.
+func oneMirror(ctx context.Context, tx *store.Tx, r airlock.Registry) error {
+	if !r.Mirror {
+		return nil
+	}
+	m, err := catalog.MirrorRegistry(ctx, tx, r.ID)
+	switch {
+	case err == nil:
+		e := airlock.Errorf(airlock.ECONFLICT, "registry %s is the mirror already: at most one registry is", m.Host)
+		e.Field = "mirror"
+		return e
+	case airlock.ErrorCode(err) != airlock.ENOTFOUND:
+		return err
 	}
 	return nil
 }

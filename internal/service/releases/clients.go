@@ -21,6 +21,7 @@ type Clients struct {
 	sync.Mutex
 	declared map[string]clientKey
 	polls    map[string]time.Duration // canonical host → poll interval, for the poller
+	mirror   string                   // the mirror registry's host; "" when none is declared
 }
 
 // clientKey is what a declared client is made of, besides its host.
@@ -43,8 +44,11 @@ func (c *Clients) Sync(ctx context.Context, db *store.DB) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	want := map[string]clientKey{}
-	polls := map[string]time.Duration{}
+	polls, mirror := map[string]time.Duration{}, ""
 	for _, r := range regs {
+		if r.Mirror {
+			mirror = r.Host
+		}
 		polls[r.Host], _ = time.ParseDuration(r.PollInterval)
 		for _, h := range append([]string{r.Host}, r.Aliases...) {
 			want[h] = clientKey{r.Insecure, r.Username, r.Password}
@@ -65,8 +69,15 @@ func (c *Clients) Sync(ctx context.Context, db *store.DB) error {
 			c.Pool.Forget(h)
 		}
 	}
-	c.declared, c.polls = want, polls
+	c.declared, c.polls, c.mirror = want, polls, mirror
 	return nil
+}
+
+// Mirror is the host of the registry declared as the mirror, "" if none.
+func (c *Clients) Mirror() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.mirror
 }
 
 // Polled returns the declared registries that are polled, with their intervals.

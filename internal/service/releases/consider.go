@@ -130,7 +130,12 @@ func (s Releases) rollOut(ctx context.Context, tx *store.Tx, r release.Release, 
 	if held, err := s.holdForCost(ctx, tx, r, p, f, el, &out); held || err != nil {
 		return out, err
 	}
-	ro, reason, err := s.Engine.Create(ctx, tx, r.Ref(), p, &p.ID, tx.Actor)
+	eng := s.Engine
+	if out.Release, eng.DeviceRef, err = s.viaMirror(ctx, tx, r, p); err != nil || out.Release.Status != release.StatusReady {
+		out.Reason = out.Release.Reason
+		return out, err
+	}
+	ro, reason, err := eng.Create(ctx, tx, r.Ref(), p, &p.ID, tx.Actor)
 	out.Rollout, out.Reason = ro, reason
 	if err != nil || ro == nil || reason != "" {
 		return out, err

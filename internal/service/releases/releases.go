@@ -41,6 +41,8 @@ type Releases struct {
 	// policyID's limits before it is created; a reason holds the release
 	// (release.HoldCost) for an approver.
 	Cost func(ctx context.Context, tx *store.Tx, r release.Release, policyID int64, devices []CostDevice) (reason string, err error)
+	// OnMirrored, when set, is told the bytes each copy sent to the mirror (a metric).
+	OnMirrored func(bytes int64)
 }
 
 // CostDevice is a device a rollout would update: its platform, labels and

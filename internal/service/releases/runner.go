@@ -92,6 +92,9 @@ func (r *Runner) Round(ctx context.Context) error {
 	if err := s.ResolveDue(ctx); err != nil {
 		return err
 	}
+	if err := r.mirrorDue(ctx); err != nil {
+		return err
+	}
 	if r.Reevaluate != nil {
 		if err := r.Reevaluate(ctx); err != nil {
 			return err
@@ -109,4 +112,31 @@ func (r *Runner) Round(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// mirrorDue runs the due copies while keeping the lease: a copy may take
+// longer than the lease lasts, and another replica must not start the same
+// copy meanwhile. Losing the lease stops the copies.
+func (r *Runner) mirrorDue(parent context.Context) error {
+	ctx, cancel := context.WithCancel(parent)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(r.tick())
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if ok, err := r.lease.Renew(parent); !ok || err != nil {
+					cancel()
+					return
+				}
+			}
+		}
+	})
+	err := r.Releases.MirrorDue(ctx)
+	cancel()
+	wg.Wait()
+	return err
 }

@@ -136,7 +136,7 @@ func (e Engine) record(ctx context.Context, tx *store.Tx, r airlock.Rollout, dev
 		uuid, app := splitKey(c.UUID)
 		changes[i] = rolloutdb.Change{DeviceUUID: uuid, App: app, Status: c.Status, Batch: batches[c.UUID], Track: c.Track}
 		if c.Retry {
-			retried = append(retried, fleet.AppImage{DeviceUUID: uuid, App: app, Image: r.Image})
+			retried = append(retried, fleet.AppImage{DeviceUUID: uuid, App: app, Image: r.Image, Repository: repository(r)})
 		}
 	}
 	if err := rolloutdb.SaveTracking(ctx, tx, r.ID, r.Image, changes); err != nil {

@@ -77,7 +77,7 @@ func (e Engine) Create(ctx context.Context, tx *store.Tx, ref imageref.Ref, p ai
 	if len(targets) == 0 {
 		return nil, fmt.Sprintf("no devices need %s", ref), nil
 	}
-	r, devices := plan(key, ref, p, targets)
+	r, devices := plan(key, e.target(ref), p, targets)
 	r.PolicyID, r.Trigger, r.StartAt, r.EndAt = policyID, trigger, e.StartAt, e.EndAt
 	auto := r.UpdateStrategy != rollout.Manual
 	var first []airlock.RolloutDevice
@@ -111,6 +111,14 @@ func (e Engine) Create(ctx context.Context, tx *store.Tx, ref imageref.Ref, p ai
 	return &created, "", nil
 }
 
+// target is what devices are sent of ref: DeviceRef when set.
+func (e Engine) target(ref imageref.Ref) string {
+	if e.DeviceRef != "" {
+		return e.DeviceRef
+	}
+	return ref.String()
+}
+
 func existsReason(r airlock.Rollout) string {
 	return fmt.Sprintf("rollout %d already exists for %s (%s)", r.ID, r.Image, r.Status)
 }
@@ -139,7 +147,7 @@ func needing(apps []fleet.TargetApp, filter airlock.DeviceSelector, ref imageref
 
 // plan lays the targets out in batches of whole devices, in the stable order
 // TargetApps gives, and copies p's knobs into the rollout.
-func plan(key airlock.Rollout, ref imageref.Ref, p airlock.Policy, targets []fleet.TargetApp) (airlock.Rollout, []airlock.RolloutDevice) {
+func plan(key airlock.Rollout, target string, p airlock.Policy, targets []fleet.TargetApp) (airlock.Rollout, []airlock.RolloutDevice) {
 	var uuids []string
 	for _, t := range targets {
 		if len(uuids) == 0 || uuids[len(uuids)-1] != t.DeviceUUID {
@@ -156,9 +164,10 @@ func plan(key airlock.Rollout, ref imageref.Ref, p airlock.Policy, targets []fle
 	devices := make([]airlock.RolloutDevice, len(targets))
 	for i, t := range targets {
 		devices[i] = airlock.RolloutDevice{DeviceUUID: t.DeviceUUID, App: t.App, Batch: batchOf[t.DeviceUUID],
-			PreviousImage: t.Image, TargetImage: ref.String(), Status: rollout.DevicePending}
+			PreviousImage: t.Image, TargetImage: target, Status: rollout.DevicePending}
 	}
 	r := key
+	r.Image = target
 	r.UpdateStrategy, r.BatchSize, r.BatchPercent = p.UpdateStrategy, p.BatchSize, p.BatchPercent
 	r.BatchDelaySeconds, r.CanarySize = p.BatchDelaySeconds, p.CanarySize
 	r.HealthCheckTimeoutSeconds, r.FailureThresholdPercent = p.HealthCheckTimeoutSeconds, p.FailureThresholdPercent
@@ -221,7 +230,7 @@ func (e Engine) Start(ctx context.Context, tx *store.Tx, r airlock.Rollout, reas
 func (e Engine) launch(ctx context.Context, tx *store.Tx, r airlock.Rollout, devices []airlock.RolloutDevice) error {
 	changes := make([]fleet.AppImage, len(devices))
 	for i, d := range devices {
-		changes[i] = fleet.AppImage{DeviceUUID: d.DeviceUUID, App: d.App, Image: d.TargetImage}
+		changes[i] = fleet.AppImage{DeviceUUID: d.DeviceUUID, App: d.App, Image: d.TargetImage, Repository: repository(r)}
 	}
 	if err := fleet.SetAppImages(ctx, tx, changes); err != nil {
 		return err

@@ -10,4 +10,7 @@ import (
 type Engine struct {
 	Log            *slog.Logger
 	StartAt, EndAt *time.Time // a manual rollout's start_at and end_at; nil for none
+	// DeviceRef is what Create sends devices instead of its ref: a
+	// mirror's copy with the same digest; "" sends ref.
+	DeviceRef string
 }

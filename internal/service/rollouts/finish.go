@@ -75,7 +75,7 @@ func rollBack(ctx context.Context, tx *store.Tx, r airlock.Rollout) (int, error)
 	}
 	changes := make([]fleet.AppImage, len(devices))
 	for i, d := range devices {
-		changes[i] = fleet.AppImage{DeviceUUID: d.DeviceUUID, App: d.App, Image: d.PreviousImage}
+		changes[i] = fleet.AppImage{DeviceUUID: d.DeviceUUID, App: d.App, Image: d.PreviousImage, Repository: repository(r)}
 	}
 	if err := fleet.SetAppImages(ctx, tx, changes); err != nil {
 		return 0, err

@@ -9,13 +9,13 @@ import (
 	"github.com/airlock-iot/airlock/internal/store"
 )
 
-const registryCols = `id, host, kind, insecure, username, password, created_at, updated_at, poll_interval_seconds`
+const registryCols = `id, host, kind, insecure, username, password, created_at, updated_at, poll_interval_seconds, is_mirror`
 
 func scanRegistry(s store.Scanner) (airlock.Registry, error) {
 	var r airlock.Registry
 	var poll int64
 	err := s.Scan(&r.ID, &r.Host, &r.Kind, &r.Insecure, &r.Username, &r.Password,
-		(*store.TimeScan)(&r.CreatedAt), (*store.TimeScan)(&r.UpdatedAt), &poll)
+		(*store.TimeScan)(&r.CreatedAt), (*store.TimeScan)(&r.UpdatedAt), &poll, &r.Mirror)
 	if poll > 0 {
 		r.PollInterval = (time.Duration(poll) * time.Second).String()
 	}
@@ -30,9 +30,9 @@ func registrySubject(id int64) string { return fmt.Sprintf("registry/%d", id) }
 func CreateRegistry(ctx context.Context, tx *store.Tx, r airlock.Registry, secretHash string) (airlock.Registry, error) {
 	now := tx.Now()
 	created, err := scanRegistry(tx.QueryRow(ctx, `INSERT INTO registries (host, kind, insecure, username, password,
-		webhook_secret_hash, poll_interval_seconds, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+		webhook_secret_hash, poll_interval_seconds, created_at, updated_at, is_mirror) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
 		ON CONFLICT DO NOTHING RETURNING `+registryCols, r.Host, r.Kind, r.Insecure, r.Username, r.Password, secretHash,
-		pollSeconds(r), now))
+		pollSeconds(r), now, r.Mirror))
 	if err != nil {
 		return created, store.NotFoundAs(err, airlock.ECONFLICT, "registry %s is declared already", r.Host)
 	}
@@ -96,8 +96,8 @@ func RegistryForUpdate(ctx context.Context, tx *store.Tx, id int64) (airlock.Reg
 // The host stays: images and deliveries are recorded under it.
 func UpdateRegistry(ctx context.Context, tx *store.Tx, r airlock.Registry) (airlock.Registry, error) {
 	updated, err := scanRegistry(tx.QueryRow(ctx, `UPDATE registries SET kind = $1, insecure = $2, username = $3,
-		password = $4, poll_interval_seconds = $5, updated_at = $6 WHERE id = $7 RETURNING `+registryCols,
-		r.Kind, r.Insecure, r.Username, r.Password, pollSeconds(r), tx.Now(), r.ID))
+		password = $4, poll_interval_seconds = $5, updated_at = $6, is_mirror = $8 WHERE id = $7 RETURNING `+registryCols,
+		r.Kind, r.Insecure, r.Username, r.Password, pollSeconds(r), tx.Now(), r.ID, r.Mirror))
 	if err != nil {
 		return updated, store.NotFound(err, "registry %d not found", r.ID)
 	}
@@ -138,7 +138,7 @@ func DeleteRegistry(ctx context.Context, tx *store.Tx, id int64) error {
 // RegistryByHost returns the registry one of whose spellings is host.
 func RegistryByHost(ctx context.Context, tx *store.Tx, host string) (airlock.Registry, error) {
 	r, err := scanRegistry(tx.QueryRow(ctx, `SELECT r.id, r.host, r.kind, r.insecure, r.username, r.password, r.created_at, r.updated_at,
-		r.poll_interval_seconds FROM registries r
+		r.poll_interval_seconds, r.is_mirror FROM registries r
 		JOIN registry_hosts h ON h.registry_id = r.id WHERE h.host = $1`, host))
 	if err != nil {
 		return r, store.NotFound(err, "no registry for host %s", host)
@@ -177,4 +177,11 @@ func Registry(ctx context.Context, db *store.DB, id int64) (airlock.Registry, er
 		return r, store.NotFound(err, "registry %d not found", id)
 	}
 	return r, aliases(ctx, db, &r)
+}
+
+// MirrorRegistry returns the registry declared as the mirror, other than
+// id (0: any), or ENOTFOUND when there is none.
+func MirrorRegistry(ctx context.Context, tx *store.Tx, except int64) (airlock.Registry, error) {
+	r, err := scanRegistry(tx.QueryRow(ctx, `SELECT `+registryCols+` FROM registries WHERE is_mirror AND id <> $1`, except))
+	return r, store.NotFound(err, "no mirror is declared")
 }

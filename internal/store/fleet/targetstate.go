@@ -140,7 +140,10 @@ func TargetApps(ctx context.Context, tx *store.Tx, repository string) ([]TargetA
 }
 
 // AppImage asks that one app of one device's target state run Image.
-type AppImage struct{ DeviceUUID, App, Image string }
+// Repository files it under another repository than Image's own: a
+// mirror's copy stays under the repository it was copied from, so the
+// next release of that repository finds the app. "" files it under Image's.
+type AppImage struct{ DeviceUUID, App, Image, Repository string }
 
 // SetAppImages sets apps[App].image for every change, keeping every other
 // field of the app as it is, and bumps each changed device's version once.
@@ -171,9 +174,9 @@ func SetAppImages(ctx context.Context, tx *store.Tx, changes []AppImage) error {
 			return err
 		}
 		for _, app := range slices.Sorted(maps.Keys(byDevice[uuid])) {
-			ref := byDevice[uuid][app]
-			apps[app] = apps[app].WithImage(ref.String())
-			indexRows = append(indexRows, []any{uuid, app, ref.Repository(), ref.String()})
+			c := byDevice[uuid][app]
+			apps[app] = apps[app].WithImage(c.ref.String())
+			indexRows = append(indexRows, []any{uuid, app, c.repository, c.ref.String()})
 		}
 		doc, err := marshalState(apps)
 		if err != nil {
@@ -190,11 +193,17 @@ func SetAppImages(ctx context.Context, tx *store.Tx, changes []AppImage) error {
 	return upsertApps(ctx, tx, indexRows)
 }
 
+// placed is a parsed change and the repository it is filed under.
+type placed struct {
+	ref        imageref.Ref
+	repository string
+}
+
 // groupChanges parses each distinct image once and keeps the last change
 // of each (device, app).
-func groupChanges(changes []AppImage) (map[string]map[string]imageref.Ref, error) {
+func groupChanges(changes []AppImage) (map[string]map[string]placed, error) {
 	refs := map[string]imageref.Ref{}
-	out := map[string]map[string]imageref.Ref{}
+	out := map[string]map[string]placed{}
 	for _, c := range changes {
 		ref, ok := refs[c.Image]
 		if !ok {
@@ -205,9 +214,13 @@ func groupChanges(changes []AppImage) (map[string]map[string]imageref.Ref, error
 			refs[c.Image] = ref
 		}
 		if out[c.DeviceUUID] == nil {
-			out[c.DeviceUUID] = map[string]imageref.Ref{}
+			out[c.DeviceUUID] = map[string]placed{}
 		}
-		out[c.DeviceUUID][c.App] = ref
+		repo := c.Repository
+		if repo == "" {
+			repo = ref.Repository()
+		}
+		out[c.DeviceUUID][c.App] = placed{ref, repo}
 	}
 	return out, nil
 }

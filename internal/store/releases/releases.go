@@ -13,6 +13,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/platform"
 	"github.com/airlock-iot/airlock/internal/release"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/mirrors"
 )
 
 // Record is a stored release with what was decided about it.
@@ -22,6 +23,8 @@ type Record struct {
 	RolloutID *int64          `json:"rollout_id"`
 	CreatedAt time.Time       `json:"created_at"`
 	UpdatedAt time.Time       `json:"updated_at"`
+	// Mirror is its copy into the mirror registry, when one was started.
+	Mirror *mirrors.Copy `json:"mirror,omitempty"`
 }
 
 // Filter selects releases for listing.
@@ -157,7 +160,17 @@ func ForUpdate(ctx context.Context, tx *store.Tx, id int64) (release.Release, er
 // Get returns release id with what was decided about it.
 func Get(ctx context.Context, q querier, id int64) (Record, error) {
 	r, err := scanRecord(q.QueryRow(ctx, `SELECT `+recordCols+` FROM releases WHERE id = $1`, id))
-	return r, store.NotFound(err, "release %d not found", id)
+	if err != nil {
+		return r, store.NotFound(err, "release %d not found", id)
+	}
+	m, err := mirrors.Get(ctx, q, id)
+	switch {
+	case err == nil:
+		r.Mirror = &m
+	case airlock.ErrorCode(err) != airlock.ENOTFOUND:
+		return r, err
+	}
+	return r, nil
 }
 
 // List returns a page of releases, newest first, and how many f matches.

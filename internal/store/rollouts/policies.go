@@ -12,7 +12,7 @@ import (
 const policyCols = `id, image_pattern, tag_constraint, update_strategy, batch_size, batch_percent,
 	batch_delay_seconds, batch_delay_minutes, canary_size, health_check_timeout_seconds, failure_threshold_percent,
 	min_devices_for_threshold, auto_rollback, device_filter, enabled, description, created_at, updated_at,
-	require_all_platforms, allow_downgrade, ` + timingCols
+	require_all_platforms, allow_downgrade, ` + timingCols + `, mirror`
 
 func scanPolicy(s store.Scanner) (airlock.Policy, error) {
 	var p airlock.Policy
@@ -22,7 +22,7 @@ func scanPolicy(s store.Scanner) (airlock.Policy, error) {
 		&p.BatchDelaySeconds, &p.BatchDelayMinutes, &p.CanarySize, &p.HealthCheckTimeoutSeconds, &p.FailureThresholdPercent,
 		&p.MinDevicesForThreshold, &p.AutoRollback, &filter, &p.Enabled, &p.Description,
 		(*store.TimeScan)(&p.CreatedAt), (*store.TimeScan)(&p.UpdatedAt), &p.RequireAllPlatforms, &p.AllowDowngrade},
-		tm.dest(&p.Timing)...)...)
+		append(tm.dest(&p.Timing), &p.Mirror)...)...)
 	if err != nil {
 		return p, err
 	}
@@ -50,7 +50,7 @@ func policyArgs(p airlock.Policy) ([]any, error) {
 	return append([]any{p.ImagePattern, p.TagConstraint, p.UpdateStrategy, p.BatchSize, p.BatchPercent,
 		p.BatchDelaySeconds, p.BatchDelayMinutes, p.CanarySize, p.HealthCheckTimeoutSeconds, p.FailureThresholdPercent,
 		p.MinDevicesForThreshold, p.AutoRollback, string(filter), p.Enabled, p.Description,
-		p.RequireAllPlatforms, p.AllowDowngrade}, timing...), nil
+		p.RequireAllPlatforms, p.AllowDowngrade}, append(timing, p.Mirror)...), nil
 }
 
 // CreatePolicy inserts a validated policy.
@@ -62,9 +62,9 @@ func CreatePolicy(ctx context.Context, tx *store.Tx, p airlock.Policy) (airlock.
 	created, err := scanPolicy(tx.QueryRow(ctx, `INSERT INTO image_update_policies (image_pattern, tag_constraint,
 		update_strategy, batch_size, batch_percent, batch_delay_seconds, batch_delay_minutes, canary_size,
 		health_check_timeout_seconds, failure_threshold_percent, min_devices_for_threshold, auto_rollback,
-		device_filter, enabled, description, require_all_platforms, allow_downgrade, `+timingCols+`, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-		$24, $25, $26, $27, $27) RETURNING `+policyCols, append(args, tx.Now())...))
+		device_filter, enabled, description, require_all_platforms, allow_downgrade, `+timingCols+`, mirror, created_at,
+		updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+		$22, $23, $24, $25, $26, $27, $28, $28) RETURNING `+policyCols, append(args, tx.Now())...))
 	if err != nil {
 		return created, store.WrapErr(fmt.Errorf("insert policy: %w", err))
 	}
@@ -93,7 +93,7 @@ func UpdatePolicy(ctx context.Context, tx *store.Tx, p airlock.Policy) (airlock.
 		require_all_platforms = $16, allow_downgrade = $17,
 		health_grace_seconds = $18, bake_seconds = $19, max_retries = $20, retry_backoff_seconds = $21,
 		defer_timeout_seconds = $22, maintenance_windows = $23, max_devices_per_minute = $24, ramp = $25,
-		include_new_devices = $26, updated_at = $27 WHERE id = $28 RETURNING `+policyCols, append(args, tx.Now(), p.ID)...))
+		include_new_devices = $26, mirror = $27, updated_at = $28 WHERE id = $29 RETURNING `+policyCols, append(args, tx.Now(), p.ID)...))
 	if err != nil {
 		return updated, store.NotFound(err, "policy %d not found", p.ID)
 	}

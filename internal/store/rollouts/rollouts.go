@@ -15,20 +15,25 @@ import (
 const rolloutCols = `id, policy_id, registry, namespace, image_name, tag, digest, update_strategy, batch_size,
 	batch_percent, batch_delay_seconds, canary_size, health_check_timeout_seconds, failure_threshold_percent,
 	min_devices_for_threshold, auto_rollback, status, current_batch, total_batches, total_devices, trigger, reason,
-	created_at, started_at, batch_started_at, batch_done_at, completed_at, start_at, end_at, next_window_at, ` + timingCols
+	created_at, started_at, batch_started_at, batch_done_at, completed_at, start_at, end_at, next_window_at, ` + timingCols + `,
+	device_image`
 
 func scanRollout(s store.Scanner) (airlock.Rollout, error) {
 	var r airlock.Rollout
 	var started, batchStarted, batchDone, completed, startAt, endAt, nextWindow store.NullTime
 	var tm timingScan
+	var deviceImage string
 	err := s.Scan(append([]any{&r.ID, &r.PolicyID, &r.Registry, &r.Namespace, &r.ImageName, &r.Tag, &r.Digest, &r.UpdateStrategy,
 		&r.BatchSize, &r.BatchPercent, &r.BatchDelaySeconds, &r.CanarySize, &r.HealthCheckTimeoutSeconds,
 		&r.FailureThresholdPercent, &r.MinDevicesForThreshold, &r.AutoRollback, &r.Status, &r.CurrentBatch,
 		&r.TotalBatches, &r.TotalDevices, &r.Trigger, &r.Reason, (*store.TimeScan)(&r.CreatedAt),
-		&started, &batchStarted, &batchDone, &completed, &startAt, &endAt, &nextWindow}, tm.dest(&r.Timing)...)...)
+		&started, &batchStarted, &batchDone, &completed, &startAt, &endAt, &nextWindow}, append(tm.dest(&r.Timing), &deviceImage)...)...)
 	r.StartedAt, r.BatchStartedAt, r.BatchDoneAt, r.CompletedAt = started.Ptr(), batchStarted.Ptr(), batchDone.Ptr(), completed.Ptr()
 	r.StartAt, r.EndAt, r.NextWindowAt = startAt.Ptr(), endAt.Ptr(), nextWindow.Ptr()
 	r.Image = imageString(r)
+	if deviceImage != "" {
+		r.Image = deviceImage // a mirror's copy, same digest
+	}
 	if err == nil {
 		err = tm.decode(&r.Timing)
 	}
@@ -49,6 +54,15 @@ func imageString(r airlock.Rollout) string {
 		s += "@" + r.Digest
 	}
 	return s
+}
+
+// deviceImage is what is stored of r.Image: "" when it is the image's own
+// reference, else the reference devices are sent instead (a mirror's copy).
+func deviceImage(r airlock.Rollout) string {
+	if r.Image == "" || r.Image == imageString(r) {
+		return ""
+	}
+	return r.Image
 }
 
 // given lists the device statuses of devices that were given the new image.
@@ -81,13 +95,13 @@ func CreateRollout(ctx context.Context, tx *store.Tx, r airlock.Rollout, devices
 	created, err := scanRollout(tx.QueryRow(ctx, `INSERT INTO image_update_rollouts (policy_id, registry, namespace,
 		image_name, tag, digest, update_strategy, batch_size, batch_percent, batch_delay_seconds, canary_size,
 		health_check_timeout_seconds, failure_threshold_percent, min_devices_for_threshold, auto_rollback, status,
-		current_batch, total_batches, total_devices, trigger, reason, created_at, start_at, end_at, `+timingCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 0, $17, $18, $19, $20, $21, $22,
-		$23, $24, $25, $26, $27, $28, $29, $30, $31, $32) RETURNING `+rolloutCols,
+		current_batch, total_batches, total_devices, trigger, reason, created_at, start_at, end_at, `+timingCols+`,
+		device_image) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 0, $17, $18, $19, $20,
+		$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33) RETURNING `+rolloutCols,
 		append([]any{r.PolicyID, r.Registry, r.Namespace, r.ImageName, r.Tag, r.Digest, r.UpdateStrategy, r.BatchSize, r.BatchPercent,
 			r.BatchDelaySeconds, r.CanarySize, r.HealthCheckTimeoutSeconds, r.FailureThresholdPercent, r.MinDevicesForThreshold,
 			r.AutoRollback, r.Status, r.TotalBatches, r.TotalDevices, r.Trigger, r.Reason, tx.Now(), r.StartAt, r.EndAt},
-			timing...)...))
+			append(timing, deviceImage(r))...)...))
 	if err != nil {
 		return created, store.WrapErr(fmt.Errorf("insert rollout: %w", err))
 	}
