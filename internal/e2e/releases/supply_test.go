@@ -2,12 +2,6 @@ package releases_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"os"
 	"strings"
@@ -15,37 +9,10 @@ import (
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/apitest"
+	"github.com/airlock-iot/airlock/internal/registrytest"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
 	"github.com/airlock-iot/airlock/internal/webhook"
 )
-
-// signer signs as cosign does with an ECDSA key.
-type signer struct{ k *ecdsa.PrivateKey }
-
-func newSigner(t *testing.T) signer {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return signer{k}
-}
-
-func (s signer) pem(t *testing.T) string {
-	der, err := x509.MarshalPKIXPublicKey(&s.k.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-}
-
-func (s signer) sign(payload []byte) []byte {
-	sum := sha256.Sum256(payload)
-	sig, err := ecdsa.SignASN1(rand.Reader, s.k, sum[:])
-	if err != nil {
-		panic(err)
-	}
-	return sig
-}
 
 // stays checks, for a while, that device uuid is still told to run image.
 func (f fixture) stays(uuid, image string) {
@@ -67,9 +34,9 @@ func TestSignatureRuleHoldsUntilTrustedSignature(t *testing.T) {
 		f := withResolver(t, dbURL, 50*time.Millisecond)
 		reg := declaredRegistry(f)
 		repo := reg.Host() + "/acme/signed"
-		trusted, untrusted := newSigner(t), newSigner(t)
+		trusted, untrusted := registrytest.NewSigner(t), registrytest.NewSigner(t)
 		f.s.Must(201, "POST", "/api/v1/rules", map[string]any{"name": "signed", "image_pattern": repo,
-			"kind": "signature", "keys": []string{trusted.pem(t)}})
+			"kind": "signature", "keys": []string{trusted.PEM}})
 		f.approve(repo)
 		f.device("gw", repo+":1.0")
 		ctx := context.Background()
@@ -81,11 +48,11 @@ func TestSignatureRuleHoldsUntilTrustedSignature(t *testing.T) {
 		if rels := f.releases("image=" + repo); len(rels) != 1 || rels[0].Status != "held" {
 			t.Fatalf("releases: %+v", rels)
 		}
-		if _, err := reg.PushSignedSignature(ctx, "acme/signed", digest, untrusted.sign); err != nil {
+		if _, err := reg.PushSignedSignature(ctx, "acme/signed", digest, untrusted.Sign); err != nil {
 			t.Fatal(err)
 		}
 		f.stays("gw", repo+":1.0")
-		if _, err := reg.PushSignedSignature(ctx, "acme/signed", digest, trusted.sign); err != nil {
+		if _, err := reg.PushSignedSignature(ctx, "acme/signed", digest, trusted.Sign); err != nil {
 			t.Fatal(err)
 		}
 		pinned := repo + ":2.0@" + digest

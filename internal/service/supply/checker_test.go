@@ -2,12 +2,6 @@ package supply_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/pem"
 	"io"
 	"log/slog"
 	"os"
@@ -25,36 +19,6 @@ import (
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
 )
-
-type key struct{ priv *ecdsa.PrivateKey }
-
-func newKey(t *testing.T) key {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key{k}
-}
-
-func (k key) pem(t *testing.T) string {
-	t.Helper()
-	der, err := x509.MarshalPKIXPublicKey(&k.priv.PublicKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-}
-
-// sign signs as cosign does with an ECDSA key: ASN.1 over the payload's SHA-256.
-func (k key) sign(payload []byte) []byte {
-	sum := sha256.Sum256(payload)
-	sig, err := ecdsa.SignASN1(rand.Reader, k.priv, sum[:])
-	if err != nil {
-		panic(err)
-	}
-	return sig
-}
 
 // fixture is a scanner's report from internal/verify's testdata, about digest.
 func fixture(t *testing.T, name, digest string) []byte {
@@ -114,23 +78,23 @@ func (e *env) expect(r release.Release, status, rule string) rules.Outcome {
 func TestSignatureRuleAgainstARealRegistry(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		trusted, untrusted := newKey(t), newKey(t)
+		trusted, untrusted := registrytest.NewSigner(t), registrytest.NewSigner(t)
 		e.rule(rules.Rule{Name: "signed", ImagePattern: e.reg.Host() + "/acme/*", Kind: rules.KindSignature,
-			Signature: &rules.Signature{Keys: []string{trusted.pem(t)}}})
+			Signature: &rules.Signature{Keys: []string{trusted.PEM}}})
 		rel := e.push("1.0.0")
 		out := e.expect(rel, rules.Held, "")
 		if out.Verdicts[0].WaitingFor != "signature" {
 			t.Errorf("unsigned: %+v", out.Verdicts[0])
 		}
 		ctx := context.Background()
-		if _, err := e.reg.PushSignedSignature(ctx, "acme/app", rel.Digest, untrusted.sign); err != nil {
+		if _, err := e.reg.PushSignedSignature(ctx, "acme/app", rel.Digest, untrusted.Sign); err != nil {
 			t.Fatal(err)
 		}
 		out = e.expect(rel, rules.Held, "")
 		if !strings.Contains(out.Verdicts[0].Reason, "not signed by any trusted key") {
 			t.Errorf("signed with an untrusted key: %+v", out.Verdicts[0])
 		}
-		if _, err := e.reg.PushSignedSignature(ctx, "acme/app", rel.Digest, trusted.sign); err != nil {
+		if _, err := e.reg.PushSignedSignature(ctx, "acme/app", rel.Digest, trusted.Sign); err != nil {
 			t.Fatal(err)
 		}
 		e.expect(rel, rules.Allowed, "")
