@@ -164,6 +164,9 @@ func (j Judge) PrejudgeRefs(ctx context.Context, refs ...imageref.Ref) context.C
 	pushes := make([]webhook.Push, 0, len(refs))
 	for _, ref := range refs {
 		p := webhook.Push{Ref: ref}
+		if ok, err := j.Checker.Enforced(ctx, PushRelease(p)); !ok || err != nil {
+			continue // no rule concerns it: no reads
+		}
 		rels, _, err := releasedb.List(ctx, j.Releases.DB, releasedb.Filter{Image: ref.Repository(), Tag: ref.Tag, Limit: 20})
 		for _, rec := range rels {
 			if err == nil && (ref.Digest == "" || rec.Digest == ref.Digest) {
