@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -142,9 +143,15 @@ func SetDecision(ctx context.Context, tx *store.Tx, id int64, decision any, roll
 func Subject(id int64) string { return fmt.Sprintf("release/%d", id) }
 
 // History returns every release of an image under a tag.
+// HistoryDepth is how many of a tag's newest releases a push is compared
+// with: a tag pushed again and again without a digest (a registry nobody
+// asks) makes a release each time, and a push must not read them all.
+const HistoryDepth = 20
+
 func History(ctx context.Context, q querier, registry, namespace, name, tag string) ([]release.Release, error) {
-	rows, err := q.Query(ctx, `SELECT `+cols+` FROM releases WHERE registry = $1 AND namespace = $2
-		AND image_name = $3 AND tag = $4 ORDER BY id`, registry, namespace, name, tag)
+	rows, err := q.Query(ctx, `SELECT `+cols+` FROM (SELECT * FROM releases WHERE registry = $1 AND namespace = $2
+		AND image_name = $3 AND tag = $4 ORDER BY id DESC LIMIT `+strconv.Itoa(HistoryDepth)+`) releases ORDER BY id`,
+		registry, namespace, name, tag)
 	if err != nil {
 		return nil, err
 	}
