@@ -148,7 +148,7 @@ function sizeOf(r) {
 // far it got, and why the last attempt failed.
 function mirrorOf(m) {
   const pct = m.bytes_total ? Math.round((m.bytes_done * 100) / m.bytes_total) : (m.state === 'verified' ? 100 : 0);
-  const cls = { verified: 'succeeded', retrying: 'failed', copying: 'in_progress' }[m.state] || m.state;
+  const cls = { verified: 'succeeded', retrying: 'pending', copying: 'in_progress' }[m.state] || m.state;
   return h('div', { testid: 'release-mirror', 'data-state': m.state },
     h('div', {}, badge(cls, m.state), ' ', h('span', { class: 'mono small' }, m.mirror)),
     h('progress', { max: 100, value: pct, 'aria-label': 'Mirror copy progress', testid: 'mirror-progress' }),
