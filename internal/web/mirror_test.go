@@ -45,25 +45,7 @@ func TestReleaseMirrorAndSize(t *testing.T) {
 	repo := upHost + "/acme/agent"
 	s.Must(201, "POST", "/api/v1/images", map[string]any{"image_name": repo})
 	s.Must(201, "POST", "/api/v1/policies", map[string]any{"image_pattern": repo + ":*", "update_strategy": "immediate"})
-	img, err := random.Image(2048, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf.OS, cf.Architecture = "linux", "amd64"
-	if img, err = mutate.ConfigFile(img, cf); err != nil {
-		t.Fatal(err)
-	}
-	ref, err := name.NewTag(repo+":2.0", name.Insecure)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(ref, img); err != nil {
-		t.Fatal(err)
-	}
+	pushImage(t, repo+":2.0")
 	var answer struct{ Release struct{ ID int64 } }
 	s.Must(200, "POST", "/api/v1/webhooks/generic?token="+reg.WebhookSecret, map[string]any{"image": repo + ":2.0"}).JSON(t, &answer)
 
@@ -86,4 +68,28 @@ func TestReleaseMirrorAndSize(t *testing.T) {
 	p.waitFor("the copy retrying with its error", `document.querySelector('[data-testid=release-mirror]').dataset.state === 'retrying' && `+
 		`document.querySelector('[data-testid=mirror-error]').textContent !== ''`)
 	fits(t, p, 390, "release-mirror")
+}
+
+// pushImage pushes a small random linux/amd64 image as ref.
+func pushImage(t *testing.T, ref string) {
+	t.Helper()
+	img, err := random.Image(2048, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf.OS, cf.Architecture = "linux", "amd64"
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		t.Fatal(err)
+	}
+	tag, err := name.NewTag(ref, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(tag, img); err != nil {
+		t.Fatal(err)
+	}
 }
