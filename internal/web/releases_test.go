@@ -88,6 +88,7 @@ func TestReleasesPages(t *testing.T) {
 			"the rule verdict":     `document.querySelector('[data-testid=verdict-row] td').textContent === 'no-high-cves'`,
 			"findings by severity": `+document.querySelector('[data-testid=severity-critical] b').textContent > 0`,
 			"the findings":         `document.querySelectorAll('[data-testid=finding-row]').length > 0`,
+			"the size":             `/^(not known|[\d.]+ k?B|[\d.]+ [MGT]B)/.test(document.querySelector('[data-testid=release-size]').textContent)`,
 		} {
 			p.waitFor(what, expr)
 		}

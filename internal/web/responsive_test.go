@@ -111,6 +111,9 @@ func TestResponsive(t *testing.T) {
 					t.Errorf("the first Approve button is not on screen: %s", eval[string](p,
 						`JSON.stringify(document.querySelector('[data-testid=approve]').getBoundingClientRect())`))
 				}
+				if pg.name == "rollout" {
+					p.waitFor("the download bytes", `/^\d+(\.\d)? [kMGT]?B$/.test(document.querySelector('[data-testid=rollout-download]').textContent)`)
+				}
 				if why := eval[string](p, noSideways); why != "" {
 					t.Errorf("%s at %d px: %s", pg.name, width, why)
 				}

@@ -63,6 +63,19 @@ export function ago(ts) {
   return h('time', { datetime: d.toISOString(), title: d.toLocaleString() }, text);
 }
 
+// bytes renders a byte count in decimal units (as registries and bills
+// count them): 1.2 MB.
+export function bytes(n) {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = Number(n) || 0;
+  let i = 0;
+  while (Math.abs(v) >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i ? v.toFixed(v < 10 ? 1 : 0) : v} ${units[i]}`;
+}
+
 export function badge(status, label) {
   return h('span', { class: `badge ${status}`, testid: 'badge' }, label || String(status).replaceAll('_', ' '));
 }

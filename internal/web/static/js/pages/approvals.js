@@ -92,6 +92,7 @@ export function approvalsPage(main, ctx) {
           [r.pusher && `pushed by ${r.pusher}`, r.required > 1 && `${r.approvals} of ${r.required} approvals`].filter(Boolean).join(' · ')),
         r.required > 1 && h('progress', { max: r.required, value: Math.min(r.approvals, r.required), testid: 'approval-meter',
           'aria-label': `${r.approvals} of ${r.required} approvals` }),
+        checkList(r.checks),
         r.rule && h('div', { class: 'small muted' }, `rule ${r.rule}`, r.expires_at && [', expires ', ago(r.expires_at)]),
         r.decisions && r.decisions.length > 0 && h('ul', { class: 'decisions small', testid: 'decisions' }, r.decisions.map((d) =>
           h('li', { testid: 'decision' }, h('strong', {}, d.by), d.role && ` (${d.role})`, ` ${d.verdict === 'approve' ? 'approved' : 'rejected'}`,
@@ -157,4 +158,18 @@ export function approvalsPage(main, ctx) {
   }
 
   load();
+}
+
+// checkList renders the CI checks reported for a request's digest: name,
+// status and, for an http(s) URL only, a link to the run.
+function checkList(checks) {
+  const names = Object.keys(checks || {}).sort();
+  if (!names.length) return null;
+  const cls = { success: 'succeeded', failure: 'failed', pending: 'pending' };
+  return h('ul', { class: 'plain small', testid: 'checks', 'aria-label': 'Checks' }, names.map((n) => {
+    const c = checks[n];
+    const link = /^https?:\/\//i.test(c.url || '') && h('a', { href: c.url, target: '_blank', rel: 'noopener noreferrer' }, 'details');
+    return h('li', { testid: 'check', 'data-name': n, 'data-status': c.status, title: c.summary || '' },
+      badge(cls[c.status] || c.status, c.status), ' ', h('span', { class: 'mono' }, n), link && [' ', link]);
+  }));
 }

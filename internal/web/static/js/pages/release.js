@@ -4,7 +4,7 @@
 // known-bad release, and deploy it again.
 
 import { get, post } from '../api.js';
-import { h, clear, ago, badge, table, errorBox, loading, toast, ask, focusOn } from '../dom.js';
+import { h, clear, ago, badge, bytes, table, errorBox, loading, toast, ask, focusOn } from '../dom.js';
 import { statusLabel } from '../progress.js';
 import { repository, releaseBadge, platformList, knownBadOf } from './releases.js';
 
@@ -35,6 +35,8 @@ export function releasePage(main, ctx) {
       ['Digest', r.digest ? h('span', { class: 'mono small', testid: 'release-digest' }, r.digest) : h('span', { class: 'muted' }, 'not known')],
       ['Pinned', h('span', { testid: 'release-pinned' }, r.pinned ? 'yes: devices get this digest' : 'no: devices get the tag')],
       ['Platforms', r.platforms && r.platforms.length ? platformList(r.platforms) : h('span', { class: 'muted' }, 'not known')],
+      ['Size', sizeOf(r)],
+      r.mirror && ['Mirror', mirrorOf(r.mirror)],
       r.media_type && ['Media type', h('span', { class: 'mono small' }, r.media_type)],
       ['Status', releaseBadge(r, bad)],
       r.reason && ['Why', h('span', { testid: 'release-reason' }, r.reason)],
@@ -130,6 +132,32 @@ export function releasePage(main, ctx) {
 
   ctx.on((e) => { if (e.subject === `release/${id}` || e.type === 'image.known_bad_cleared') load(); });
   load();
+}
+
+// sizeOf renders the compressed size of r, and of each platform.
+function sizeOf(r) {
+  if (!r.size_known) return h('span', { class: 'muted', testid: 'release-size' }, 'not known');
+  const per = r.platform_sizes || [];
+  return h('span', { testid: 'release-size' }, bytes(r.size_bytes),
+    per.length > 0 && h('ul', { class: 'plain small', testid: 'platform-sizes' }, per.map((p) =>
+      h('li', { testid: 'platform-size' }, h('span', { class: 'mono' }, [p.platform.os, p.platform.architecture, p.platform.variant].filter(Boolean).join('/')),
+        `: ${bytes(p.size_bytes)}`))));
+}
+
+// mirrorOf renders the copy of a release into the mirror: its state, how
+// far it got, and why the last attempt failed.
+function mirrorOf(m) {
+  const pct = m.bytes_total ? Math.round((m.bytes_done * 100) / m.bytes_total) : (m.state === 'verified' ? 100 : 0);
+  const cls = { verified: 'succeeded', retrying: 'pending', copying: 'in_progress' }[m.state] || m.state;
+  return h('div', { testid: 'release-mirror', 'data-state': m.state },
+    h('div', {}, badge(cls, m.state), ' ', h('span', { class: 'mono small' }, m.mirror)),
+    h('progress', { max: 100, value: pct, 'aria-label': 'Mirror copy progress', testid: 'mirror-progress' }),
+    h('div', { class: 'small', testid: 'mirror-counts' },
+      `${m.blobs_done} of ${m.blobs_total} blobs, ${bytes(m.bytes_done)} of ${bytes(m.bytes_total)} (${bytes(m.bytes_copied)} copied)`),
+    m.reference && h('div', { class: 'mono small wrap', testid: 'mirror-reference' }, m.reference),
+    m.attempts > 0 && h('div', { class: 'small' }, `${m.attempts} failed attempt(s)`,
+      m.state === 'retrying' && m.next_attempt_at && [', next ', ago(m.next_attempt_at)]),
+    m.last_error && h('div', { class: 'small error-text', testid: 'mirror-error' }, m.last_error));
 }
 
 function verdictClass(result) {

@@ -3,7 +3,7 @@
 // stream; and the controls an approver may use on it.
 
 import { get, post, qs } from '../api.js';
-import { h, clear, ago, badge, table, errorBox, loading, toast, ask, pager, shortImage, keepFocus } from '../dom.js';
+import { h, clear, ago, badge, bytes, table, errorBox, loading, toast, ask, pager, shortImage, keepFocus } from '../dom.js';
 import { bar, updateBar, percent, isActive, outcomes, statusLabel, failures } from '../progress.js';
 import { urlState } from '../query.js';
 import { nextStep, countdown, batchTimes } from '../schedule.js';
@@ -104,6 +104,8 @@ export function rolloutPage(main, ctx) {
         `${r.auto_rollback ? ' and rolls back' : ''}`],
       ['Batch', r.total_batches ? `${r.current_batch} of ${r.total_batches}` : '—'],
       ['Trigger', r.trigger],
+      r.download_bytes !== undefined && ['Download', h('span', { testid: 'rollout-download' }, bytes(r.download_bytes))],
+      r.cost && ['Cost', costOf(r.cost)],
       ['Created', ago(r.created_at)],
       r.started_at && ['Started', ago(r.started_at)],
       r.completed_at && ['Finished', ago(r.completed_at)],
@@ -231,6 +233,17 @@ export function rolloutPage(main, ctx) {
       clear(activity, h('h2', { id: 'activity-title' }, 'Activity'), errorBox(err));
     }
   }
+}
+
+// costOf renders a rollout's estimated and actual cost; amounts keep
+// sub-cent precision, as the API rounds them to 1/10,000.
+function costOf(c) {
+  if (!c.currency) return h('span', { class: 'muted', testid: 'rollout-cost' }, 'no cost rules');
+  const money = (n) => `${(n || 0).toLocaleString('en', { minimumFractionDigits: 2, maximumFractionDigits: 4 })} ${c.currency}`;
+  return h('span', { testid: 'rollout-cost' },
+    h('span', { testid: 'cost-estimated' }, `${money(c.estimated_cost)} estimated`), ', ',
+    h('span', { testid: 'cost-actual' }, `${money(c.actual_cost)} actual (${bytes(c.actual_bytes)})`),
+    c.unpriced_devices > 0 && h('span', { class: 'muted' }, `; ${c.unpriced_devices} device(s) under no cost rule`));
 }
 
 function deviceRow(d) {
