@@ -11,6 +11,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/service/releases"
 	"github.com/airlock-iot/airlock/internal/store"
 	releasedb "github.com/airlock-iot/airlock/internal/store/releases"
+	supplydb "github.com/airlock-iot/airlock/internal/store/supply"
 	"github.com/airlock-iot/airlock/internal/webhook"
 )
 
@@ -25,14 +26,28 @@ type Judge struct {
 }
 
 // Prejudge works out, before the intake's transaction, the outcome of
-// each push some enforce rule concerns, within PrejudgeWait.
+// each push some enforce rule concerns, within PrejudgeWait. The rules are
+// read once for the lot; a push no rule concerns is recorded as such, so
+// that the transaction reads them no more.
 func (j Judge) Prejudge(ctx context.Context, pushes []webhook.Push) context.Context {
+	all, err := supplydb.Rules(ctx, j.Checker.DB)
+	if err != nil {
+		return ctx // the transaction's hook reads them and holds what they concern
+	}
+	rels := make([]release.Release, len(pushes))
+	for i, p := range pushes {
+		rels[i] = PushRelease(p)
+	}
+	return j.prejudge(ctx, all, rels)
+}
+
+func (j Judge) prejudge(ctx context.Context, all []rules.Rule, rels []release.Release) context.Context {
 	o := Outcomes{}
 	wait, cancel := context.WithTimeout(ctx, PrejudgeWait)
 	defer cancel()
-	for _, p := range pushes {
-		r := PushRelease(p)
-		if ok, err := j.Checker.Enforced(wait, r); !ok || err != nil {
+	for _, r := range rels {
+		if len(Enforcing(all, r)) == 0 {
+			o.Add(r, rules.Outcome{})
 			continue
 		}
 		if out, err := j.Checker.Evaluate(wait, r); err == nil {
@@ -68,17 +83,11 @@ func (j Judge) Reconsider(ctx context.Context, actor string, id int64) (releases
 	if err != nil {
 		return releases.Outcome{}, err
 	}
-	o := Outcomes{}
-	if ok, err := j.Checker.Enforced(ctx, rec.Release); err != nil {
+	all, err := supplydb.Rules(ctx, j.Checker.DB)
+	if err != nil {
 		return releases.Outcome{}, err
-	} else if ok {
-		out, err := j.Checker.Evaluate(ctx, rec.Release)
-		if err != nil {
-			return releases.Outcome{}, err
-		}
-		o.Add(rec.Release, out)
 	}
-	return j.Releases.Reconsider(WithOutcomes(ctx, o), actor, id)
+	return j.Releases.Reconsider(j.prejudge(ctx, all, []release.Release{rec.Release}), actor, id)
 }
 
 // Reevaluate reconsiders the releases held by rules whose digest is
@@ -161,28 +170,31 @@ func (j Judge) record(ctx context.Context, req airlock.ApprovalRequest) ([]int64
 // concerns. Manual paths have no push time: a release recorded for the
 // content gives it, else now.
 func (j Judge) PrejudgeRefs(ctx context.Context, refs ...imageref.Ref) context.Context {
-	pushes := make([]webhook.Push, 0, len(refs))
+	all, err := supplydb.Rules(ctx, j.Checker.DB)
+	if err != nil {
+		return ctx
+	}
+	rels := make([]release.Release, 0, len(refs))
 	for _, ref := range refs {
-		p := webhook.Push{Ref: ref}
-		if ok, err := j.Checker.Enforced(ctx, PushRelease(p)); !ok || err != nil {
-			continue // no rule concerns it: no reads
-		}
-		rels, _, err := releasedb.List(ctx, j.Releases.DB, releasedb.Filter{Image: ref.Repository(), Tag: ref.Tag, Limit: 20})
-		for _, rec := range rels {
-			if err == nil && (ref.Digest == "" || rec.Digest == ref.Digest) {
-				p.PushedAt, p.Pusher = rec.PushedAt, rec.Pusher
-				break
+		r := PushRelease(webhook.Push{Ref: ref})
+		if len(Enforcing(all, r)) > 0 { // only then is its push time worth a read
+			recs, _, err := releasedb.List(ctx, j.Releases.DB, releasedb.Filter{Image: ref.Repository(), Tag: ref.Tag, Limit: 20})
+			for _, rec := range recs {
+				if err == nil && (ref.Digest == "" || rec.Digest == ref.Digest) {
+					r.PushedAt, r.Pusher = rec.PushedAt, rec.Pusher
+					break
+				}
 			}
 		}
-		pushes = append(pushes, p)
+		rels = append(rels, r)
 	}
-	return j.Prejudge(ctx, pushes)
+	return j.prejudge(ctx, all, rels)
 }
 
 // Manual is the outcome worked out for an image a person asks to deploy:
 // there, a hold refuses too, as nothing would wait for the evidence.
 func Manual(ctx context.Context, ref imageref.Ref) *rules.Outcome {
-	if out, ok := OutcomeOf(ctx, PushRelease(webhook.Push{Ref: ref})); ok {
+	if out, ok := OutcomeOf(ctx, PushRelease(webhook.Push{Ref: ref})); ok && out.Status != "" {
 		return &out
 	}
 	return nil

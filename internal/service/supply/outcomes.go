@@ -15,7 +15,8 @@ import (
 // handed to it through the context, keyed by the release's content.
 type outcomesKey struct{}
 
-// Outcomes are rules outcomes by release content (see key).
+// Outcomes are rules outcomes by release content (see key); a zero
+// Outcome says no enforce rule concerns that content.
 type Outcomes map[string]rules.Outcome
 
 func key(r release.Release) string {
@@ -41,20 +42,16 @@ func OutcomeOf(ctx context.Context, r release.Release) (rules.Outcome, bool) {
 // outcome worked out beforehand, else, when an enforce rule matches r, a
 // hold until Reevaluate gathers the evidence. No rule matching allows.
 func Hook(ctx context.Context, tx *store.Tx, r release.Release) (*rules.Outcome, error) {
-	if out, ok := OutcomeOf(ctx, r); ok {
-		return &out, nil
-	}
-	all, err := supplydb.RulesTx(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	out := rules.Outcome{Status: rules.Allowed, Verdicts: []rules.Verdict{}}
-	for _, rule := range Matching(all, Subject(r)) {
-		if rule.Mode != rules.ModeWarn {
-			out.Status = rules.Held
-			out.Verdicts = append(out.Verdicts, rules.Verdict{Rule: rule.Name, Kind: rule.Kind, Mode: rule.Mode,
-				Result: rules.Wait, Reason: "not evaluated yet", WaitingFor: "its evidence to be gathered"})
+	out, ok := OutcomeOf(ctx, r)
+	if !ok {
+		all, err := supplydb.RulesTx(ctx, tx)
+		if err != nil {
+			return nil, err
 		}
+		out = unevaluated(Enforcing(all, r))
+	}
+	if out.Status == "" {
+		out = rules.Outcome{Status: rules.Allowed, Verdicts: []rules.Verdict{}}
 	}
 	if out.Status == rules.Allowed && (r.Status != release.StatusHeld || r.Hold != release.HoldRules) {
 		return nil, nil // nothing to say; a release rules held goes free
@@ -62,17 +59,26 @@ func Hook(ctx context.Context, tx *store.Tx, r release.Release) (*rules.Outcome,
 	return &out, nil
 }
 
-// Enforced reports whether any enforce rule matches r, so that releases
-// no rule concerns cost no evaluation.
-func (c *Checker) Enforced(ctx context.Context, r release.Release) (bool, error) {
-	all, err := supplydb.Rules(ctx, c.DB)
-	if err != nil {
-		return false, err
+// unevaluated holds a release for each enforce rule whose evidence was not
+// gathered; none holds nothing (Status "").
+func unevaluated(enforcing []rules.Rule) rules.Outcome {
+	var out rules.Outcome
+	for _, rule := range enforcing {
+		out.Status = rules.Held
+		out.Verdicts = append(out.Verdicts, rules.Verdict{Rule: rule.Name, Kind: rule.Kind, Mode: rule.Mode,
+			Result: rules.Wait, Reason: "not evaluated yet", WaitingFor: "its evidence to be gathered"})
 	}
+	return out
+}
+
+// Enforcing is the enforce rules among all whose pattern matches r: only
+// releases some rule concerns cost an evaluation.
+func Enforcing(all []rules.Rule, r release.Release) []rules.Rule {
+	var out []rules.Rule
 	for _, rule := range Matching(all, Subject(r)) {
 		if rule.Mode != rules.ModeWarn {
-			return true, nil
+			out = append(out, rule)
 		}
 	}
-	return false, nil
+	return out
 }
