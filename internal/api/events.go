@@ -42,11 +42,11 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 		return airlock.FieldErrorf("limit", "must be between 1 and 1000")
 	}
 	f.After, f.Before, f.Limit = int64(after), int64(before), limit
-	evs, total, err := s.svc.Events(r.Context(), f)
+	page, err := s.svc.Events(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.List[airlock.Event]{Items: evs, Total: total})
+	httpx.WriteJSON(w, http.StatusOK, page)
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/store/audit"
 	"github.com/airlock-iot/airlock/internal/store/catalog"
 	"github.com/airlock-iot/airlock/internal/store/fleet"
 	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
@@ -20,9 +21,9 @@ func (s *Service) Now() time.Time { return s.DB.Now() }
 // SchemaCurrent reports an error unless the database answers and its schema is this build's.
 func (s *Service) SchemaCurrent(ctx context.Context) error { return s.DB.SchemaCurrent(ctx) }
 
-// Events returns a page of the audit trail and the number of events f matches.
-func (s *Service) Events(ctx context.Context, f airlock.EventFilter) ([]airlock.Event, int, error) {
-	return s.DB.Events(ctx, f)
+// Events returns a page of the audit trail.
+func (s *Service) Events(ctx context.Context, f airlock.EventFilter) (airlock.Page[airlock.Event], error) {
+	return audit.List(ctx, s.DB, f)
 }
 
 // Follow reads the audit trail after event id after, in id order.

@@ -35,41 +35,13 @@ func ids(evs []airlock.Event) []int64 {
 	return out
 }
 
-func TestEventQueries(t *testing.T) {
+func TestEventReads(t *testing.T) {
 	t.Parallel()
 	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		addEvents(t, db, [2]string{"image.rollout_created", "rollout/1"}, [2]string{"image.tag.added", "image/1/tag/1"},
 			[2]string{"image.rollout_completed", "rollout/1"}, [2]string{"imageXrollout_x", "rollout/2"},
 			[2]string{"device.provisioned", "device/a"})
-		for _, c := range []struct {
-			f     airlock.EventFilter
-			want  string
-			total int
-		}{
-			{airlock.EventFilter{Limit: 10}, "[1 2 3 4 5]", 5},
-			{airlock.EventFilter{Limit: 2}, "[4 5]", 5}, // the latest, oldest first
-			{airlock.EventFilter{After: 1, Limit: 2}, "[2 3]", 4},
-			{airlock.EventFilter{Before: 4, Limit: 2}, "[2 3]", 3},
-			{airlock.EventFilter{Type: "image.rollout_*", Limit: 10}, "[1 3]", 2}, // "_" is no wildcard
-			{airlock.EventFilter{Type: "image.tag.added", Limit: 10}, "[2]", 1},
-			{airlock.EventFilter{Type: "image.", Limit: 10}, "[]", 0},
-			{airlock.EventFilter{Subject: "rollout/1", Limit: 10}, "[1 3]", 2},
-			{airlock.EventFilter{Subject: "rollout/*", Type: "*", After: 1, Limit: 10}, "[3 4]", 2},
-		} {
-			evs, total, err := db.Events(ctx, c.f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := fmt.Sprint(ids(evs)); got != c.want || total != c.total {
-				t.Errorf("%+v: %s total %d, want %s total %d", c.f, got, total, c.want, c.total)
-			}
-			for _, e := range evs {
-				if !c.f.Matches(e) {
-					t.Errorf("%+v does not match %+v it selected", c.f, e)
-				}
-			}
-		}
 		if last, err := db.LastEventID(ctx); err != nil || last != 5 {
 			t.Fatalf("last event id %d, %v", last, err)
 		}

@@ -222,10 +222,11 @@ func oaEventOps() []oaOp {
 	}
 	return []oaOp{
 		{method: "GET", path: "/api/v1/events", auth: authViewer, tag: "events", summary: "Query the audit trail, oldest first",
-			desc: "With after, the first events after it (page forward); otherwise the latest ones, before the id given if one is (page back).",
+			desc: "With after, the first events after it (page forward; next, on a full page, is the after of the following one); " +
+				"otherwise the latest ones, before the id given if one is (page back with before= the first id).",
 			query: append(slices.Clone(eventFilters), oaQuery("after", oaInt, "only events with a greater id"),
 				oaQuery("before", oaInt, "only events with a smaller id"), oaLimit(100, 1000)),
-			status: 200, resp: oaList("Event")},
+			status: 200, resp: oaPage("Event")},
 		{method: "GET", path: "/api/v1/events/stream", auth: authViewer, tag: "events", summary: "Server-Sent Events: the events as they happen",
 			desc: "Each event is sent as `id: <id>` and `data: <the Event as JSON>`. Reconnecting with Last-Event-ID (or ?after=) " +
 				"replays exactly the events missed, then goes on live. Comment lines are heartbeats. A client that falls 30 s behind is " +

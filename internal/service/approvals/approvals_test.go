@@ -13,6 +13,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/service/approvals"
 	"github.com/airlock-iot/airlock/internal/service/supply"
 	"github.com/airlock-iot/airlock/internal/store"
+	"github.com/airlock-iot/airlock/internal/store/audit"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
 	supplydb "github.com/airlock-iot/airlock/internal/store/supply"
 )
@@ -58,7 +59,8 @@ func waitFor(t *testing.T, db *store.DB, typ string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
-		evs, _, err := db.Events(context.Background(), airlock.EventFilter{Type: typ, Limit: 10})
+		page, err := audit.List(context.Background(), db, airlock.EventFilter{Type: typ, Limit: 10})
+		evs := page.Items
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/store"
-	supplydb "github.com/airlock-iot/airlock/internal/store/supply"
+	"github.com/airlock-iot/airlock/internal/store/audit"
 )
 
 // Audit reads the audit trail for export.
@@ -15,5 +15,5 @@ type Audit struct {
 
 // ExportPage is the page of f's events after id after, oldest first.
 func (a Audit) ExportPage(ctx context.Context, f airlock.EventFilter, after int64, limit int) ([]airlock.Event, error) {
-	return supplydb.ExportEvents(ctx, a.DB, f, after, limit)
+	return audit.Export(ctx, a.DB, f, after, limit)
 }
