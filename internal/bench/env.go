@@ -30,6 +30,7 @@ type env struct {
 	url      string // Airlock
 	baseline string // bare net/http answering 304
 	client   *http.Client
+	slow     *http.Client // for requests that may take minutes: imports, pushes planning a fleet
 	closers  []func()
 	dbURL    string
 	progress io.Writer
@@ -40,7 +41,7 @@ type env struct {
 }
 
 func start(ctx context.Context, cfg Config, progress io.Writer) (*env, error) {
-	e := &env{client: client(cfg.Workers), progress: progress, began: time.Now()}
+	e := &env{client: client(cfg.Workers), slow: &http.Client{Timeout: rolloutDeadline}, progress: progress, began: time.Now()}
 	dbURL := cfg.DatabaseURL
 	if dbURL == "" {
 		dir, err := os.MkdirTemp("", "airlock-bench-")

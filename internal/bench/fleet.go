@@ -83,7 +83,7 @@ func (e *env) importLines(ctx context.Context, body []byte) ([]importAnswer, err
 	}
 	req.Header.Set("Authorization", "Bearer "+adminToken)
 	req.Header.Set("Content-Type", "application/x-ndjson")
-	resp, err := e.client.Do(req)
+	resp, err := e.slow.Do(req)
 	if err != nil {
 		return nil, err
 	}
