@@ -79,26 +79,41 @@ func runEngines(ctx context.Context, cfg bench.Config, f benchFlags) ([]bench.Re
 		r, err := bench.Run(ctx, cfg, os.Stderr)
 		return []bench.Report{r}, err
 	}
+	engines, err := engineURLs(f)
+	if err != nil {
+		return nil, err
+	}
 	var reports []bench.Report
-	for _, engine := range strings.Split(f.engines, ",") {
-		switch strings.TrimSpace(engine) {
-		case "sqlite":
-			cfg.DatabaseURL = ""
-		case "postgres":
-			if f.postgresURL == "" {
-				return nil, errors.New("--engines postgres needs --postgres-url, an EMPTY database")
-			}
-			cfg.DatabaseURL = f.postgresURL
-		default:
-			return nil, fmt.Errorf("--engines: %q is neither sqlite nor postgres", engine)
-		}
+	for _, e := range engines {
+		cfg.DatabaseURL = e.url
 		r, err := bench.Run(ctx, cfg, os.Stderr)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", engine, err)
+			return nil, fmt.Errorf("%s: %w", e.name, err)
 		}
 		reports = append(reports, r)
 	}
 	return reports, nil
+}
+
+type engineURL struct{ name, url string }
+
+// engineURLs are the database URLs of f.engines, checked before any runs.
+func engineURLs(f benchFlags) ([]engineURL, error) {
+	var out []engineURL
+	for _, engine := range strings.Split(f.engines, ",") {
+		switch engine = strings.TrimSpace(engine); engine {
+		case "sqlite":
+			out = append(out, engineURL{engine, ""}) // a temporary directory
+		case "postgres":
+			if f.postgresURL == "" {
+				return nil, errors.New("--engines postgres needs --postgres-url, an EMPTY database")
+			}
+			out = append(out, engineURL{engine, f.postgresURL})
+		default:
+			return nil, fmt.Errorf("--engines: %q is neither sqlite nor postgres", engine)
+		}
+	}
+	return out, nil
 }
 
 // printReports prints reports as JSON (a list), or as one markdown table.
