@@ -20,7 +20,7 @@ Usage:
   airlock serve    [flags]   run the server (SQLite at ./airlock.db by default)
   airlock migrate  [flags]   apply database migrations and exit
   airlock token create --name NAME --role admin|approver|viewer
-  airlock bench [--quick] [--json] [--database-url URL]
+  airlock bench [--devices N] [--rounds R] [--engines sqlite,postgres --postgres-url URL] [--json] [--merge A.json,B.json]
   airlock agent    --server URL --token ADMIN --devices N --image REF   simulate a device fleet
   airlock version
 

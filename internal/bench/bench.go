@@ -1,6 +1,9 @@
 // Package bench measures Airlock on the machine it runs on: it starts the
 // real server in-process beside a bare net/http baseline and drives both with
-// a load generator, so ratios come from one run on one machine.
+// a load generator. A scenario with a baseline alternates baseline and
+// subject rounds, so that the machine's drift falls on both alike, and
+// reports the median and best of its rounds and the median of the per-round
+// ratios.
 package bench
 
 import (
@@ -13,98 +16,86 @@ import (
 // Config says what to run.
 type Config struct {
 	DatabaseURL string        // "" for SQLite in a temporary directory
-	Quick       bool          // short runs and smaller fleets
-	Duration    time.Duration // per load scenario
+	Quick       bool          // short rounds and a small fleet
+	Devices     int           // fleet size of the fleet-sized scenarios
+	Rounds      int           // rounds of every scenario, alternating where there is a baseline
+	Duration    time.Duration // per load round
 	Workers     int           // concurrent clients
-	Fleet       []int         // fleet sizes for the rollout scenarios
 	ServeBinary string        // the airlock binary, to measure serve's RSS; "" skips it
 }
 
 // Defaults fills what cfg leaves unset.
 func (cfg Config) Defaults() Config {
 	if cfg.Duration == 0 {
-		cfg.Duration = 10 * time.Second
+		cfg.Duration = 5 * time.Second
 		if cfg.Quick {
-			cfg.Duration = 2 * time.Second
+			cfg.Duration = time.Second
 		}
 	}
 	if cfg.Workers == 0 {
 		cfg.Workers = 16
 	}
-	if cfg.Fleet == nil {
-		cfg.Fleet = []int{10_000, 100_000}
+	if cfg.Devices == 0 {
+		cfg.Devices = 100_000
 		if cfg.Quick {
-			cfg.Fleet = []int{2_000}
+			cfg.Devices = 2_000
 		}
+	}
+	if cfg.Rounds == 0 {
+		cfg.Rounds = 3
 	}
 	return cfg
 }
 
-// Row is one line of the results table.
-type Row struct {
-	Scenario string        `json:"scenario"`
-	Stats    *Stats        `json:"stats,omitempty"`
-	Elapsed  time.Duration `json:"elapsed_ns,omitempty"`
-	Value    string        `json:"value,omitempty"`
-	Ratio    float64       `json:"ratio_to_baseline,omitempty"`
-	Target   string        `json:"target,omitempty"`
-}
-
-// Report is a whole run.
+// Report is a whole run on one engine.
 type Report struct {
 	Engine  string    `json:"engine"`
 	Started time.Time `json:"started"`
+	Devices int       `json:"devices"`
+	Rounds  int       `json:"rounds"`
 	Quick   bool      `json:"quick"`
 	Rows    []Row     `json:"rows"`
+}
+
+type scenario struct {
+	name string
+	run  func(ctx context.Context, e *env, cfg Config) ([]Row, error)
+}
+
+// scenarios run in this order: the polls need the fleet's target states as
+// imported, so they run before the rollouts change every one of them.
+var scenarios = []scenario{
+	{"bulk import", benchImport},
+	{"webhooks", benchWebhooks},
+	{"devices", benchDevices},
+	{"poll while target states change", benchChurn},
+	{"deep pages", benchPages},
+	{"rollouts", benchRollouts},
+	{"monitor", benchMonitor},
+	{"serve's RSS", benchRSS},
 }
 
 // Run runs every scenario, telling progress what it is doing.
 func Run(ctx context.Context, cfg Config, progress io.Writer) (Report, error) {
 	cfg = cfg.Defaults()
-	env, err := start(ctx, cfg)
+	env, err := start(ctx, cfg, progress)
 	if err != nil {
 		return Report{}, err
 	}
 	defer env.close()
-	r := Report{Engine: env.db.Engine, Started: time.Now().UTC(), Quick: cfg.Quick}
+	r := Report{Engine: env.db.Engine, Started: time.Now().UTC(), Devices: cfg.Devices, Rounds: cfg.Rounds, Quick: cfg.Quick}
 	for _, sc := range scenarios {
-		fmt.Fprintf(progress, "bench: %s…\n", sc.name)
+		env.logf("%s…", sc.name)
+		t0 := time.Now()
 		rows, err := sc.run(ctx, env, cfg)
 		if err != nil {
 			return r, fmt.Errorf("%s: %w", sc.name, err)
 		}
 		for _, row := range rows {
-			fmt.Fprintf(progress, "bench:   %s\n", row.line())
+			env.logf("  %s", row.line())
 		}
+		env.logf("%s: done in %s", sc.name, time.Since(t0).Round(time.Second))
 		r.Rows = append(r.Rows, rows...)
 	}
 	return r, nil
-}
-
-func (row Row) line() string {
-	s := fmt.Sprintf("%-44s", row.Scenario)
-	switch {
-	case row.Stats != nil:
-		s += " " + row.Stats.String()
-	case row.Elapsed != 0:
-		s += fmt.Sprintf(" %10s", round(row.Elapsed))
-	}
-	if row.Value != "" {
-		s += " " + row.Value
-	}
-	if row.Ratio != 0 {
-		s += fmt.Sprintf("  %.2fx baseline", row.Ratio)
-	}
-	if row.Target != "" {
-		s += "  (target " + row.Target + ")"
-	}
-	return s
-}
-
-// Table renders the report for people.
-func (r Report) Table(w io.Writer) {
-	fmt.Fprintf(w, "airlock bench — %s, %s%s\n\n", r.Engine, r.Started.Format(time.RFC3339), map[bool]string{true: ", quick"}[r.Quick])
-	for _, row := range r.Rows {
-		fmt.Fprintln(w, row.line())
-	}
 }

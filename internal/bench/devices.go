@@ -5,79 +5,86 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"strings"
+	"time"
 )
 
-// benchDevices measures the device side: target-state polls answered 304
-// (against the bare net/http baseline) and 200, and state reports.
-func benchDevices(ctx context.Context, e *env, cfg Config) ([]Row, error) {
-	const n = 1000
-	f, err := e.seed(ctx, "poll", n, "docker.io/library/redis:7.5-alpine")
-	if err != nil {
-		return nil, err
-	}
-	etags := make([]string, n)
-	for i := range n {
-		if etags[i], err = e.etag(ctx, f, i); err != nil {
+// benchImport provisions the fleet through the bulk import endpoint, which
+// is the import scenario, and polls every device once for its ETag. The
+// fleet's image and the churn scenario's are approved first.
+func benchImport(ctx context.Context, e *env, cfg Config) ([]Row, error) {
+	for _, repo := range []string{fleetRepo, churnRepo} {
+		if err := e.admin(ctx, "POST", "/api/v1/images", fmt.Sprintf(`{"image_name":%q}`, repo), 201); err != nil {
 			return nil, err
 		}
 	}
-	poll := func(conditional bool) request {
-		return func(int) (*http.Request, error) {
-			i := rand.IntN(n)
-			req, err := http.NewRequestWithContext(ctx, "GET", e.url+"/api/v1/devices/"+f.uuids[i]+"/target-state", nil)
-			if err == nil {
-				req.Header.Set("Authorization", "Bearer "+f.keys[i])
-				if conditional {
-					req.Header.Set("If-None-Match", etags[i])
-				}
-			}
-			return req, err
-		}
+	e.tag = 1
+	f, rates, err := e.importFleet(ctx, "dev", cfg.Devices, fleetImage(e.tag))
+	if err != nil {
+		return nil, err
 	}
-	baseline := load(ctx, e.client, cfg.Workers, cfg.Duration, 304, func(int) (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, "GET", e.baseline+"/api/v1/devices/x/target-state", nil)
-		if err == nil {
+	e.fleet = f
+	e.logf("  polling every device once for its ETag")
+	if err := e.firstPolls(ctx, &e.fleet, cfg.Workers); err != nil {
+		return nil, err
+	}
+	name := fmt.Sprintf("bulk import, %d devices a request (rounds: requests)", importChunk(cfg.Devices))
+	return []Row{row(name, unitDevices, "≥ 20,000 devices/s", rates)}, nil
+}
+
+// benchDevices measures the device side over the whole fleet: polls of a
+// random device answered 304 and 200, alternating with the bare net/http
+// baseline, then state reports from 8 clients.
+func benchDevices(ctx context.Context, e *env, cfg Config) ([]Row, error) {
+	f, n := &e.fleet, cfg.Devices
+	baseline := func() (float64, error) {
+		return e.rate(ctx, cfg.Workers, cfg.Duration, 304, func() *http.Request {
+			req, _ := http.NewRequestWithContext(ctx, "GET", e.baseline+"/api/v1/devices/x/target-state", nil)
 			req.Header.Set("Authorization", "Bearer dk_x")
 			req.Header.Set("If-None-Match", `"baseline"`)
-		}
-		return req, err
-	})
-	notModified := load(ctx, e.client, cfg.Workers, cfg.Duration, 304, poll(true))
-	full := load(ctx, e.client, cfg.Workers, cfg.Duration, 200, poll(false))
-	report := load(ctx, e.client, cfg.Workers, cfg.Duration, 200, func(int) (*http.Request, error) {
-		i := rand.IntN(n)
-		body := `{"apps":{"web":{"image":"docker.io/library/redis:7.5-alpine","status":"running","healthy":true}},` +
-			`"metrics":{"cpu_percent":12.5,"memory_percent":40.1,"uptime_seconds":3600}}`
-		req, err := http.NewRequestWithContext(ctx, "PATCH", e.url+"/api/v1/devices/"+f.uuids[i]+"/state", strings.NewReader(body))
-		if err == nil {
-			req.Header.Set("Authorization", "Bearer "+f.keys[i])
-		}
-		return req, err
-	})
+			return req
+		})
+	}
+	poll304 := func() (float64, error) {
+		return e.rate(ctx, cfg.Workers, cfg.Duration, 304, func() *http.Request {
+			i := rand.IntN(n)
+			return e.devicePoll(ctx, e.url, f, i, f.etags[i])
+		})
+	}
+	poll200 := func() (float64, error) {
+		return e.rate(ctx, cfg.Workers, cfg.Duration, 200, func() *http.Request { return e.devicePoll(ctx, e.url, f, rand.IntN(n), "") })
+	}
+	m, err := alternate(e, "polls", cfg.Rounds, baseline, poll304, poll200)
+	if err != nil {
+		return nil, err
+	}
+	reports, err := e.reportRounds(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	w := cfg.Workers
 	return []Row{
-		{Scenario: "baseline: bare net/http answering 304", Stats: &baseline},
-		{Scenario: "target-state poll answered 304", Stats: &notModified, Ratio: notModified.Throughput / baseline.Throughput,
-			Target: "≥ 0.50x baseline"},
-		{Scenario: "target-state poll answered 200", Stats: &full, Ratio: full.Throughput / baseline.Throughput},
-		{Scenario: "device state report", Stats: &report},
+		row(fmt.Sprintf("baseline: bare net/http answering 304, %d clients", w), unitRate, "", m[0]),
+		row(fmt.Sprintf("target-state poll answered 304, random device of %d", n), unitRate, "", m[1]),
+		row("304 poll ÷ baseline", unitRatio, "≥ 0.5×", ratios(m[1], m[0])),
+		row(fmt.Sprintf("target-state poll answered 200, random device of %d", n), unitRate, "", m[2]),
+		row("200 poll ÷ baseline", unitRatio, "", ratios(m[2], m[0])),
+		reports,
 	}, nil
 }
 
-// etag fetches device i's current ETag.
-func (e *env) etag(ctx context.Context, f fleet, i int) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, "GET", e.url+"/api/v1/devices/"+f.uuids[i]+"/target-state", nil)
+// reportRounds measures state reports of random devices from 8 clients,
+// each reporting the image the device already runs.
+func (e *env) reportRounds(ctx context.Context, cfg Config) (Row, error) {
+	f := &e.fleet
+	image := fleetImage(e.tag)
+	m, err := alternate(e, "state reports", cfg.Rounds, func() (float64, error) {
+		return e.rate(ctx, 8, cfg.Duration, 204, func() *http.Request { return e.patchState(ctx, f, rand.IntN(len(f.uuids)), image) })
+	})
 	if err != nil {
-		return "", err
+		return Row{}, err
 	}
-	req.Header.Set("Authorization", "Bearer "+f.keys[i])
-	resp, err := e.client.Do(req)
-	if err != nil {
-		return "", err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 || resp.Header.Get("ETag") == "" {
-		return "", fmt.Errorf("poll %s: status %d, ETag %q", f.uuids[i], resp.StatusCode, resp.Header.Get("ETag"))
-	}
-	return resp.Header.Get("ETag"), nil
+	return row("device state reports, 8 clients", unitRate, "≥ 10,000/s", m[0]), nil
 }
+
+// since is the milliseconds since t0.
+func since(t0 time.Time) float64 { return ms(time.Since(t0)) }

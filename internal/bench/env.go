@@ -3,12 +3,14 @@ package bench
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/airlock-iot/airlock/internal/app"
 	"github.com/airlock-iot/airlock/internal/config"
@@ -28,14 +30,18 @@ type env struct {
 	url      string // Airlock
 	baseline string // bare net/http answering 304
 	client   *http.Client
+	slow     *http.Client // for requests that may take minutes: imports, pushes planning a fleet
 	closers  []func()
 	dbURL    string
-	fleets   []fleet // seeded by the rollout scenarios, smallest first
-	devices  int     // devices provisioned in all
+	progress io.Writer
+	began    time.Time
+	fleet    fleet // the fleet-sized fleet, imported first
+	devices  int   // devices provisioned in all
+	tag      int   // the fleet's image tag now
 }
 
-func start(ctx context.Context, cfg Config) (*env, error) {
-	e := &env{client: client(cfg.Workers)}
+func start(ctx context.Context, cfg Config, progress io.Writer) (*env, error) {
+	e := &env{client: client(cfg.Workers), slow: &http.Client{Timeout: rolloutDeadline}, progress: progress, began: time.Now()}
 	dbURL := cfg.DatabaseURL
 	if dbURL == "" {
 		dir, err := os.MkdirTemp("", "airlock-bench-")
@@ -58,7 +64,7 @@ func start(ctx context.Context, cfg Config) (*env, error) {
 }
 
 // startAirlock wires Airlock as serve does, over dbURL, without the
-// background jobs: the rollout scenarios tick the monitor themselves.
+// background jobs: the monitor scenario ticks the monitor itself.
 func (e *env) startAirlock(ctx context.Context) error {
 	cfg := config.Default()
 	cfg.DatabaseURL, cfg.AdminToken, cfg.WebhookSecret = e.dbURL, adminToken, webhookSecret
@@ -86,6 +92,11 @@ func (e *env) serve(h http.Handler) (string, error) {
 	go srv.Serve(ln)
 	e.closers = append(e.closers, func() { srv.Close() })
 	return "http://" + ln.Addr().String(), nil
+}
+
+// logf writes a progress line, stamped with the time since the start.
+func (e *env) logf(format string, args ...any) {
+	fmt.Fprintf(e.progress, "bench %6s: %s\n", time.Since(e.began).Round(time.Second), fmt.Sprintf(format, args...))
 }
 
 func (e *env) close() error {

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -13,11 +12,10 @@ import (
 
 // Stats summarises one load run.
 type Stats struct {
-	Requests   int           `json:"requests"`
-	Errors     int           `json:"errors"`
-	Throughput float64       `json:"throughput_rps"`
-	P50        time.Duration `json:"p50_ns"`
-	P99        time.Duration `json:"p99_ns"`
+	Requests   int
+	Errors     int
+	Throughput float64 // requests a second
+	P50        time.Duration
 }
 
 // request builds the i-th request of a run.
@@ -73,22 +71,7 @@ func summarise(lat []time.Duration, errs int, elapsed time.Duration) Stats {
 	}
 	s.Throughput = float64(len(lat)) / elapsed.Seconds()
 	s.P50 = lat[len(lat)/2]
-	s.P99 = lat[len(lat)*99/100]
 	return s
-}
-
-func (s Stats) String() string {
-	return fmt.Sprintf("%8d req %9.0f req/s  p50 %8s  p99 %8s", s.Requests, s.Throughput, round(s.P50), round(s.P99))
-}
-
-func round(d time.Duration) time.Duration {
-	switch {
-	case d > 10*time.Millisecond:
-		return d.Round(time.Millisecond)
-	case d > 10*time.Microsecond:
-		return d.Round(time.Microsecond)
-	}
-	return d
 }
 
 // client is a keep-alive client able to hold a connection per worker.

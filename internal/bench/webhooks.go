@@ -7,20 +7,9 @@ import (
 	"strings"
 )
 
-type scenario struct {
-	name string
-	run  func(ctx context.Context, e *env, cfg Config) ([]Row, error)
-}
-
-var scenarios = []scenario{
-	{"webhooks", benchWebhooks},
-	{"devices", benchDevices},
-	{"rollouts", benchRollouts},
-	{"peak RSS", benchRSS},
-}
-
 // benchWebhooks measures the gate: an approved image with a known tag (no
-// policy, so no rollout) and an unknown image (403, bumping its request).
+// policy, so no rollout) from one client and from many, and an unknown
+// image (403, bumping its request).
 func benchWebhooks(ctx context.Context, e *env, cfg Config) ([]Row, error) {
 	if err := e.admin(ctx, "POST", "/api/v1/images", `{"image_name":"redis"}`, 201); err != nil {
 		return nil, err
@@ -29,36 +18,31 @@ func benchWebhooks(ctx context.Context, e *env, cfg Config) ([]Row, error) {
 		return nil, err
 	}
 	hook := e.url + "/api/v1/webhooks/docker-registry?token=" + webhookSecret
-	send := func(repo string) request {
+	send := func(repo string) func() *http.Request {
 		body := fmt.Sprintf(`{"repository":{"repo_name":%q},"push_data":{"tag":"7.5-alpine"}}`, repo)
-		return func(int) (*http.Request, error) {
-			return http.NewRequestWithContext(ctx, "POST", hook, strings.NewReader(body))
+		return func() *http.Request {
+			req, _ := http.NewRequestWithContext(ctx, "POST", hook, strings.NewReader(body))
+			return req
 		}
 	}
-	single := load(ctx, e.client, 1, cfg.Duration, 200, send("redis"))
-	approved := load(ctx, e.client, cfg.Workers, cfg.Duration, 200, send("redis"))
-	unknown := load(ctx, e.client, cfg.Workers, cfg.Duration, 403, send("portainer/portainer-ce"))
+	single := func() (float64, error) {
+		s := load(ctx, e.client, 1, cfg.Duration, 200, func(int) (*http.Request, error) { return send("redis")(), nil })
+		if s.Errors > 0 {
+			return 0, fmt.Errorf("%d of %d pushes not answered 200", s.Errors, s.Requests)
+		}
+		return ms(s.P50), nil
+	}
+	approved := func() (float64, error) { return e.rate(ctx, cfg.Workers, cfg.Duration, 200, send("redis")) }
+	unknown := func() (float64, error) {
+		return e.rate(ctx, cfg.Workers, cfg.Duration, 403, send("portainer/portainer-ce"))
+	}
+	m, err := alternate(e, "webhooks", cfg.Rounds, single, approved, unknown)
+	if err != nil {
+		return nil, err
+	}
 	return []Row{
-		{Scenario: "webhook, approved, known tag, 1 client", Stats: &single, Target: "p50 ≤ 1.5ms"},
-		{Scenario: fmt.Sprintf("webhook, approved, known tag, %d clients", cfg.Workers), Stats: &approved, Target: "≥ 2000 req/s on SQLite"},
-		{Scenario: fmt.Sprintf("webhook, unknown image (403), %d clients", cfg.Workers), Stats: &unknown},
+		row("webhook, approved, known tag, 1 client: p50", unitMS, "≤ 1.5 ms", m[0]),
+		row(fmt.Sprintf("webhook, approved, known tag, %d clients", cfg.Workers), unitRate, "≥ 2,000 req/s", m[1]),
+		row(fmt.Sprintf("webhook, unknown image (403), %d clients", cfg.Workers), unitRate, "", m[2]),
 	}, nil
-}
-
-// admin sends one admin API call and checks its status.
-func (e *env) admin(ctx context.Context, method, path, body string, want int) error {
-	req, err := http.NewRequestWithContext(ctx, method, e.url+path, strings.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+adminToken)
-	resp, err := e.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: status %d, want %d", method, path, resp.StatusCode, want)
-	}
-	return nil
 }
