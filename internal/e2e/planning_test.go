@@ -103,9 +103,9 @@ func smallPlans(s *service.Service) { s.Planning = rollouts.PlanSettings{InlineM
 func TestPlanningMatchesInlinePlan(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name, site, strategy   string
+		name, site, strategy  string
 		size, percent, canary int
-		wantStatus             string
+		wantStatus            string
 	}{
 		{"staged_percent", "", rollout.Staged, 0, 30, 0, "in_progress"},
 		{"canary_filtered", "a", rollout.Canary, 20, 0, 3, "in_progress"},
@@ -231,4 +231,59 @@ func checkLaunched(t *testing.T, s *apitest.Server, id int64, started bool) {
 		t.Errorf("given %d, updating %d, bumped twice %d, started %d, batch_started %d (want %d each)",
 			given, updating, bumped, startedEvents, batchEvents, wantEvents)
 	}
+}
+
+// TestPlanningResumesAfterCrash stops a planner after two chunks, as a
+// crash would, and lets another finish: every row is planned once, with
+// the batches of a plan made whole, and each device's state written once.
+func TestPlanningResumesAfterCrash(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithService(smallPlans))
+		importPlanFleet(t, s)
+		id := pushPlanning(t, s, map[string]any{"update_strategy": rollout.Staged, "batch_percent": 40})
+		chunks := 0
+		crashing := rollouts.Planner{DB: s.DB, Engine: rollouts.Engine{Log: s.Svc.Log, Plan: s.Svc.Planning},
+			AfterChunk: func(int64) bool { chunks++; return chunks < 2 }}
+		if err := crashing.PlanAll(context.Background()); err == nil {
+			t.Fatal("the crashing planner finished")
+		}
+		var planned int
+		if err := s.DB.QueryInt(context.Background(), &planned, `SELECT COUNT(*) FROM rollout_devices`); err != nil || planned == 0 {
+			t.Fatalf("%d rows planned before the crash (%v), want some", planned, err)
+		}
+		var mid rolloutView
+		s.Must(200, "GET", fmt.Sprintf("/api/v1/rollouts/%d", id), nil).JSON(t, &mid)
+		if mid.Status != "planning" {
+			t.Fatalf("after the crash: %+v", mid)
+		}
+		if err := s.Svc.PlanRollouts(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		checkPlanned(t, s, id, wantedPlan("", rollout.Staged, 0, 40, 0), "in_progress")
+	})
+}
+
+// TestCancelPlanningRollout cancels a rollout mid-plan: planning stops, and
+// the devices batch one already gave the image are settled.
+func TestCancelPlanningRollout(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithService(smallPlans))
+		importPlanFleet(t, s)
+		id := pushPlanning(t, s, map[string]any{"update_strategy": rollout.Immediate})
+		once := rollouts.Planner{DB: s.DB, Engine: rollouts.Engine{Log: s.Svc.Log, Plan: s.Svc.Planning},
+			AfterChunk: func(int64) bool { return false }}
+		once.PlanAll(context.Background())
+		s.Must(200, "POST", fmt.Sprintf("/api/v1/rollouts/%d/cancel", id), map[string]any{"reason": "too big"})
+		before, _ := plannedRows(t, s, id)
+		if err := s.Svc.PlanRollouts(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		after, statuses := plannedRows(t, s, id)
+		r := getRollout(t, s, id)
+		if r.Status != "cancelled" || len(after) != len(before) || len(after) == 0 || statuses["updating"] != 0 {
+			t.Fatalf("cancelled mid-plan: %+v; %d rows then %d, %v", r, len(before), len(after), statuses)
+		}
+	})
 }
