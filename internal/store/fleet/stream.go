@@ -35,7 +35,7 @@ func targetAppScanner() func(store.Scanner) (TargetApp, error) {
 // come after (uuid, app) in (device_uuid, app) order: one chunk of a
 // keyset walk over a fleet too large to hold. ("", "") starts the walk.
 func TargetAppsAfter(ctx context.Context, tx *store.Tx, repository, uuid, app string, limit int) ([]TargetApp, error) {
-	rows, err := tx.Query(ctx, targetAppsFrom+` AND (a.device_uuid > $2 OR (a.device_uuid = $2 AND a.app > $3))
+	rows, err := tx.Query(ctx, targetAppsFrom+` AND (a.device_uuid, a.app) > ($2, $3)
 		ORDER BY a.device_uuid, a.app LIMIT $4`, repository, uuid, app, limit)
 	if err != nil {
 		return nil, fmt.Errorf("target apps: %w", err)
