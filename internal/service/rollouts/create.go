@@ -69,7 +69,7 @@ func (e Engine) Create(ctx context.Context, tx *store.Tx, ref imageref.Ref, p ai
 	case airlock.ErrorCode(err) != airlock.ENOTFOUND:
 		return nil, "", err
 	}
-	apps, err := fleet.TargetAppsAfter(ctx, tx, ref.Repository(), "", "", e.Plan.inlineMax()+1)
+	apps, err := fleet.TargetAppsAfter(ctx, tx, ref.Repository(), "", "", e.Plan.inlineMax()+1, len(p.DeviceFilter.Labels) > 0)
 	if err != nil {
 		return nil, "", err
 	}

@@ -56,7 +56,7 @@ func fleetSize(r airlock.Rollout, st rolloutdb.PlanState) int {
 // and moves the cursor on. It reports whether r is still planning.
 func (e Engine) planChunk(ctx context.Context, tx *store.Tx, r airlock.Rollout, st *rolloutdb.PlanState) (bool, error) {
 	chunk := e.Plan.chunk()
-	apps, err := fleet.TargetAppsAfter(ctx, tx, repository(r), st.CursorUUID, st.CursorApp, chunk)
+	apps, err := fleet.TargetAppsAfter(ctx, tx, repository(r), st.CursorUUID, st.CursorApp, chunk, len(st.Filter.Labels) > 0)
 	if err != nil {
 		return false, err
 	}

@@ -34,13 +34,54 @@ func targetAppScanner() func(store.Scanner) (TargetApp, error) {
 // TargetAppsAfter returns at most limit target apps of repository that
 // come after (uuid, app) in (device_uuid, app) order: one chunk of a
 // keyset walk over a fleet too large to hold. ("", "") starts the walk.
-func TargetAppsAfter(ctx context.Context, tx *store.Tx, repository, uuid, app string, limit int) ([]TargetApp, error) {
-	rows, err := tx.Query(ctx, targetAppsFrom+` AND (a.device_uuid, a.app) > ($2, $3)
-		ORDER BY a.device_uuid, a.app LIMIT $4`, repository, uuid, app, limit)
+// Labels are read only when withLabels (a filter needs them), and by a
+// second query: joined in one, PostgreSQL scans the whole devices table.
+func TargetAppsAfter(ctx context.Context, tx *store.Tx, repository, uuid, app string, limit int, withLabels bool) ([]TargetApp, error) {
+	rows, err := tx.Query(ctx, `SELECT device_uuid, app, image FROM device_target_apps
+		WHERE repository = $1 AND (device_uuid, app) > ($2, $3) ORDER BY device_uuid, app LIMIT $4`, repository, uuid, app, limit)
 	if err != nil {
 		return nil, fmt.Errorf("target apps: %w", err)
 	}
-	return store.Collect(rows, targetAppScanner())
+	apps, err := store.Collect(rows, func(s store.Scanner) (TargetApp, error) {
+		var a TargetApp
+		return a, s.Scan(&a.DeviceUUID, &a.App, &a.Image)
+	})
+	if err != nil || !withLabels || len(apps) == 0 {
+		return apps, err
+	}
+	return apps, addLabels(ctx, tx, apps)
+}
+
+// addLabels reads the labels of apps' devices, a range of uuids.
+func addLabels(ctx context.Context, tx *store.Tx, apps []TargetApp) error {
+	want := map[string]map[string]string{}
+	for _, a := range apps {
+		want[a.DeviceUUID] = nil
+	}
+	rows, err := tx.Query(ctx, `SELECT uuid, labels FROM devices WHERE uuid >= $1 AND uuid <= $2`,
+		apps[0].DeviceUUID, apps[len(apps)-1].DeviceUUID)
+	if err != nil {
+		return fmt.Errorf("device labels: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var uuid, labels string
+		if err := rows.Scan(&uuid, &labels); err != nil {
+			return store.WrapErr(err)
+		}
+		if _, ok := want[uuid]; !ok {
+			continue
+		}
+		var l map[string]string
+		if err := json.Unmarshal([]byte(labels), &l); err != nil {
+			return fmt.Errorf("labels of %s: %w", uuid, err)
+		}
+		want[uuid] = l
+	}
+	for i := range apps {
+		apps[i].Labels = want[apps[i].DeviceUUID]
+	}
+	return store.WrapErr(rows.Err())
 }
 
 // EachTargetApp calls fn with every target app of repository, in
