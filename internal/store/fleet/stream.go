@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/airlock-iot/airlock/internal/store"
 )
@@ -37,8 +38,10 @@ func targetAppScanner() func(store.Scanner) (TargetApp, error) {
 // Labels are read only when withLabels (a filter needs them), and by a
 // second query: joined in one, PostgreSQL scans the whole devices table.
 func TargetAppsAfter(ctx context.Context, tx *store.Tx, repository, uuid, app string, limit int, withLabels bool) ([]TargetApp, error) {
+	// The limit is written into the statement: a prepared statement's
+	// generic plan that does not know it is small sorts every row instead.
 	rows, err := tx.Query(ctx, `SELECT device_uuid, app, image FROM device_target_apps
-		WHERE repository = $1 AND (device_uuid, app) > ($2, $3) ORDER BY device_uuid, app LIMIT $4`, repository, uuid, app, limit)
+		WHERE repository = $1 AND (device_uuid, app) > ($2, $3) ORDER BY device_uuid, app LIMIT `+strconv.Itoa(limit), repository, uuid, app)
 	if err != nil {
 		return nil, fmt.Errorf("target apps: %w", err)
 	}
