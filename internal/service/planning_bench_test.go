@@ -115,7 +115,7 @@ func BenchmarkPlannedPush(b *testing.B) {
 		i++
 		start := time.Now()
 		ans, err := svc.Intake(ctx, webhook.Sender{}, service.Delivery{Source: "docker-registry",
-			Body: fmt.Appendf(nil, `{"image": "docker.io/library/redis:v%d"}`, i)})
+			Body: fmt.Appendf(nil, `{"image": "docker.io/library/redis:8.%d-alpine"}`, i)})
 		if err != nil || !strings.Contains(string(ans.Body), `"planning"`) {
 			b.Fatalf("push: %s %v", ans.Body, err)
 		}
