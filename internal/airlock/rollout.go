@@ -39,9 +39,19 @@ type Rollout struct {
 	EndAt        *time.Time `json:"end_at"`         // nor after
 	NextWindowAt *time.Time `json:"next_window_at"` // while waiting_for_window: when one opens
 
+	// Planning is a planning rollout's progress; nil once it is planned.
+	Planning *PlanProgress `json:"planning,omitempty"`
+
 	BatchTimes []BatchTimes   `json:"batch_times,omitempty"`
 	Counts     map[string]int `json:"counts,omitempty"`  // devices by status
 	Batches    []BatchCounts  `json:"batches,omitempty"` // per batch, in order
+}
+
+// PlanProgress is how far the planner has got: devices planned so far and
+// the devices it expects, once counted (nil before).
+type PlanProgress struct {
+	Planned   int  `json:"planned"`
+	Estimated *int `json:"estimated"`
 }
 
 // BatchCounts counts the devices of one batch by status.

@@ -139,9 +139,11 @@ func (a *App) Start(ctx context.Context) {
 		approvals.Sweeping(ctx, a.DB, time.Minute, a.Log))
 }
 
-// StartMonitor runs the rollout monitor alone (tests that want no notifications).
+// StartMonitor runs the rollout monitor and the rollout planner alone
+// (tests that want no notifications).
 func (a *App) StartMonitor(ctx context.Context) {
 	a.Service.StartMonitor(ctx)
+	a.stops = append(a.stops, a.Service.StartPlanner(ctx))
 }
 
 // Close stops the jobs, each giving its lease up, ends the event streams,

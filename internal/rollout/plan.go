@@ -51,3 +51,31 @@ func batchLen(n, size, percent int) int {
 		return n
 	}
 }
+
+// BatchOf is the batch Plan puts the device at 1-based position ordinal
+// in, out of n devices, without holding the list: a planner that streams
+// the devices in chunks numbers them as it goes. A position past n (the
+// fleet grew after it was counted) joins the last batch of n. When
+// NeedsCount is false, n may be math.MaxInt: the fleet is not counted.
+func BatchOf(ordinal, n int, strategy string, batchSize, batchPercent, canarySize int) int {
+	if n < 1 || strategy == Immediate {
+		return 1
+	}
+	ordinal = min(max(ordinal, 1), n)
+	offset := 0
+	if strategy == Canary && canarySize > 0 {
+		c := min(canarySize, n)
+		if ordinal <= c {
+			return 1
+		}
+		ordinal, offset = ordinal-c, 1
+	}
+	size := batchLen(n, batchSize, batchPercent)
+	return offset + (ordinal-1)/size + 1
+}
+
+// NeedsCount reports whether BatchOf depends on n beyond capping: only a
+// batch_percent without a batch_size sizes batches by the fleet.
+func NeedsCount(strategy string, batchSize, batchPercent int) bool {
+	return strategy != Immediate && batchSize <= 0 && batchPercent > 0
+}

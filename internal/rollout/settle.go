@@ -77,7 +77,7 @@ func BatchStatus(batch int, status string, current int, currentDone bool) string
 // the rollout has ended. A rollout with no batch yet gets its first; the
 // caller sets TotalBatches to the batch returned when it grows.
 func JoinBatch(status string, totalBatches int, include bool) (batch int, ok bool) {
-	if !include || Terminal(status) {
+	if !include || Terminal(status) || status == StatusPlanning {
 		return 0, false
 	}
 	return max(totalBatches, 1), true

@@ -8,6 +8,10 @@ import (
 
 // Rollout statuses.
 const (
+	// StatusPlanning: the rollout is recorded and a planner is still
+	// choosing its devices and batches, a chunk at a time; it moves on to
+	// in_progress, pending (manual) or completed (no device needed it).
+	StatusPlanning         = "planning"
 	StatusPending          = "pending"
 	StatusInProgress       = "in_progress"
 	StatusPaused           = "paused"
@@ -23,7 +27,7 @@ const (
 )
 
 // Statuses lists every rollout status.
-var Statuses = []string{StatusPending, StatusInProgress, StatusPaused, StatusWaitingForWindow, StatusCompleted,
+var Statuses = []string{StatusPlanning, StatusPending, StatusInProgress, StatusPaused, StatusWaitingForWindow, StatusCompleted,
 	StatusCompletedWithFailures, StatusFailed, StatusRolledBack, StatusCancelled, StatusSuperseded}
 
 // Device statuses within a rollout.
@@ -62,6 +66,8 @@ const (
 
 // transitions maps each action to the statuses it applies to and its result.
 //
+// Cancelling or superseding a planning rollout stops its planner; the
+// devices it already gave the image are settled as for any other.
 // Rollback is allowed after the fact (completed, failed, cancelled) because
 // a fault may surface only later and cancel leaves devices on what they have;
 // callers restore only devices still targeted at this rollout's image.
@@ -79,10 +85,10 @@ var transitions = map[string]struct {
 	ActionStart:  {[]string{StatusPending}, StatusInProgress},
 	ActionPause:  {[]string{StatusInProgress, StatusWaitingForWindow}, StatusPaused},
 	ActionResume: {[]string{StatusPaused}, StatusInProgress},
-	ActionCancel: {[]string{StatusPending, StatusInProgress, StatusPaused, StatusWaitingForWindow}, StatusCancelled},
+	ActionCancel: {[]string{StatusPlanning, StatusPending, StatusInProgress, StatusPaused, StatusWaitingForWindow}, StatusCancelled},
 	ActionRollback: {[]string{StatusInProgress, StatusPaused, StatusWaitingForWindow, StatusFailed, StatusCompleted,
 		StatusCompletedWithFailures, StatusCancelled}, StatusRolledBack},
-	ActionSupersede:            {[]string{StatusPending, StatusInProgress, StatusPaused, StatusWaitingForWindow}, StatusSuperseded},
+	ActionSupersede:            {[]string{StatusPlanning, StatusPending, StatusInProgress, StatusPaused, StatusWaitingForWindow}, StatusSuperseded},
 	ActionComplete:             {[]string{StatusInProgress, StatusWaitingForWindow}, StatusCompleted},
 	ActionCompleteWithFailures: {[]string{StatusInProgress, StatusWaitingForWindow}, StatusCompletedWithFailures},
 	ActionFail:                 {[]string{StatusInProgress, StatusPaused, StatusWaitingForWindow}, StatusFailed},

@@ -45,6 +45,10 @@ type Service struct {
 	mon             monitor.State // its leadership and stop functions
 
 	ReleaseSettings // releases and their registries; see releases.go
+
+	// Planning bounds how much of a rollout is planned in the request that
+	// creates it and per planner transaction; see rollouts.PlanSettings.
+	Planning rollouts.PlanSettings
 }
 
 // NewSecret returns a random secret of n bytes, URL-safe encoded, with a
@@ -73,4 +77,4 @@ func New(db *store.DB, log *slog.Logger, cfg config.Config) (*Service, error) {
 }
 
 // engine runs the rollout steps of a use case, logging to the service's log.
-func (s *Service) engine() rollouts.Engine { return rollouts.Engine{Log: s.Log} }
+func (s *Service) engine() rollouts.Engine { return rollouts.Engine{Log: s.Log, Plan: s.Planning} }

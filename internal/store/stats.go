@@ -52,11 +52,12 @@ func (db *DB) countBy(ctx context.Context, q string) (map[string]int, error) {
 
 // The rollout status sets the SQL of store and its sub-packages names, from internal/rollout's
 // rules: Unfinished is every status that is not terminal, and the monitor
-// advances the unfinished rollouts that have begun.
+// advances the unfinished rollouts that have begun (planning has not: the
+// planner owns it until it is planned).
 var (
 	Unfinished = sqlList(slices.DeleteFunc(slices.Clone(rollout.Statuses), rollout.Terminal))
 	Monitored  = sqlList(slices.DeleteFunc(slices.Clone(rollout.Statuses), func(s string) bool {
-		return rollout.Terminal(s) || s == rollout.StatusPending
+		return rollout.Terminal(s) || s == rollout.StatusPending || s == rollout.StatusPlanning
 	}))
 )
 

@@ -69,9 +69,12 @@ func (e Engine) Create(ctx context.Context, tx *store.Tx, ref imageref.Ref, p ai
 	case airlock.ErrorCode(err) != airlock.ENOTFOUND:
 		return nil, "", err
 	}
-	apps, err := fleet.TargetApps(ctx, tx, ref.Repository())
+	apps, err := fleet.TargetAppsAfter(ctx, tx, ref.Repository(), "", "", e.Plan.inlineMax()+1, len(p.DeviceFilter.Labels) > 0)
 	if err != nil {
 		return nil, "", err
+	}
+	if len(apps) > e.Plan.inlineMax() {
+		return e.createPlanning(ctx, tx, key, ref, p, policyID, trigger)
 	}
 	targets := needing(apps, p.DeviceFilter, ref)
 	if len(targets) == 0 {
@@ -79,36 +82,54 @@ func (e Engine) Create(ctx context.Context, tx *store.Tx, ref imageref.Ref, p ai
 	}
 	r, devices := plan(key, e.target(ref), p, targets)
 	r.PolicyID, r.Trigger, r.StartAt, r.EndAt = policyID, trigger, e.StartAt, e.EndAt
-	auto := r.UpdateStrategy != rollout.Manual
-	var first []airlock.RolloutDevice
-	// Inserted updating: a new rollout need not read back what it just wrote.
-	// Windows, a rate or a span leave the first batch to a monitor step.
-	if auto && startsAtOnce(p.Timing) && e.StartAt == nil && e.EndAt == nil {
-		for i := range devices {
-			if devices[i].Batch == 1 {
-				devices[i].Status = rollout.DeviceUpdating
-				first = append(first, devices[i])
-			}
-		}
-	}
+	first := launchFirst(r, devices)
 	created, err := rolloutdb.CreateRollout(ctx, tx, r, devices)
 	if err != nil {
 		return nil, "", err
 	}
-	e.Log.InfoContext(ctx, "rollout created", "rollout_id", created.ID, "image", created.Image,
-		"strategy", created.UpdateStrategy, "devices", created.TotalDevices, "batches", created.TotalBatches)
-	if err := Event(ctx, tx, "image.rollout_created", created, nil); err != nil {
+	if err := e.created(ctx, tx, created); err != nil {
 		return nil, "", err
 	}
-	if err := e.supersede(ctx, tx, created); err != nil {
-		return nil, "", err
-	}
-	if auto {
+	if r.UpdateStrategy != rollout.Manual {
 		if created, err = e.Start(ctx, tx, created, "", first); err != nil {
 			return nil, "", err
 		}
 	}
 	return &created, "", nil
+}
+
+// launchesAtOnce reports whether r starts its first batch whole as it is
+// planned: it is not manual, and no window, rate or span decides when.
+func launchesAtOnce(r airlock.Rollout) bool {
+	return r.UpdateStrategy != rollout.Manual && startsAtOnce(r.Timing) && r.StartAt == nil && r.EndAt == nil
+}
+
+// launchFirst marks the first batch's devices updating when r starts it at
+// once, and returns them: a new rollout need not read back what it just
+// wrote. Windows, a rate or a span leave the first batch to a monitor step.
+func launchFirst(r airlock.Rollout, devices []airlock.RolloutDevice) []airlock.RolloutDevice {
+	if !launchesAtOnce(r) {
+		return nil
+	}
+	var first []airlock.RolloutDevice
+	for i := range devices {
+		if devices[i].Batch == 1 {
+			devices[i].Status = rollout.DeviceUpdating
+			first = append(first, devices[i])
+		}
+	}
+	return first
+}
+
+// created logs and records a new rollout and supersedes the older ones of
+// its repository.
+func (e Engine) created(ctx context.Context, tx *store.Tx, r airlock.Rollout) error {
+	e.Log.InfoContext(ctx, "rollout created", "rollout_id", r.ID, "image", r.Image, "status", r.Status,
+		"strategy", r.UpdateStrategy, "devices", r.TotalDevices, "batches", r.TotalBatches)
+	if err := Event(ctx, tx, "image.rollout_created", r, nil); err != nil {
+		return err
+	}
+	return e.supersede(ctx, tx, r)
 }
 
 // target is what devices are sent of ref: DeviceRef when set.
@@ -123,26 +144,44 @@ func existsReason(r airlock.Rollout) string {
 	return fmt.Sprintf("rollout %d already exists for %s (%s)", r.ID, r.Image, r.Status)
 }
 
-// needing keeps the apps that pass the filter and are not on ref already:
-// the same tag, and the same digest when the push names one.
+// needing keeps the apps that pass the filter and are not on ref already.
 func needing(apps []fleet.TargetApp, filter airlock.DeviceSelector, ref imageref.Ref) []fleet.TargetApp {
-	parsed := map[string]imageref.Ref{}
+	need := newNeed(filter, ref)
 	var out []fleet.TargetApp
 	for _, a := range apps {
-		if !filter.Matches(a.DeviceUUID, a.Labels) {
-			continue
+		if need.ok(a) {
+			out = append(out, a)
 		}
-		cur, ok := parsed[a.Image]
-		if !ok {
-			cur, _ = imageref.Parse(a.Image)
-			parsed[a.Image] = cur
-		}
-		if cur.Tag == ref.Tag && (ref.Digest == "" || cur.Digest == ref.Digest) {
-			continue
-		}
-		out = append(out, a)
 	}
 	return out
+}
+
+// need decides, one app at a time, whether an app needs ref: it passes
+// the filter and is not on ref already (the same tag, and the same digest
+// when the push names one). It parses each distinct image once.
+type need struct {
+	filter airlock.DeviceSelector
+	ref    imageref.Ref
+	parsed map[string]imageref.Ref
+}
+
+func newNeed(filter airlock.DeviceSelector, ref imageref.Ref) need {
+	return need{filter: filter, ref: ref, parsed: map[string]imageref.Ref{}}
+}
+
+func (n need) ok(a fleet.TargetApp) bool {
+	if !n.filter.Matches(a.DeviceUUID, a.Labels) {
+		return false
+	}
+	cur, ok := n.parsed[a.Image]
+	if !ok {
+		if len(n.parsed) >= 4096 {
+			clear(n.parsed) // a fleet on many images: memory stays bounded
+		}
+		cur, _ = imageref.Parse(a.Image)
+		n.parsed[a.Image] = cur
+	}
+	return cur.Tag != n.ref.Tag || (n.ref.Digest != "" && cur.Digest != n.ref.Digest)
 }
 
 // plan lays the targets out in batches of whole devices, in the stable order

@@ -13,4 +13,5 @@ type Engine struct {
 	// DeviceRef is what Create sends devices instead of its ref: a
 	// mirror's copy with the same digest; "" sends ref.
 	DeviceRef string
+	Plan      PlanSettings // when Create plans in the request, and the planner's chunk
 }

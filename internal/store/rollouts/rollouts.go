@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
+	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/store"
 )
 
@@ -16,23 +17,32 @@ const rolloutCols = `id, policy_id, registry, namespace, image_name, tag, digest
 	batch_percent, batch_delay_seconds, canary_size, health_check_timeout_seconds, failure_threshold_percent,
 	min_devices_for_threshold, auto_rollback, status, current_batch, total_batches, total_devices, trigger, reason,
 	created_at, started_at, batch_started_at, batch_done_at, completed_at, start_at, end_at, next_window_at, ` + timingCols + `,
-	device_image`
+	device_image, planned_devices, estimated_devices`
 
 func scanRollout(s store.Scanner) (airlock.Rollout, error) {
 	var r airlock.Rollout
 	var started, batchStarted, batchDone, completed, startAt, endAt, nextWindow store.NullTime
 	var tm timingScan
 	var deviceImage string
+	var plan airlock.PlanProgress
+	var estimated sql.NullInt64
 	err := s.Scan(append([]any{&r.ID, &r.PolicyID, &r.Registry, &r.Namespace, &r.ImageName, &r.Tag, &r.Digest, &r.UpdateStrategy,
 		&r.BatchSize, &r.BatchPercent, &r.BatchDelaySeconds, &r.CanarySize, &r.HealthCheckTimeoutSeconds,
 		&r.FailureThresholdPercent, &r.MinDevicesForThreshold, &r.AutoRollback, &r.Status, &r.CurrentBatch,
 		&r.TotalBatches, &r.TotalDevices, &r.Trigger, &r.Reason, (*store.TimeScan)(&r.CreatedAt),
-		&started, &batchStarted, &batchDone, &completed, &startAt, &endAt, &nextWindow}, append(tm.dest(&r.Timing), &deviceImage)...)...)
+		&started, &batchStarted, &batchDone, &completed, &startAt, &endAt, &nextWindow}, append(tm.dest(&r.Timing), &deviceImage, &plan.Planned, &estimated)...)...)
 	r.StartedAt, r.BatchStartedAt, r.BatchDoneAt, r.CompletedAt = started.Ptr(), batchStarted.Ptr(), batchDone.Ptr(), completed.Ptr()
 	r.StartAt, r.EndAt, r.NextWindowAt = startAt.Ptr(), endAt.Ptr(), nextWindow.Ptr()
 	r.Image = imageString(r)
 	if deviceImage != "" {
 		r.Image = deviceImage // a mirror's copy, same digest
+	}
+	if r.Status == rollout.StatusPlanning {
+		if estimated.Valid {
+			n := int(estimated.Int64)
+			plan.Estimated = &n
+		}
+		r.Planning = &plan
 	}
 	if err == nil {
 		err = tm.decode(&r.Timing)

@@ -13,6 +13,7 @@ const order = ['pending', 'updating', 'baking', 'deferred', ...outcomes];
 
 // Which controls each rollout status offers (the API's state machine decides; this only hides the impossible).
 const controls = {
+  planning: ['cancel'],
   pending: ['start', 'cancel'],
   in_progress: ['pause', 'cancel', 'rollback'],
   paused: ['resume', 'cancel', 'rollback'],

@@ -6,7 +6,7 @@ import { bar, percent, isActive, statusLabel } from '../progress.js';
 import { urlState } from '../query.js';
 
 const limit = 50;
-const statuses = ['pending', 'in_progress', 'paused', 'waiting_for_window', 'completed', 'completed_with_failures', 'failed',
+const statuses = ['planning', 'pending', 'in_progress', 'paused', 'waiting_for_window', 'completed', 'completed_with_failures', 'failed',
   'rolled_back', 'cancelled', 'superseded'];
 // The rollouts that need someone to look at them, as views of the status filter.
 const attention = [['failed', 'Failed'], ['completed_with_failures', 'Completed with failures'], ['rolled_back', 'Rolled back'], ['paused', 'Paused']];
