@@ -26,10 +26,13 @@ func benchFleet() int {
 // benchService provisions a fleet on a fresh SQLite database, every device
 // running redis:7.4-alpine as app "cache". It writes a chunk of devices per
 // transaction, as a store bounds how long one may take.
-func benchService(b *testing.B, n int) *service.Service {
+func benchService(b *testing.B, n int) *service.Service { return benchServiceOn(b, store.SQLite, n) }
+
+// benchServiceOn is benchService on engine.
+func benchServiceOn(b *testing.B, engine string, n int) *service.Service {
 	b.Helper()
 	ctx := context.Background()
-	db := storetest.Open(b, storetest.URL(b, store.SQLite))
+	db := storetest.Open(b, storetest.URL(b, engine))
 	svc := &service.Service{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	err := db.InTx(ctx, "bench", func(tx *store.Tx) error { // rollouts pass the gate: redis is approved
 		_, err := catalog.CreateImage(ctx, tx, airlock.Image{Registry: "docker.io", Namespace: "library", ImageName: "redis",

@@ -1,0 +1,59 @@
+package rollouts
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/airlock-iot/airlock/internal/store"
+)
+
+// Mark is what the monitor's last step of a rollout left for the next
+// tick to decide whether it must step again.
+type Mark struct {
+	DueAt    time.Time // when it needs a step without a new report; zero: never
+	JudgedAt time.Time // when that step judged it; zero: never judged
+	Key      string    // the rollout state it judged
+}
+
+// MonitorMark returns the mark of rollout id.
+func MonitorMark(ctx context.Context, tx *store.Tx, id int64) (Mark, error) {
+	var m Mark
+	var due, judged store.NullTime
+	err := tx.QueryRow(ctx, `SELECT monitor_due_at, monitor_judged_at, monitor_key FROM image_update_rollouts
+		WHERE id = $1`, id).Scan(&due, &judged, &m.Key)
+	if err != nil {
+		return m, fmt.Errorf("read monitor mark: %w", store.WrapErr(err))
+	}
+	if t := due.Ptr(); t != nil {
+		m.DueAt = *t
+	}
+	if t := judged.Ptr(); t != nil {
+		m.JudgedAt = *t
+	}
+	return m, nil
+}
+
+// SetMonitorMark records the mark of rollout id.
+func SetMonitorMark(ctx context.Context, tx *store.Tx, id int64, m Mark) error {
+	_, err := tx.Exec(ctx, `UPDATE image_update_rollouts SET monitor_due_at = $1, monitor_judged_at = $2, monitor_key = $3
+		WHERE id = $4`, null(m.DueAt), null(m.JudgedAt), m.Key, id)
+	if err != nil {
+		return fmt.Errorf("record monitor mark: %w", err)
+	}
+	return nil
+}
+
+// ReportedSince reports whether a device in flight in rollout id reported
+// after since. It reads only the reports made since (by their index), each
+// looked up in the rollout's devices, not the rollout's whole fleet.
+func ReportedSince(ctx context.Context, tx *store.Tx, id int64, since time.Time) (bool, error) {
+	var n int
+	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM device_current_state cs JOIN rollout_devices rd
+			ON rd.rollout_id = $1 AND rd.device_uuid = cs.device_uuid AND rd.status IN ('updating', 'baking', 'deferred')
+		WHERE cs.reported_at > $2 LIMIT 1) AS x`, id, since).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("look for new reports: %w", store.WrapErr(err))
+	}
+	return n > 0, nil
+}
