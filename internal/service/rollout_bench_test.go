@@ -29,7 +29,7 @@ func benchFleet() int {
 func benchService(b *testing.B, n int) *service.Service { return benchServiceOn(b, store.SQLite, n) }
 
 // benchServiceOn is benchService on engine.
-func benchServiceOn(b *testing.B, engine string, n int) *service.Service {
+func benchServiceOn(b testing.TB, engine string, n int) *service.Service {
 	b.Helper()
 	ctx := context.Background()
 	db := storetest.Open(b, storetest.URL(b, engine))
