@@ -16,7 +16,8 @@ import (
 
 // TestMonitorSkipsQuietRollout checks that the monitor leaves a rollout
 // alone while nothing can have changed it, and steps it when a device in
-// flight reports, an admin changes it, or one of its deadlines comes.
+// flight reports, an admin changes it, a device is deleted, or one of its
+// deadlines comes.
 func TestMonitorSkipsQuietRollout(t *testing.T) {
 	for _, engine := range storetest.Engines() {
 		t.Run(engine, func(t *testing.T) {
@@ -64,6 +65,13 @@ func TestMonitorSkipsQuietRollout(t *testing.T) {
 				t.Fatal(err)
 			}
 			tick(true)
+			tick(false)
+			if err := svc.DeleteDevice(ctx, "test", "dev-000002"); err != nil {
+				t.Fatal(err)
+			}
+			tick(true)
+			now = now.Add(2 * time.Minute)
+			tick(true) // its last step was within the report slack of the deletion
 			tick(false)
 			now = now.Add(10 * time.Minute) // past the health timeout
 			tick(true)

@@ -19,14 +19,14 @@ import (
 // after it. A report is then judged by one step too many, never missed.
 const reportSlack = time.Minute
 
-// maxSkip bounds how long the monitor leaves a rollout unstepped, so that
-// what no mark records (a device deleted from the fleet) is still seen.
-const maxSkip = 10 * time.Minute
+// maxSkip bounds how long the monitor leaves a rollout unstepped: a
+// backstop for a change no mark records.
+const maxSkip = time.Hour
 
 // StepIfDue is the monitor's step of rollout r (locked by the caller): it
 // runs Step only when something may have changed since the last one — a
 // deadline it gave came (rollout.Progress.NextDue), a device in flight
-// reported, or the rollout's state (status, batch, policy knobs and
+// reported, a device was deleted, or the rollout's state (status, batch, policy knobs and
 // windows, devices joined) is not the one judged — so that a tick over a
 // rollout where nothing happened reads no device. It reports whether it
 // stepped.
@@ -54,13 +54,18 @@ func (e Engine) StepIfDue(ctx context.Context, tx *store.Tx, r airlock.Rollout) 
 
 // unchanged reports whether rollout id, now in the state key names, needs
 // no step: it was judged in that state, no deadline of it has come, the
-// clock has not gone back, and no device in flight reported since.
+// clock has not gone back, no device in flight reported since and none
+// was deleted.
 func unchanged(ctx context.Context, tx *store.Tx, id int64, key string, now time.Time) (bool, error) {
 	m, err := rolloutdb.MonitorMark(ctx, tx, id)
 	if err != nil || m.Key != key || m.JudgedAt.IsZero() || now.Before(m.JudgedAt) || !now.Before(m.DueAt) {
 		return false, err
 	}
-	reported, err := rolloutdb.ReportedSince(ctx, tx, id, m.JudgedAt.Add(-reportSlack))
+	since := m.JudgedAt.Add(-reportSlack)
+	if removed, err := rolloutdb.DevicesRemovedSince(ctx, tx, since); err != nil || removed {
+		return false, err
+	}
+	reported, err := rolloutdb.ReportedSince(ctx, tx, id, since)
 	return !reported, err
 }
 

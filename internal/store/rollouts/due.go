@@ -49,11 +49,26 @@ func SetMonitorMark(ctx context.Context, tx *store.Tx, id int64, m Mark) error {
 // looked up in the rollout's devices, not the rollout's whole fleet.
 func ReportedSince(ctx context.Context, tx *store.Tx, id int64, since time.Time) (bool, error) {
 	var n int
-	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM device_current_state cs JOIN rollout_devices rd
-			ON rd.rollout_id = $1 AND rd.device_uuid = cs.device_uuid AND rd.status IN ('updating', 'baking', 'deferred')
-		WHERE cs.reported_at > $2 LIMIT 1) AS x`, id, since).Scan(&n)
+	// CROSS JOIN makes SQLite read the new reports first, whatever it
+	// guesses of the rollout's size; no LIMIT, so PostgreSQL plans for
+	// the none a quiet tick finds, not for a first match soon.
+	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM device_current_state cs CROSS JOIN rollout_devices rd
+		WHERE cs.reported_at > $2 AND rd.rollout_id = $1 AND rd.device_uuid = cs.device_uuid
+			AND rd.status IN ('updating', 'baking', 'deferred')`, id, since).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("look for new reports: %w", store.WrapErr(err))
+	}
+	return n > 0, nil
+}
+
+// DevicesRemovedSince reports whether a device was deleted from the fleet
+// after since: its rollout rows go with it, by cascade, which may end a
+// batch. The removals are rare, and found by their event.
+func DevicesRemovedSince(ctx context.Context, tx *store.Tx, since time.Time) (bool, error) {
+	var n int
+	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM events WHERE type = 'device.removed' AND created_at > $1`, since).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("look for removed devices: %w", store.WrapErr(err))
 	}
 	return n > 0, nil
 }
