@@ -22,15 +22,8 @@ func TestMonitorSkipsQuietRollout(t *testing.T) {
 	for _, engine := range storetest.Engines() {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			svc := benchServiceOn(t, engine, 3)
 			now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-			svc.DB.SetClock(func() time.Time { return now })
-			in, timeout := immediate("v1"), 600
-			in.HealthCheckTimeoutSeconds = &timeout
-			r, err := svc.CreateRollout(ctx, "test", in)
-			if err != nil {
-				t.Fatal(err)
-			}
+			svc, r := quietRollout(t, engine, &now)
 			judged := func() time.Time { return monitorMark(t, svc, r.ID).JudgedAt }
 			tick := func(stepped bool) {
 				t.Helper()
@@ -80,6 +73,20 @@ func TestMonitorSkipsQuietRollout(t *testing.T) {
 			}
 		})
 	}
+}
+
+// quietRollout starts a rollout over 3 devices with a health timeout of
+// 10 minutes, on the clock *now.
+func quietRollout(t *testing.T, engine string, now *time.Time) (*service.Service, airlock.Rollout) {
+	svc := benchServiceOn(t, engine, 3)
+	svc.DB.SetClock(func() time.Time { return *now })
+	in, timeout := immediate("v1"), 600
+	in.HealthCheckTimeoutSeconds = &timeout
+	r, err := svc.CreateRollout(context.Background(), "test", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, r
 }
 
 func monitorMark(t *testing.T, svc *service.Service, id int64) rolloutdb.Mark {
