@@ -2,6 +2,7 @@ package rollouts
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -45,21 +46,39 @@ func SetMonitorMark(ctx context.Context, tx *store.Tx, id int64, m Mark) error {
 }
 
 // ReportedSince reports whether a device in flight in rollout id reported
-// after since. It reads only the reports made since (by their index), each
-// looked up in the rollout's devices, not the rollout's whole fleet.
+// after since. It reads the reports made since by their index, in time
+// order (a plan no engine's guess of the tables' sizes changes), then
+// looks those devices up in the rollout: never the rollout's whole fleet.
+// Past newReportsRead reports it answers yes without looking.
 func ReportedSince(ctx context.Context, tx *store.Tx, id int64, since time.Time) (bool, error) {
+	rows, err := tx.Query(ctx, `SELECT device_uuid FROM device_current_state WHERE reported_at > $1
+		ORDER BY reported_at LIMIT $2`, since, newReportsRead)
+	if err != nil {
+		return false, fmt.Errorf("read new reports: %w", err)
+	}
+	uuids, err := store.Collect(rows, func(s store.Scanner) (string, error) {
+		var u string
+		return u, s.Scan(&u)
+	})
+	if err != nil || len(uuids) == 0 || len(uuids) == newReportsRead {
+		return len(uuids) > 0, err
+	}
+	list, err := json.Marshal(uuids)
+	if err != nil {
+		return false, err
+	}
 	var n int
-	// CROSS JOIN makes SQLite read the new reports first, whatever it
-	// guesses of the rollout's size; no LIMIT, so PostgreSQL plans for
-	// the none a quiet tick finds, not for a first match soon.
-	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM device_current_state cs CROSS JOIN rollout_devices rd
-		WHERE cs.reported_at > $2 AND rd.rollout_id = $1 AND rd.device_uuid = cs.device_uuid
-			AND rd.status IN ('updating', 'baking', 'deferred')`, id, since).Scan(&n)
+	err = tx.QueryRow(ctx, `SELECT COUNT(*) FROM rollout_devices WHERE rollout_id = $1
+		AND device_uuid IN (`+tx.DB().JSONStrings(2)+`) AND status IN ('updating', 'baking', 'deferred')`,
+		id, string(list)).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("look for new reports: %w", store.WrapErr(err))
 	}
 	return n > 0, nil
 }
+
+// newReportsRead bounds the reports ReportedSince reads.
+const newReportsRead = 20_000
 
 // DevicesRemovedSince reports whether a device was deleted from the fleet
 // after since: its rollout rows go with it, by cascade, which may end a
