@@ -2,8 +2,8 @@ package rollouts
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/airlock-iot/airlock/internal/store"
@@ -63,19 +63,35 @@ func ReportedSince(ctx context.Context, tx *store.Tx, id int64, since time.Time)
 	if err != nil || len(uuids) == 0 || len(uuids) == newReportsRead {
 		return len(uuids) > 0, err
 	}
-	list, err := json.Marshal(uuids)
-	if err != nil {
-		return false, err
+	for chunk := range slices.Chunk(uuids, newReportsChunk) {
+		if found, err := inFlightAmong(ctx, tx, id, chunk); err != nil || found {
+			return found, err
+		}
+	}
+	return false, nil
+}
+
+// inFlightAmong reports whether one of the devices uuids is in flight in
+// rollout id. The uuids are parameters, so that either engine looks each
+// up by the primary key whatever it guesses of the table's size.
+func inFlightAmong(ctx context.Context, tx *store.Tx, id int64, uuids []string) (bool, error) {
+	args := make([]any, 0, len(uuids)+1)
+	args = append(args, id)
+	for _, u := range uuids {
+		args = append(args, u)
 	}
 	var n int
-	err = tx.QueryRow(ctx, `SELECT COUNT(*) FROM rollout_devices WHERE rollout_id = $1
-		AND device_uuid IN (`+tx.DB().JSONStrings(2)+`) AND status IN ('updating', 'baking', 'deferred')`,
-		id, string(list)).Scan(&n)
+	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM rollout_devices WHERE rollout_id = $1
+		AND device_uuid IN (`+tx.DB().ParamList(2, len(uuids))+`) AND status IN ('updating', 'baking', 'deferred')`,
+		args...).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("look for new reports: %w", store.WrapErr(err))
 	}
 	return n > 0, nil
 }
+
+// newReportsChunk is how many devices one statement of inFlightAmong looks up.
+const newReportsChunk = 500
 
 // newReportsRead bounds the reports ReportedSince reads.
 const newReportsRead = 20_000
