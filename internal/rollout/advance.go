@@ -30,6 +30,11 @@ type Progress struct {
 
 	NextOpening time.Time // devices are due but no window is open: when one opens (zero: none will)
 	NextStart   time.Time // the rate held devices back: when the next may start
+
+	// NextDue is when the rollout next needs a step if no report arrives
+	// and nothing else changes it: now when this step changed anything,
+	// zero when only a report or an admin can move it.
+	NextDue time.Time
 }
 
 // Advance is the monitor's step over the richer State and Device values:
@@ -45,16 +50,22 @@ func Advance(s State, devices []Device, now time.Time) Progress {
 		return Progress{Action: ActionWait}
 	}
 	p := Progress{Action: ActionWait}
+	p.advance(s, devices, now)
+	p.NextDue = p.due(s, devices, now)
+	return p
+}
+
+// advance judges, gates and schedules.
+func (p *Progress) advance(s State, devices []Device, now time.Time) {
 	after := p.judge(s, devices, now)
 	if reason := gate(s, devices, after); reason != "" {
 		p.Action, p.Reason = ActionFail, reason
 		if s.AutoRollback {
 			p.Action = ActionRollback
 		}
-		return p
+		return
 	}
 	p.schedule(s, devices, after, now)
-	return p
 }
 
 // inFlight reports whether a device with status is told to update and not

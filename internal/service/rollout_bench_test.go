@@ -26,12 +26,10 @@ func benchFleet() int {
 // benchService provisions a fleet on a fresh SQLite database, every device
 // running redis:7.4-alpine as app "cache". It writes a chunk of devices per
 // transaction, as a store bounds how long one may take.
-func benchService(b *testing.B, n int) *service.Service {
-	return benchServiceOn(b, store.SQLite, n)
-}
+func benchService(b *testing.B, n int) *service.Service { return benchServiceOn(b, store.SQLite, n) }
 
 // benchServiceOn is benchService on engine.
-func benchServiceOn(b *testing.B, engine string, n int) *service.Service {
+func benchServiceOn(b testing.TB, engine string, n int) *service.Service {
 	b.Helper()
 	ctx := context.Background()
 	db := storetest.Open(b, storetest.URL(b, engine))

@@ -159,7 +159,8 @@ func monitored(status string) bool {
 	return status == rollout.StatusInProgress || status == rollout.StatusPaused || status == rollout.StatusWaitingForWindow
 }
 
-// advance is one step of one rollout: judge its updating devices from their
+// advance is one step of one rollout, when it is due (see
+// rollouts.Engine.StepIfDue): judge its updating devices from their
 // reports, then record the verdicts and whatever the rollout does next, in
 // one transaction over the locked rollout row, so that a step is either
 // wholly done or not at all, and done once.
@@ -169,6 +170,7 @@ func (m Monitor) advance(ctx context.Context, id int64) error {
 		if err != nil || !monitored(r.Status) {
 			return err
 		}
-		return rollouts.Engine{Log: m.Log}.Step(ctx, tx, r)
+		_, err = rollouts.Engine{Log: m.Log}.StepIfDue(ctx, tx, r)
+		return err
 	})
 }

@@ -19,12 +19,18 @@ func (e Engine) Step(ctx context.Context, tx *store.Tx, r airlock.Rollout) error
 	if err != nil {
 		return err
 	}
+	_, err = e.step(ctx, tx, r, StateOf(r, windows))
+	return err
+}
+
+// step is Step over the rollout's state st, returning what it decided.
+func (e Engine) step(ctx context.Context, tx *store.Tx, r airlock.Rollout, st rollout.State) (rollout.Progress, error) {
 	devices, err := Watch(ctx, tx, r)
 	if err != nil {
-		return err
+		return rollout.Progress{}, err
 	}
-	p := rollout.Advance(StateOf(r, windows), devices, tx.Now())
-	return e.apply(ctx, tx, r, devices, p)
+	p := rollout.Advance(st, devices, tx.Now())
+	return p, e.apply(ctx, tx, r, devices, p)
 }
 
 // liveWindows are the maintenance windows of r's policy as they are now;
