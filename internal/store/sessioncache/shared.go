@@ -35,11 +35,11 @@ import (
 
 // CommitWait is how long a transaction that changed devices' keys,
 // existence or target states waits after its commit on PostgreSQL.
-const CommitWait = 25 * time.Millisecond
+const CommitWait = 50 * time.Millisecond
 
 const (
 	freshFor       = CommitWait * 4 / 5 // the rest is margin for clocks' rates and scheduling
-	refreshAfter   = CommitWait / 3
+	refreshAfter   = CommitWait / 4
 	barrierTimeout = time.Second // past it, a poll reads the database
 	maxListed      = 10_000      // devices a transaction names; past it, every replica forgets all
 	maxPayload     = 7_900       // PostgreSQL refuses payloads of 8,000 bytes
