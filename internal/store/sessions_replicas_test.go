@@ -110,7 +110,10 @@ func TestSessionsNeverStaleAcrossReplicas(t *testing.T) {
 	for i := range 200 {
 		u, key := fmt.Sprint("d", i%20), fmt.Sprint("dk_", i%20)
 		want := version(t, b, key) + 1
-		inTx(t, a, func(ctx context.Context, tx *store.Tx) error { _, err := fleet.SetTargetState(ctx, tx, u, apps); return err })
+		inTx(t, a, func(ctx context.Context, tx *store.Tx) error {
+			_, err := fleet.SetTargetState(ctx, tx, u, apps)
+			return err
+		})
 		if got := version(t, b, key); got != want {
 			t.Fatalf("round %d: after a target-state write on the other replica, version %d, want %d", i, got, want)
 		}
@@ -156,7 +159,10 @@ func TestSessionsListenerLoss(t *testing.T) {
 		if err != nil || cut != 1 {
 			t.Fatalf("round %d: terminated %d listeners, %v; want 1", round, cut, err)
 		}
-		inTx(t, a, func(ctx context.Context, tx *store.Tx) error { _, err := fleet.SetTargetState(ctx, tx, "d1", apps); return err })
+		inTx(t, a, func(ctx context.Context, tx *store.Tx) error {
+			_, err := fleet.SetTargetState(ctx, tx, "d1", apps)
+			return err
+		})
 		for range 20 {
 			if got := version(t, b, "dk_1"); got != want {
 				t.Fatalf("round %d: with the listener cut, version %d, want %d", round, got, want)
