@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -23,9 +24,20 @@ import (
 // better.
 //
 //	go test ./internal/api -run '^$' -bench Poll304Churn -benchtime 5s
-func BenchmarkPoll304Churn(b *testing.B) {
+func BenchmarkPoll304Churn(b *testing.B) { benchPollChurn(b, store.SQLite) }
+
+// BenchmarkPoll304ChurnPostgres is the same on PostgreSQL, whose session
+// cache hears of writes by notification.
+func BenchmarkPoll304ChurnPostgres(b *testing.B) {
+	if !slices.Contains(storetest.Engines(), store.Postgres) {
+		b.Skip("needs AIRLOCK_TEST_POSTGRES_URL")
+	}
+	benchPollChurn(b, store.Postgres)
+}
+
+func benchPollChurn(b *testing.B, engine string) {
 	const fleet = 100_000
-	s := apitest.Start(b, storetest.URL(b, store.SQLite))
+	s := apitest.Start(b, storetest.URL(b, engine))
 	var next atomic.Int64
 	var keys []importAnswer
 	for range fleet / 20_000 {
@@ -34,12 +46,12 @@ func BenchmarkPoll304Churn(b *testing.B) {
 	churn := importKeys(b, s, importBody(100, &next))
 	pollers := firstPolls(b, s, keys)
 	for range 3 {
-		b.Run("quiet", func(b *testing.B) { poll304(b, pollers) })
+		b.Run("quiet", func(b *testing.B) { poll304(b, pollers, 1) })
 		b.Run("10-writes-a-second", func(b *testing.B) {
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
 			wg.Go(func() { writeTargets(b, s, churn, stop) })
-			poll304(b, pollers)
+			poll304(b, pollers, 1)
 			close(stop)
 			wg.Wait()
 		})

@@ -14,11 +14,11 @@ import (
 // authenticates a poll and answers most of them (304).
 func (db *DB) DeviceByKey(ctx context.Context, secret string) (airlock.DeviceSession, error) {
 	hash := HashSecret(secret)
+	if s, ok := db.cachedSession(ctx, hash); ok {
+		return s, nil
+	}
 	var mark uint64
 	if db.sessions != nil {
-		if s, ok := db.sessions.Get(hash); ok {
-			return s, nil
-		}
 		mark = db.sessions.Mark()
 	}
 	var s airlock.DeviceSession
@@ -34,6 +34,18 @@ func (db *DB) DeviceByKey(ctx context.Context, secret string) (airlock.DeviceSes
 		db.sessions.Put(hash, s, mark)
 	}
 	return s, nil
+}
+
+// cachedSession is the cached session of a key hash, if one may be served.
+func (db *DB) cachedSession(ctx context.Context, hash string) (airlock.DeviceSession, bool) {
+	if db.shared != nil {
+		db.shared.Start(db.listenSessions)
+		return db.shared.Serve(ctx, hash)
+	}
+	if db.sessions != nil {
+		return db.sessions.Get(hash)
+	}
+	return airlock.DeviceSession{}, false
 }
 
 // TouchDevices records that the devices were seen at the given time. It is

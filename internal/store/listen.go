@@ -35,6 +35,12 @@ func (db *DB) ListenEvents(ctx context.Context, ready func(), wake func()) error
 	if db.Engine != Postgres {
 		return nil
 	}
+	return db.listen(ctx, eventsChannel, ready, func(string) { wake() })
+}
+
+// listen holds a connection of its own listening on channel (an SQL
+// expression), calling ready once listening and note with each payload.
+func (db *DB) listen(ctx context.Context, channel string, ready func(), note func(string)) error {
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return WrapErr(fmt.Errorf("listen: %w", err))
@@ -42,7 +48,7 @@ func (db *DB) ListenEvents(ctx context.Context, ready func(), wake func()) error
 	defer conn.Close()
 	var listenErr error
 	conn.Raw(func(dc any) error {
-		listenErr = listen(ctx, dc.(*stdlib.Conn).Conn(), ready, wake)
+		listenErr = listenOn(ctx, dc.(*stdlib.Conn).Conn(), channel, ready, note)
 		return driver.ErrBadConn // a connection that listened is not handed to anyone else
 	})
 	if ctx.Err() != nil {
@@ -51,9 +57,8 @@ func (db *DB) ListenEvents(ctx context.Context, ready func(), wake func()) error
 	return WrapErr(listenErr)
 }
 
-func listen(ctx context.Context, c *pgx.Conn, ready func(), wake func()) error {
-	var channel string
-	if err := c.QueryRow(ctx, `SELECT `+eventsChannel).Scan(&channel); err != nil {
+func listenOn(ctx context.Context, c *pgx.Conn, channel string, ready func(), note func(string)) error {
+	if err := c.QueryRow(ctx, `SELECT `+channel).Scan(&channel); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	if _, err := c.Exec(ctx, `LISTEN `+pgx.Identifier{channel}.Sanitize()); err != nil {
@@ -61,10 +66,11 @@ func listen(ctx context.Context, c *pgx.Conn, ready func(), wake func()) error {
 	}
 	ready()
 	for {
-		if _, err := c.WaitForNotification(ctx); err != nil {
+		n, err := c.WaitForNotification(ctx)
+		if err != nil {
 			return fmt.Errorf("wait for notification: %w", err)
 		}
-		wake()
+		note(n.Payload)
 	}
 }
 

@@ -33,8 +33,9 @@ type DB struct {
 	read   *sql.DB
 	now    func() time.Time
 
-	writeStmts, readStmts *stmtCache          // SQLite only
-	sessions              *sessioncache.Cache // SQLite only
+	writeStmts, readStmts *stmtCache // SQLite only
+	sessions              *sessioncache.Cache
+	shared                *sessioncache.Shared // PostgreSQL: sessions, kept in step with other replicas
 
 	afterCommit []func([]airlock.Event)
 	progress    atomic.Int64 // when a call last completed, in Unix ns: see bounded
@@ -107,11 +108,16 @@ func (db *DB) openPostgres(rawURL string) error {
 	db.write.SetMaxIdleConns(16)
 	db.write.SetConnMaxIdleTime(5 * time.Minute)
 	db.read = db.write
+	db.shared = sessioncache.NewShared(db.pingSessions)
+	db.sessions = db.shared.Cache
 	return nil
 }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	if db.shared != nil {
+		db.shared.Stop() // its listener holds a connection
+	}
 	if db.writeStmts != nil {
 		db.writeStmts.close()
 		db.readStmts.close()

@@ -53,19 +53,17 @@ func (db *DB) InTx(ctx context.Context, actor string, fn func(*Tx) error) error 
 			panic(p)
 		}
 	}()
-	if err := fn(tx); err != nil {
+	if err = fn(tx); err == nil {
+		err = tx.notifySessions(ctx)
+	}
+	if err != nil {
 		_ = sqlTx.Rollback()
 		return WrapErr(err)
 	}
 	w = db.watch(cut)
 	err = db.result(ctx, sqlTx.Commit())
 	w.stop()
-	if (tx.changedAll || len(tx.changed) > 0) && db.sessions != nil {
-		if tx.changedAll {
-			tx.changed = nil
-		}
-		db.sessions.Invalidate(tx.changed) // a failed commit may still have written
-	}
+	tx.forgetSessions()
 	if err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}

@@ -1,8 +1,7 @@
 // Package sessioncache caches what a device key proves (store's
 // DeviceByKey), so that the fleet's polls, most of them answered 304, need
-// no read at all. The store uses it on SQLite only: there the database
-// belongs to one process, which sees every write. On PostgreSQL other
-// replicas write too, and the indexed read stays.
+// no read at all. On SQLite the database belongs to one process, which
+// sees every write. On PostgreSQL other replicas write too: see Shared.
 //
 // A write is forgotten device by device: a transaction that changes some
 // devices' keys, existence or target states drops only their sessions once
