@@ -3,6 +3,7 @@ package devices
 import (
 	"context"
 	"hash/maphash"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -23,9 +24,10 @@ const (
 	// reportQueueLen bounds the reports waiting for one writer; past it a
 	// device is told to come back (503, Retry-After) rather than pile up.
 	reportQueueLen = 4096
-	// postgresReportWriters write at once on PostgreSQL; SQLite has one
-	// writer connection, so one writer there.
-	postgresReportWriters = 4
+	// postgresReportWriters write at once on PostgreSQL, so one commit's
+	// wait overlaps another's; more made smaller batches and cost more CPU
+	// a report (issue 20). SQLite has one writer connection, so one there.
+	postgresReportWriters = 2
 )
 
 // ReportQueue is the shared queue of reports. Each writer has its own
@@ -83,6 +85,7 @@ func (l *reportLane) write(s Devices) {
 	batch := make([]*queuedReport, 0, maxReportBatch)
 	for {
 		batch = batch[:0]
+		runtime.Gosched() // let the requests already running queue their reports too
 	take:
 		for len(batch) < maxReportBatch {
 			select {
