@@ -137,6 +137,9 @@ func (s *Server) reportState(w http.ResponseWriter, r *http.Request) error {
 		rep.Apps[name] = app
 	}
 	if _, err := s.svc.ReportState(r.Context(), deviceSession(r).UUID, rep); err != nil {
+		if airlock.ErrorCode(err) == airlock.EUNAVAILABLE {
+			w.Header().Set("Retry-After", "1") // reports queued past the database's pace, or it is down
+		}
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -15,7 +15,7 @@ type DeviceInput = devices.Input
 
 // Fleet is the device use cases over the service's database.
 func (s *Service) Fleet() devices.Devices {
-	return devices.Devices{DB: s.DB, Log: s.Log, OfflineAfter: s.OfflineAfter, Seen: &s.seen, NewSecret: NewSecret, Gate: s.gateManual}
+	return devices.Devices{DB: s.DB, Log: s.Log, OfflineAfter: s.OfflineAfter, Seen: &s.seen, Reports: &s.reports, NewSecret: NewSecret, Gate: s.gateManual}
 }
 
 // CreateDevice provisions a device and returns it with its key, shown this once.

@@ -39,7 +39,8 @@ type Service struct {
 	// signatures and labels through.
 	RegistryClients *registry.Pool
 
-	seen devices.SeenBatch // devices seen since last_seen_at was last written
+	seen    devices.SeenBatch   // devices seen since last_seen_at was last written
+	reports devices.ReportQueue // reports waiting for their group commit
 
 	MonitorSettings               // the rollout monitor; see monitor.go
 	mon             monitor.State // its leadership and stop functions

@@ -17,7 +17,6 @@ import (
 	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/fleet"
-	releasedb "github.com/airlock-iot/airlock/internal/store/releases"
 )
 
 // Input provisions a device. UUID is made when not given.
@@ -187,15 +186,10 @@ func (s Devices) ReportState(ctx context.Context, uuid string, r airlock.DeviceR
 		return r, err
 	}
 	r.ReportedAt = s.DB.Now()
-	err := s.DB.InTx(ctx, "device:"+uuid, func(tx *store.Tx) error {
-		if r.Platform != "" {
-			if err := releasedb.SetDevicePlatform(ctx, tx, uuid, r.Platform); err != nil {
-				return err
-			}
-		}
-		return fleet.SaveReport(ctx, tx, uuid, r)
-	})
-	return r, err
+	if s.Reports == nil {
+		return r, s.storeReport(ctx, uuid, r)
+	}
+	return r, s.Reports.save(s, uuid, r)
 }
 
 func normaliseReport(r *airlock.DeviceReport) error {

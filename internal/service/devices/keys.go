@@ -18,7 +18,8 @@ type Devices struct {
 	DB           *store.DB
 	Log          *slog.Logger
 	OfflineAfter time.Duration
-	Seen         *SeenBatch // shared by every call, so that sightings gather
+	Seen         *SeenBatch   // shared by every call, so that sightings gather
+	Reports      *ReportQueue // shared, so that reports commit together; nil writes each alone
 	// NewSecret makes a random secret with a prefix that says what it is.
 	NewSecret func(prefix string, n int) string
 	// Gate decides whether an image may be deployed, as for a push (Import).

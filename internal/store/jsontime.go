@@ -1,0 +1,13 @@
+package store
+
+import "time"
+
+// JSONTime is t as a JSON row of a bulk write carries it (see JSONRows):
+// the text each engine stores for a timestamp argument, so a row written
+// this way compares and reads back as one written with a bound time.
+func (db *DB) JSONTime(t time.Time) string {
+	if db.Engine == SQLite {
+		return sqliteTime(t)
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
