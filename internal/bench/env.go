@@ -63,8 +63,9 @@ func start(ctx context.Context, cfg Config, progress io.Writer) (*env, error) {
 	return e, err
 }
 
-// startAirlock wires Airlock as serve does, over dbURL, without the
-// background jobs: the monitor scenario ticks the monitor itself.
+// startAirlock wires Airlock as serve does, over dbURL, with the rollout
+// planner but no other background job: the monitor scenario ticks the
+// monitor itself.
 func (e *env) startAirlock(ctx context.Context) error {
 	cfg := config.Default()
 	cfg.DatabaseURL, cfg.AdminToken, cfg.WebhookSecret = e.dbURL, adminToken, webhookSecret
@@ -74,6 +75,7 @@ func (e *env) startAirlock(ctx context.Context) error {
 		return err
 	}
 	e.closers = append(e.closers, func() { a.Close() })
+	e.closers = append(e.closers, a.Service.StartPlanner(ctx))
 	e.db, e.svc = a.DB, a.Service
 	if _, _, err := a.Bootstrap(ctx); err != nil {
 		return err
