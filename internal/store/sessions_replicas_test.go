@@ -93,7 +93,7 @@ func TestSessionsNeverStaleAcrossReplicas(t *testing.T) {
 	eventually(t, "the other replica serves from cache", func() bool { return servesFromCache(t, b, "dk_1", "d1") })
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	for range 8 { // background polls: fills and barriers racing the writes
+	for range 4 { // background polls: fills and barriers racing the writes
 		wg.Go(func() {
 			for i := 0; ; i++ {
 				select {
@@ -107,7 +107,7 @@ func TestSessionsNeverStaleAcrossReplicas(t *testing.T) {
 	}
 	defer func() { close(stop); wg.Wait() }()
 	apps := map[string]airlock.AppSpec{"cache": {"image": json.RawMessage(`"redis:7"`)}}
-	for i := range 200 {
+	for i := range 100 {
 		u, key := fmt.Sprint("d", i%20), fmt.Sprint("dk_", i%20)
 		want := version(t, b, key) + 1
 		inTx(t, a, func(ctx context.Context, tx *store.Tx) error {
