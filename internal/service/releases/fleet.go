@@ -65,18 +65,16 @@ func (s Releases) largeFleet(ctx context.Context, tx *store.Tx, repo string, p a
 	if len(p.DeviceFilter.Labels) > 0 || len(p.DeviceFilter.UUIDs) > 0 {
 		return false, nil
 	}
-	if s.Cost != nil {
-		limits, err := costdb.Limits(ctx, tx, p.ID)
-		if err != nil || limits != (cost.Limits{}) {
-			return false, err
-		}
-	}
 	max := s.Engine.Plan.InlineMax
 	if max <= 0 {
 		max = rollouts.DefaultInlineMax
 	}
 	apps, err := fleet.TargetAppsAfter(ctx, tx, repo, "", "", max+1, false)
-	return len(apps) > max, err
+	if err != nil || len(apps) <= max || s.Cost == nil {
+		return err == nil && len(apps) > max, err
+	}
+	limits, err := costdb.Limits(ctx, tx, p.ID)
+	return err == nil && limits == (cost.Limits{}), err
 }
 
 // readDevices reads the fleet device by device.
