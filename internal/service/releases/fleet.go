@@ -119,7 +119,7 @@ func readDevices(ctx context.Context, tx *store.Tx, r release.Release, p airlock
 // repository on two images, neither the release's, counts twice among the
 // targets' platforms (only the hold reason's device count shows it).
 func readCounts(ctx context.Context, tx *store.Tx, r release.Release) (fleetView, map[string]int, error) {
-	rows, err := releasedb.ImagePlatforms(ctx, tx, r.Repository())
+	rows, err := releasedb.ImagePlatforms(ctx, tx, r.Repository(), len(r.Platforms) > 0)
 	if err != nil {
 		return fleetView{}, nil, err
 	}

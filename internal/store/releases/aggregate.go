@@ -21,16 +21,26 @@ type ImagePlatform struct {
 // ImagePlatforms counts, per image of repository and device platform, the
 // devices whose target state runs it: what a release is decided on over a
 // fleet too large to read device by device. A device has one platform, so
-// the counts of an image add up to its distinct devices.
-func ImagePlatforms(ctx context.Context, tx *store.Tx, repository string) ([]ImagePlatform, error) {
-	rows, err := tx.Query(ctx, `SELECT a.image, `+devicePlatform+`, COUNT(DISTINCT a.device_uuid)
+// the counts of an image add up to its distinct devices. Without
+// withPlatforms (the release's platforms are unknown, so no device is
+// skipped) every platform is "" and the devices table is not read.
+func ImagePlatforms(ctx context.Context, tx *store.Tx, repository string, withPlatforms bool) ([]ImagePlatform, error) {
+	query := `SELECT image, COUNT(DISTINCT device_uuid) FROM device_target_apps WHERE repository = $1
+		GROUP BY image ORDER BY 1`
+	if withPlatforms {
+		query = `SELECT a.image, ` + devicePlatform + `, COUNT(DISTINCT a.device_uuid)
 		FROM device_target_apps a JOIN devices d ON d.uuid = a.device_uuid WHERE a.repository = $1
-		GROUP BY a.image, `+devicePlatform+` ORDER BY 1, 2`, repository)
+		GROUP BY a.image, ` + devicePlatform + ` ORDER BY 1, 2`
+	}
+	rows, err := tx.Query(ctx, query, repository)
 	if err != nil {
 		return nil, fmt.Errorf("image platforms: %w", err)
 	}
 	return store.Collect(rows, func(s store.Scanner) (ImagePlatform, error) {
 		var x ImagePlatform
+		if !withPlatforms {
+			return x, s.Scan(&x.Image, &x.Devices)
+		}
 		return x, s.Scan(&x.Image, &x.Platform, &x.Devices)
 	})
 }
