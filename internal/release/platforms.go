@@ -38,6 +38,10 @@ type Eligibility struct {
 	Missing  []platform.Platform `json:"missing,omitempty"` // device platforms the release lacks, sorted
 	Hold     bool                `json:"hold"`              // require_all_platforms and something is missing
 	Reason   string              `json:"reason,omitempty"`
+	// Counts, when the fleet was too large to list (PlatformsByCount).
+	EligibleDevices int    `json:"eligible_devices,omitempty"`
+	SkippedDevices  int    `json:"skipped_devices,omitempty"`
+	FirstSkip       string `json:"first_skip,omitempty"`
 }
 
 // Platforms decides which targets can run a release built for offered,

@@ -113,19 +113,15 @@ func (s Releases) rollOut(ctx context.Context, tx *store.Tx, r release.Release, 
 		out.Reason = "not rolled out: " + dir.Reason
 		return out, nil
 	}
-	el := eligibility(r, f.targets, p.RequireAllPlatforms)
+	el := f.eligibility(r, p.RequireAllPlatforms)
 	dec.Platforms = &el
 	if el.Hold {
 		out.Release, err = releasedb.Update(ctx, tx, release.Held(r, release.HoldPlatforms, el.Reason))
 		out.Reason = el.Reason
 		return out, err
 	}
-	if len(el.Skipped) > 0 {
-		p.DeviceFilter.UUIDs = narrow(p.DeviceFilter.UUIDs, el.Eligible)
-		if len(p.DeviceFilter.UUIDs) == 0 {
-			out.Reason = fmt.Sprintf("no device can run %s: %s", r.Reference(), el.Skipped[0].Reason)
-			return out, nil
-		}
+	if out.Reason = narrowPolicy(&p, r, el); out.Reason != "" {
+		return out, nil
 	}
 	if held, err := s.holdForCost(ctx, tx, r, p, f, el, &out); held || err != nil {
 		return out, err
@@ -146,7 +142,7 @@ func (s Releases) rollOut(ctx context.Context, tx *store.Tx, r release.Release, 
 // holdForCost holds r for an approver when the Cost hook finds the
 // rollout over policy p's limits.
 func (s Releases) holdForCost(ctx context.Context, tx *store.Tx, r release.Release, p airlock.Policy, f fleetView, el release.Eligibility, out *Outcome) (bool, error) {
-	if s.Cost == nil {
+	if s.Cost == nil || f.large { // large: the policy has no cost limits (largeFleet)
 		return false, nil
 	}
 	platforms := map[string]string{}
@@ -166,6 +162,30 @@ func (s Releases) holdForCost(ctx context.Context, tx *store.Tx, r release.Relea
 	out.Release, err = releasedb.Update(ctx, tx, release.Held(r, release.HoldCost, reason))
 	out.Reason = reason
 	return true, err
+}
+
+// eligibility splits f's targets by platform; over a large fleet, it
+// counts them by platform, and the rollout's planner skips the devices.
+func (f fleetView) eligibility(r release.Release, requireAll bool) release.Eligibility {
+	if f.large {
+		return release.PlatformsByCount(r.Platforms, f.counts, requireAll)
+	}
+	return eligibility(r, f.targets, requireAll)
+}
+
+// narrowPolicy cuts p's devices to those that can run r, or says why
+// none can.
+func narrowPolicy(p *airlock.Policy, r release.Release, el release.Eligibility) string {
+	switch {
+	case len(el.Skipped) > 0:
+		p.DeviceFilter.UUIDs = narrow(p.DeviceFilter.UUIDs, el.Eligible)
+		if len(p.DeviceFilter.UUIDs) == 0 {
+			return fmt.Sprintf("no device can run %s: %s", r.Reference(), el.Skipped[0].Reason)
+		}
+	case el.SkippedDevices > 0 && el.EligibleDevices == 0:
+		return fmt.Sprintf("no device can run %s: %s", r.Reference(), el.FirstSkip)
+	}
+	return ""
 }
 
 // eligibility splits the targets by platform. A device that never said its

@@ -10,6 +10,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/fleet"
+	releasedb "github.com/airlock-iot/airlock/internal/store/releases"
 	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
 )
 
@@ -64,7 +65,11 @@ func (e Engine) planChunk(ctx context.Context, tx *store.Tx, r airlock.Rollout, 
 	if more {
 		apps = wholeDevices(apps)
 	}
-	devices, changes := e.layOut(r, st, apps)
+	keep, err := releasedb.SkipLacking(ctx, tx, r.ID, r.Image, apps, newNeed(st.Filter, pushed(r)).ok)
+	if err != nil {
+		return false, err
+	}
+	devices, changes := e.layOut(r, st, keep)
 	if err := rolloutdb.AddPlannedDevices(ctx, tx, r.ID, devices); err != nil {
 		return false, err
 	}

@@ -1,0 +1,52 @@
+package release
+
+import (
+	"fmt"
+
+	"github.com/airlock-iot/airlock/internal/platform"
+)
+
+// PlatformCount is how many of a rollout's devices report a platform
+// (as Target.Platform spells it; "" when unknown).
+type PlatformCount struct {
+	Platform string
+	Devices  int
+}
+
+// PlatformsByCount is Platforms for a fleet too large to list device by
+// device: the same decision over the distinct platforms, with device
+// counts in EligibleDevices and SkippedDevices and no per-device lists
+// (the rollout's planner skips the devices one chunk at a time). As in
+// the service's eligibility, a device whose platform is unknown is
+// eligible. FirstSkip is the reason of one skipped platform, the one
+// "no device can run" quotes.
+func PlatformsByCount(offered []platform.Platform, counts []PlatformCount, requireAll bool) Eligibility {
+	e := Eligibility{Eligible: []Eligible{}, Skipped: []Skip{}}
+	missing := map[platform.Platform]int{}
+	for _, c := range counts {
+		if len(offered) == 0 || c.Platform == "" {
+			e.EligibleDevices += c.Devices
+			continue
+		}
+		dev, reason := devicePlatform(c.Platform)
+		if reason == "" {
+			if _, ok := platform.Best(dev, offered); ok {
+				e.EligibleDevices += c.Devices
+				continue
+			}
+			missing[dev] += c.Devices
+			reason = fmt.Sprintf("no %s in this image", dev)
+		}
+		e.SkippedDevices += c.Devices
+		if e.FirstSkip == "" {
+			e.FirstSkip = reason
+		}
+	}
+	e.Missing = sortedPlatforms(missing)
+	if requireAll && len(e.Missing) > 0 {
+		e.Hold = true
+		e.Reason = fmt.Sprintf("require_all_platforms: no %s in this image (%s)",
+			joinPlatforms(e.Missing), plural(sum(missing), "device"))
+	}
+	return e
+}
