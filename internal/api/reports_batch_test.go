@@ -45,7 +45,7 @@ func storedUptime(t *testing.T, db *store.DB, uuid string) int {
 func TestConcurrentReportsAreStoredWhenAnswered(t *testing.T) {
 	t.Parallel()
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
-		const devices, reports = 50, 40
+		const devices, reports = 24, 15
 		keys := make([]string, devices)
 		for i := range keys {
 			_, keys[i] = newDevice(t, s, map[string]any{"uuid": fmt.Sprintf("r-%d", i)})
