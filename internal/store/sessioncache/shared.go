@@ -35,7 +35,7 @@ import (
 
 // CommitWait is how long a transaction that changed devices' keys,
 // existence or target states waits after its commit on PostgreSQL.
-const CommitWait = 50 * time.Millisecond
+const CommitWait = 25 * time.Millisecond
 
 const (
 	freshFor       = CommitWait * 4 / 5 // the rest is margin for clocks' rates and scheduling
