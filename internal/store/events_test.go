@@ -12,21 +12,6 @@ import (
 	"github.com/airlock-iot/airlock/internal/store/storetest"
 )
 
-func addEvents(t *testing.T, db *store.DB, evs ...[2]string) {
-	t.Helper()
-	err := db.InTx(context.Background(), "test", func(tx *store.Tx) error {
-		for _, e := range evs {
-			if err := tx.AddEvent(context.Background(), e[0], e[1], map[string]string{"k": "v"}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 func ids(evs []airlock.Event) []int64 {
 	out := make([]int64, len(evs))
 	for i, e := range evs {
@@ -39,7 +24,7 @@ func TestEventReads(t *testing.T) {
 	t.Parallel()
 	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		addEvents(t, db, [2]string{"image.rollout_created", "rollout/1"}, [2]string{"image.tag.added", "image/1/tag/1"},
+		storetest.AddEvents(t, db, [2]string{"image.rollout_created", "rollout/1"}, [2]string{"image.tag.added", "image/1/tag/1"},
 			[2]string{"image.rollout_completed", "rollout/1"}, [2]string{"imageXrollout_x", "rollout/2"},
 			[2]string{"device.provisioned", "device/a"})
 		if last, err := db.LastEventID(ctx); err != nil || last != 5 {
@@ -97,7 +82,7 @@ func TestFollowerWaitsForLateCommits(t *testing.T) {
 			return func() { close(release2); <-done }
 		}
 		release := late(true)
-		addEvents(t, db, [2]string{"fast", ""})
+		storetest.AddEvents(t, db, [2]string{"fast", ""})
 		if evs, err := f.Next(ctx, 10); len(evs) != 0 || err != nil || !f.Holding() {
 			t.Fatalf("passed a gap: %v %v", ids(evs), err)
 		}
@@ -107,7 +92,7 @@ func TestFollowerWaitsForLateCommits(t *testing.T) {
 		}
 
 		release = late(false)
-		addEvents(t, db, [2]string{"fast", ""})
+		storetest.AddEvents(t, db, [2]string{"fast", ""})
 		release()
 		deadline := time.Now().Add(5 * time.Second)
 		var got []int64

@@ -11,21 +11,6 @@ import (
 	"github.com/airlock-iot/airlock/internal/store/storetest"
 )
 
-func addEvents(t *testing.T, db *store.DB, evs ...[2]string) {
-	t.Helper()
-	err := db.InTx(context.Background(), "test", func(tx *store.Tx) error {
-		for _, e := range evs {
-			if err := tx.AddEvent(context.Background(), e[0], e[1], map[string]string{"k": "v"}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 func ids(evs []airlock.Event) []int64 {
 	out := make([]int64, len(evs))
 	for i, e := range evs {
@@ -38,7 +23,7 @@ func TestList(t *testing.T) {
 	t.Parallel()
 	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		addEvents(t, db, [2]string{"image.rollout_created", "rollout/1"}, [2]string{"image.tag.added", "image/1/tag/1"},
+		storetest.AddEvents(t, db, [2]string{"image.rollout_created", "rollout/1"}, [2]string{"image.tag.added", "image/1/tag/1"},
 			[2]string{"image.rollout_completed", "rollout/1"}, [2]string{"imageXrollout_x", "rollout/2"},
 			[2]string{"device.provisioned", "device/a"})
 		for _, c := range []struct {
@@ -79,7 +64,7 @@ func TestExport(t *testing.T) {
 	t.Parallel()
 	storetest.EachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		addEvents(t, db, [2]string{"a.x", "s/1"}, [2]string{"b.x", "s/2"}, [2]string{"a.y", "s/1"}, [2]string{"a.z", "t/1"})
+		storetest.AddEvents(t, db, [2]string{"a.x", "s/1"}, [2]string{"b.x", "s/2"}, [2]string{"a.y", "s/1"}, [2]string{"a.z", "t/1"})
 		for _, c := range []struct {
 			f     airlock.EventFilter
 			after int64
