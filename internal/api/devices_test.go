@@ -251,6 +251,8 @@ func TestDeleteDevice(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, s *apitest.Server) {
 		a, key := newDevice(t, s, map[string]any{"uuid": "a"})
 		s.Must(200, "PUT", targetPath(a), map[string]any{"apps": map[string]any{"cache": map[string]any{"image": "redis"}}, "force": true, "reason": "test"})
+		approveRedis(t, s)
+		s.Must(201, "POST", "/api/v1/rollouts", map[string]any{"image": "redis:8", "update_strategy": "manual"})
 		s.Must(204, "DELETE", "/api/v1/devices/"+a, nil)
 		s.Must(404, "GET", "/api/v1/devices/"+a, nil)
 		if r := s.Do("GET", targetPath(a), key, nil); r.Status != 401 {
@@ -260,6 +262,13 @@ func TestDeleteDevice(t *testing.T) {
 		s.DB.QueryInt(context.Background(), &apps, `SELECT COUNT(*) FROM device_target_apps`)
 		if apps != 0 {
 			t.Fatalf("%d target apps left", apps)
+		}
+		for _, table := range []string{"rollout_devices", "device_target_state"} { // no foreign keys on PostgreSQL (migration 00014)
+			var n int
+			s.DB.QueryInt(context.Background(), &n, `SELECT COUNT(*) FROM `+table)
+			if n != 0 {
+				t.Fatalf("%d rows left in %s", n, table)
+			}
 		}
 		// The same uuid provisioned again does not take the old ETag.
 		_, key2 := newDevice(t, s, map[string]any{"uuid": "a"})

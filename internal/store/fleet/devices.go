@@ -49,10 +49,17 @@ func CreateDevice(ctx context.Context, tx *store.Tx, d airlock.Device, keyHash s
 	return created, tx.AddEvent(ctx, "device.provisioned", deviceSubject(d.UUID), created)
 }
 
-// DeleteDevice removes a device and, by cascade, its states and rollout entries.
+// DeleteDevice removes a device and everything of it. Its target state and
+// rollout entries have no foreign key on PostgreSQL (migration 00014), so
+// they are deleted here; its reports go by cascade.
 func DeleteDevice(ctx context.Context, tx *store.Tx, uuid string) error {
 	var name string
 	tx.DevicesChanged(uuid)
+	for _, table := range []string{"rollout_devices", "device_target_apps", "device_target_state"} {
+		if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE device_uuid = $1`, uuid); err != nil {
+			return fmt.Errorf("delete device %s from %s: %w", uuid, table, err)
+		}
+	}
 	err := tx.QueryRow(ctx, `DELETE FROM devices WHERE uuid = $1 RETURNING name`, uuid).Scan(&name)
 	if err != nil {
 		return store.NotFound(err, "device %s not found", uuid)

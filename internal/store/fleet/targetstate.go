@@ -85,8 +85,10 @@ func appRows(uuid string, apps map[string]airlock.AppSpec) ([][]any, error) {
 }
 
 func upsertApps(ctx context.Context, tx *store.Tx, rows [][]any) error {
-	err := bulkExec(ctx, tx, `INSERT INTO device_target_apps (device_uuid, app, repository, image) VALUES `, `(?, ?, ?, ?)`,
-		` ON CONFLICT (device_uuid, app) DO UPDATE SET repository = excluded.repository, image = excluded.image`, rows)
+	from, elem := tx.DB().JSONRows(1)
+	err := jsonInsert(ctx, tx, `INSERT INTO device_target_apps (device_uuid, app, repository, image)
+		SELECT `+elem(0, "")+`, `+elem(1, "")+`, `+elem(2, "")+`, `+elem(3, "")+` FROM `+from+`
+		WHERE true ON CONFLICT (device_uuid, app) DO UPDATE SET repository = excluded.repository, image = excluded.image`, rows)
 	if err != nil {
 		return fmt.Errorf("index target apps: %w", err)
 	}
@@ -147,8 +149,9 @@ type AppImage struct{ DeviceUUID, App, Image, Repository string }
 
 // SetAppImages sets apps[App].image for every change, keeping every other
 // field of the app as it is, and bumps each changed device's version once.
-// It is built for a rollout over a whole fleet in one transaction: states
-// are read, locked and written back a chunk of rows per statement. It
+// It is built for a rollout over a whole fleet: states are read, locked
+// and written back a chunk of rows per statement, passed as one JSON
+// parameter. It
 // writes no events; the caller records the rollout's.
 func SetAppImages(ctx context.Context, tx *store.Tx, changes []AppImage) error {
 	byDevice, err := groupChanges(changes)
@@ -161,7 +164,6 @@ func SetAppImages(ctx context.Context, tx *store.Tx, changes []AppImage) error {
 	if err != nil {
 		return err
 	}
-	now := tx.Now()
 	stateRows := make([][]any, 0, len(uuids))
 	indexRows := make([][]any, 0, len(changes))
 	for _, uuid := range uuids {
@@ -182,11 +184,12 @@ func SetAppImages(ctx context.Context, tx *store.Tx, changes []AppImage) error {
 		if err != nil {
 			return err
 		}
-		stateRows = append(stateRows, []any{uuid, doc, now})
+		stateRows = append(stateRows, []any{uuid, doc})
 	}
-	err = bulkExec(ctx, tx, `INSERT INTO device_target_state (device_uuid, version, state, updated_at) VALUES `, `(?, 1, ?, ?)`,
-		` ON CONFLICT (device_uuid) DO UPDATE SET version = device_target_state.version + 1,
-		state = excluded.state, updated_at = excluded.updated_at`, stateRows)
+	from, elem := tx.DB().JSONRows(1)
+	err = jsonInsert(ctx, tx, `UPDATE device_target_state SET version = version + 1, state = x.state, updated_at = $2
+		FROM (SELECT `+elem(0, "")+` AS device_uuid, `+elem(1, "")+` AS state FROM `+from+`) x
+		WHERE device_target_state.device_uuid = x.device_uuid`, stateRows, tx.Now())
 	if err != nil {
 		return fmt.Errorf("write target states: %w", err)
 	}
