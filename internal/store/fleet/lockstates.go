@@ -44,4 +44,3 @@ func scanStates(rows *store.Rows, into map[string]string) error {
 	}
 	return store.WrapErr(rows.Err())
 }
-
