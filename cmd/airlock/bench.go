@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"strings"
 
 	"github.com/airlock-iot/airlock/internal/bench"
@@ -15,8 +16,8 @@ import (
 
 // benchFlags are airlock bench's own flags, beside the run's Config.
 type benchFlags struct {
-	engines, postgresURL, merge, cpuProfile string
-	asJSON                                  bool
+	engines, postgresURL, merge, cpuProfile, scenarios string
+	asJSON                                             bool
 }
 
 // benchCmd runs the benchmark on each engine asked for, or merges reports
@@ -65,11 +66,29 @@ func parseBench(args []string) (bench.Config, benchFlags, error) {
 	fs.IntVar(&cfg.Workers, "workers", 0, "concurrent clients (default 16)")
 	fs.BoolVar(&f.asJSON, "json", false, "print the reports as JSON")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (read it with go tool pprof)")
+	fs.StringVar(&f.scenarios, "scenarios", "", "run only these scenarios, comma-separated: "+strings.Join(bench.Scenarios(), ", ")+
+		" (the bulk import always runs: it makes the fleet)")
 	err := fs.Parse(args)
+	if err == nil && f.scenarios != "" {
+		cfg.Only, err = scenarioNames(f.scenarios)
+	}
 	if err == nil && (cfg.Rounds < 0 || cfg.Devices < 0) {
 		err = errors.New("--rounds and --devices cannot be negative")
 	}
 	return cfg, f, err
+}
+
+// scenarioNames splits list, refusing a name no scenario has.
+func scenarioNames(list string) ([]string, error) {
+	var out []string
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if !slices.Contains(bench.Scenarios(), name) {
+			return nil, fmt.Errorf("--scenarios: no scenario %q (there are: %s)", name, strings.Join(bench.Scenarios(), ", "))
+		}
+		out = append(out, name)
+	}
+	return out, nil
 }
 
 // runEngines runs the bench on each engine of f.engines, or on

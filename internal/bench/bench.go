@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 )
 
@@ -22,6 +23,7 @@ type Config struct {
 	Duration    time.Duration // per load round
 	Workers     int           // concurrent clients
 	ServeBinary string        // the airlock binary, to measure serve's RSS; "" skips it
+	Only        []string      // names of the scenarios to run (the import always runs: it makes the fleet); nil: all
 }
 
 // Defaults fills what cfg leaves unset.
@@ -45,6 +47,20 @@ func (cfg Config) Defaults() Config {
 		cfg.Rounds = 3
 	}
 	return cfg
+}
+
+// runs reports whether cfg runs the scenario named name.
+func (cfg Config) runs(name string) bool {
+	return cfg.Only == nil || name == scenarios[0].name || slices.Contains(cfg.Only, name)
+}
+
+// Scenarios are the names of the scenarios, in the order they run.
+func Scenarios() []string {
+	names := make([]string, len(scenarios))
+	for i, sc := range scenarios {
+		names[i] = sc.name
+	}
+	return names
 }
 
 // Report is a whole run on one engine.
@@ -85,6 +101,9 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (Report, error) {
 	defer env.close()
 	r := Report{Engine: env.db.Engine, Started: time.Now().UTC(), Devices: cfg.Devices, Rounds: cfg.Rounds, Quick: cfg.Quick}
 	for _, sc := range scenarios {
+		if !cfg.runs(sc.name) {
+			continue
+		}
 		env.logf("%s…", sc.name)
 		t0 := time.Now()
 		rows, err := sc.run(ctx, env, cfg)
