@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"time"
 
 	"github.com/airlock-iot/airlock/internal/store/sessioncache"
 )
@@ -45,7 +44,7 @@ func (tx *Tx) forgetSessions() {
 	}
 	tx.db.sessions.Invalidate(tx.changed)
 	if tx.db.shared != nil {
-		time.Sleep(sessioncache.CommitWait)
+		tx.db.shared.AfterCommit(context.Background())
 	}
 }
 

@@ -45,6 +45,7 @@ func (s *Shared) run(ctx context.Context, listen Listen) {
 	for wait := 50 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
 		listen(ctx, func() {
 			s.Invalidate(nil) // writes made while no one listened went unheard
+			s.since.Store(s.now())
 			s.listening.Store(true)
 			wait = 50 * time.Millisecond
 		}, s.notified)

@@ -23,17 +23,33 @@ import (
 // committed before the ping was sent has been forgotten. That is a barrier.
 //
 // A barrier per poll would cost the round trip the cache saves. Instead a
-// transaction that changed devices waits CommitWait after its commit
-// before it returns, and a replica serves a cached session only while its
-// last barrier was sent less than freshFor ago: a poll that arrives after
-// a write returned arrives more than CommitWait after its commit, so that
-// barrier was sent after the commit, and the write has been forgotten.
-// Only durations are compared, each on one machine's monotonic clock. A
-// replica under poll load pings every refreshAfter; one whose barrier is
-// older (idle, or the database slow) waits for a barrier sent after the
-// poll arrived, shared by every poll waiting, before it serves from cache.
+// replica serves a cached session only while its last barrier was sent
+// less than freshFor ago, and a transaction that changed devices returns
+// only once no replica can still serve from a barrier sent before its
+// commit. Only durations are compared, each on one machine's monotonic
+// clock. A replica under poll load pings every refreshAfter; one whose
+// barrier is older (idle, or the database slow) waits for a barrier sent
+// after the poll arrived, shared by every poll waiting, before it serves
+// from cache.
+//
+// How long the writer waits (AfterCommit) rests on two rules; it returns
+// as soon as either holds, and at the latest CommitWait after its commit.
+//   - CommitWait after the commit, a barrier that another replica B sent
+//     before it is older than freshFor: a poll that arrives after the
+//     write returned is answered from a barrier sent after the commit,
+//     whose ping commits after the write, so B has forgotten the write.
+//   - Once a barrier of its own, sent after the commit, is back, and
+//     CommitWait has passed since it received the latest ping of another
+//     replica and since it began listening. A barrier of B committed
+//     before the write reaches this replica before its own barrier
+//     (commit order), so it was received by then, after B sent it; or it
+//     committed before this replica began to listen, so it was sent before
+//     then. Either way it was sent more than CommitWait before the write
+//     returns, too old for B to serve from. B's barriers committed after
+//     the write reach B after the write's notification. Alone, a replica
+//     hears no other pings: its writes wait one barrier, not CommitWait.
 
-// CommitWait is how long a transaction that changed devices' keys,
+// CommitWait bounds how long a transaction that changed devices' keys,
 // existence or target states waits after its commit on PostgreSQL.
 const CommitWait = 25 * time.Millisecond
 
@@ -52,7 +68,9 @@ type Shared struct {
 	token     string    // prefix of this replica's pings
 	epoch     time.Time // of the monotonic times below
 	listening atomic.Bool
+	since     atomic.Int64 // when the listener last began listening
 	fresh     atomic.Int64 // when the last barrier completed was sent; 0: none since listening
+	foreign   atomic.Int64 // when the latest ping of another replica was received
 
 	mu      sync.Mutex
 	flight  *flight // the barrier in flight
@@ -116,6 +134,21 @@ func (s *Shared) await(ctx context.Context) bool {
 		}
 	}
 	return false
+}
+
+// AfterCommit waits, once a transaction that changed devices committed,
+// until no replica can serve a session it changed from a barrier sent
+// before the commit. ctx bounds only the wait for a barrier.
+func (s *Shared) AfterCommit(ctx context.Context) {
+	deadline := s.now() + int64(CommitWait)
+	if s.listening.Load() {
+		ctx, cancel := context.WithTimeout(ctx, CommitWait)
+		if s.await(ctx) {
+			deadline = min(deadline, max(s.foreign.Load(), s.since.Load())+int64(CommitWait))
+		}
+		cancel()
+	}
+	time.Sleep(time.Duration(deadline - s.now()))
 }
 
 // start sends a barrier unless one is in flight, and returns the one in
@@ -194,5 +227,7 @@ func (s *Shared) notified(payload string) {
 			s.land(s.flight, true)
 		}
 		s.mu.Unlock()
+	case strings.HasPrefix(payload, "p:"):
+		s.foreign.Store(s.now())
 	}
 }
