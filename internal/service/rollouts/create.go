@@ -11,6 +11,7 @@ import (
 	"github.com/airlock-iot/airlock/internal/imageref"
 	"github.com/airlock-iot/airlock/internal/policy"
 	"github.com/airlock-iot/airlock/internal/rollout"
+	"github.com/airlock-iot/airlock/internal/service/settle"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/fleet"
 	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
@@ -223,7 +224,8 @@ func startsAtOnce(t airlock.Timing) bool {
 }
 
 // supersede ends the other unfinished rollouts of r's repository: their
-// devices are settled, so only r updates them from now on.
+// devices are settled, so only r updates them from now on: a small one's
+// here, a large one's by the planner, so that the request stays short.
 func (e Engine) supersede(ctx context.Context, tx *store.Tx, r airlock.Rollout) error {
 	old, err := rolloutdb.SupersedeRollouts(ctx, tx, r.Registry, r.Namespace, r.ImageName, r.ID,
 		fmt.Sprintf("superseded by rollout %d (%s)", r.ID, r.Image))
@@ -231,7 +233,7 @@ func (e Engine) supersede(ctx context.Context, tx *store.Tx, r airlock.Rollout) 
 		return err
 	}
 	for _, o := range old {
-		if err := e.settle(ctx, tx, o); err != nil {
+		if err := settle.Superseded(ctx, tx, o, e.Plan.inlineMax()); err != nil {
 			return err
 		}
 		e.Log.InfoContext(ctx, "rollout superseded", "rollout_id", o.ID, "by", r.ID)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/rollout"
+	"github.com/airlock-iot/airlock/internal/service/settle"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/fleet"
 	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
@@ -38,7 +39,7 @@ func (e Engine) Finish(ctx context.Context, tx *store.Tx, r airlock.Rollout, act
 		}
 		extra = map[string]any{"devices_restored": restored}
 	}
-	if err := e.settle(ctx, tx, r); err != nil {
+	if err := settle.All(ctx, tx, r, e.Plan.chunk()); err != nil {
 		return r, err
 	}
 	if err := rolloutdb.SkipPending(ctx, tx, r.ID, "rollout "+to); err != nil {
@@ -46,26 +47,6 @@ func (e Engine) Finish(ctx context.Context, tx *store.Tx, r airlock.Rollout, act
 	}
 	e.Log.InfoContext(ctx, "rollout "+to, "rollout_id", r.ID, "image", r.Image, "reason", reason)
 	return r, Event(ctx, tx, "image.rollout_"+to, r, extra)
-}
-
-// settle ends the devices of a rollout stopped as cancelled, superseded or
-// failed, as rollout.Settle says: none is left updating.
-func (e Engine) settle(ctx context.Context, tx *store.Tx, r airlock.Rollout) error {
-	if !rollout.Settles(r.Status) {
-		return nil
-	}
-	devices, err := Watch(ctx, tx, r)
-	if err != nil {
-		return err
-	}
-	settled := rollout.Settle(r.Status, devices)
-	batches := batchOf(devices)
-	changes := make([]rolloutdb.Change, len(settled))
-	for i, c := range settled {
-		uuid, app := splitKey(c.UUID)
-		changes[i] = rolloutdb.Change{DeviceUUID: uuid, App: app, Status: c.Status, Batch: batches[c.UUID], Track: c.Track}
-	}
-	return rolloutdb.SaveTracking(ctx, tx, r.ID, r.Image, changes)
 }
 
 func rollBack(ctx context.Context, tx *store.Tx, r airlock.Rollout) (int, error) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/rollout"
+	"github.com/airlock-iot/airlock/internal/service/settle"
 	"github.com/airlock-iot/airlock/internal/store"
 	"github.com/airlock-iot/airlock/internal/store/fleet"
 	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
@@ -119,8 +120,13 @@ func (p Planner) Plan(ctx context.Context, id int64) error {
 	}
 }
 
-// PlanAll plans every planning rollout, oldest first.
+// PlanAll settles the superseded rollouts left to it (old devices first;
+// a pass settles only what it finds, so planning is never starved), then
+// plans every planning rollout, oldest first.
 func (p Planner) PlanAll(ctx context.Context) error {
+	if err := settle.Marked(ctx, p.DB, p.Engine.Plan.chunk(), p.AfterChunk); err != nil {
+		return err
+	}
 	ids, err := rolloutdb.PlanningRollouts(ctx, p.DB)
 	if err != nil {
 		return err
@@ -133,13 +139,13 @@ func (p Planner) PlanAll(ctx context.Context) error {
 	return nil
 }
 
-// Run plans whenever a rollout is created planning (the commit's event
-// kicks it) and every interval, which resumes what a crash or a failed
-// chunk left, until ctx ends.
+// Run plans and settles whenever a rollout is created planning or one is
+// superseded (the commit's event kicks it) and every interval, which
+// resumes what a crash or a failed chunk left, until ctx ends.
 func (p Planner) Run(ctx context.Context, interval time.Duration, log *slog.Logger) {
 	kick := make(chan struct{}, 1)
 	p.DB.OnCommit(func(events []airlock.Event) {
-		if planningCreated(events) {
+		if plannerWork(events) {
 			select {
 			case kick <- struct{}{}:
 			default:
@@ -161,9 +167,13 @@ func (p Planner) Run(ctx context.Context, interval time.Duration, log *slog.Logg
 	}
 }
 
-// planningCreated reports whether events record a rollout created planning.
-func planningCreated(events []airlock.Event) bool {
+// plannerWork reports whether events record a rollout created planning,
+// or one superseded, which may be left to the planner to settle.
+func plannerWork(events []airlock.Event) bool {
 	for _, ev := range events {
+		if ev.Type == "image.rollout_superseded" {
+			return true
+		}
 		if ev.Type != "image.rollout_created" {
 			continue
 		}

@@ -1,0 +1,139 @@
+package e2e
+
+import (
+	"context"
+	"testing"
+
+	"github.com/airlock-iot/airlock/internal/apitest"
+	"github.com/airlock-iot/airlock/internal/rollout"
+	"github.com/airlock-iot/airlock/internal/service/rollouts"
+	"github.com/airlock-iot/airlock/internal/store/storetest"
+)
+
+// TestSupersedeLargeRolloutSettlesOffRequest: a push that supersedes a
+// rollout over more devices than are settled in the request answers with
+// the old rollout superseded and its devices untouched; the planner then
+// settles them a chunk per transaction, resuming after a crash, as
+// rollout.Settle says: pending ones skipped, those in flight cancelled.
+func TestSupersedeLargeRolloutSettlesOffRequest(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithService(smallPlans))
+		importPlanFleet(t, s)
+		old := pushPlanning(t, s, map[string]any{"update_strategy": rollout.Staged, "batch_percent": 40})
+		if err := s.Svc.PlanRollouts(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		_, before := plannedRows(t, s, old)
+		if before["updating"] == 0 || before["pending"] == 0 {
+			t.Fatalf("old rollout before the push: %v, want some updating and some pending", before)
+		}
+
+		var answer struct {
+			Rollout *rolloutView `json:"rollout"`
+		}
+		s.Must(200, "POST", "/api/v1/webhooks/docker-registry?token="+apitest.WebhookSecret,
+			map[string]any{"image": "docker.io/library/redis:7.6-alpine"}).JSON(t, &answer)
+		if answer.Rollout == nil || answer.Rollout.Status != "planning" {
+			t.Fatalf("webhook answered %+v, want a planning rollout", answer.Rollout)
+		}
+		_, pushed := plannedRows(t, s, old)
+		if r := getRollout(t, s, old); r.Status != "superseded" || !equalCounts(pushed, before) {
+			t.Fatalf("old rollout after the push: %s %v, want superseded and unsettled %v", r.Status, pushed, before)
+		}
+
+		crashing := rollouts.Planner{DB: s.DB, Engine: rollouts.Engine{Log: s.Svc.Log, Plan: s.Svc.Planning},
+			AfterChunk: func(int64) bool { return false }}
+		if err := crashing.PlanAll(context.Background()); err == nil {
+			t.Fatal("the crashing planner finished")
+		}
+		_, mid := plannedRows(t, s, old)
+		if settled := mid["skipped"] + mid["cancelled"]; settled != s.Svc.Planning.Chunk {
+			t.Fatalf("after one chunk: %v, want %d settled", mid, s.Svc.Planning.Chunk)
+		}
+		if getRollout(t, s, answer.Rollout.ID).Status != "planning" {
+			t.Fatal("the crashing planner planned before settling")
+		}
+
+		if err := s.Svc.PlanRollouts(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		checkSettled(t, s, old, before)
+		if r := getRollout(t, s, answer.Rollout.ID); r.Status != "in_progress" {
+			t.Fatalf("new rollout: %+v", r)
+		}
+	})
+}
+
+// checkSettled: rollout id's devices pending before are skipped, those
+// updating cancelled, each with rollout.Settle's reason, and the rollout
+// is no longer marked for settling.
+func checkSettled(t *testing.T, s *apitest.Server, id int64, before map[string]int) {
+	t.Helper()
+	rows, err := s.DB.QueryStrings(context.Background(), `SELECT status || '=' || error FROM rollout_devices
+		WHERE rollout_id = $1`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{
+		"skipped=not updated: a newer rollout superseded this one before its batch":   before["pending"],
+		"cancelled=a newer rollout superseded this one while the device was updating": before["updating"],
+	}
+	got := map[string]int{}
+	for _, r := range rows {
+		got[r]++
+	}
+	if !equalCounts(got, want) {
+		t.Errorf("settled devices: %v, want %v", got, want)
+	}
+	var marked int
+	if err := s.DB.QueryInt(context.Background(), &marked, `SELECT COUNT(*) FROM image_update_rollouts WHERE unsettled`); err != nil || marked != 0 {
+		t.Errorf("%d rollouts still marked unsettled (%v)", marked, err)
+	}
+}
+
+func equalCounts(a, b map[string]int) bool {
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	for k, v := range b {
+		if a[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// TestSupersedeSmallRolloutSettlesInRequest: a superseded rollout within
+// the inline limit is settled in the request that supersedes it, even when
+// the new rollout is left to the planner.
+func TestSupersedeSmallRolloutSettlesInRequest(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s := apitest.Start(t, dbURL, apitest.WithService(smallPlans))
+		importPlanFleet(t, s)
+		old := pushPlanning(t, s, map[string]any{"update_strategy": rollout.Staged, "batch_percent": 40,
+			"device_filter": map[string]any{"labels": map[string]string{"site": "a"}}})
+		if err := s.Svc.PlanRollouts(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		// Shrink the old rollout below the limit, as a small fleet's would be.
+		if _, err := s.DB.Exec(context.Background(), `DELETE FROM rollout_devices WHERE rollout_id = $1
+			AND device_uuid > 'dev-010'`, old); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DB.Exec(context.Background(), `UPDATE image_update_rollouts SET total_devices =
+			(SELECT COUNT(*) FROM rollout_devices WHERE rollout_id = $1) WHERE id = $1`, old); err != nil {
+			t.Fatal(err)
+		}
+		_, before := plannedRows(t, s, old)
+		s.Must(200, "POST", "/api/v1/webhooks/docker-registry?token="+apitest.WebhookSecret,
+			map[string]any{"image": "docker.io/library/redis:7.6-alpine"})
+		checkSettled(t, s, old, before)
+		if r := getRollout(t, s, old); r.Status != "superseded" {
+			t.Fatalf("old rollout: %+v", r)
+		}
+	})
+}
