@@ -120,13 +120,10 @@ func (p Planner) Plan(ctx context.Context, id int64) error {
 	}
 }
 
-// PlanAll settles the superseded rollouts left to it (old devices first;
-// a pass settles only what it finds, so planning is never starved), then
-// plans every planning rollout, oldest first.
+// PlanAll plans every planning rollout, oldest first, then settles the
+// superseded rollouts left to it: the devices' new target states come
+// before the old rollout's bookkeeping, which nothing acts on meanwhile.
 func (p Planner) PlanAll(ctx context.Context) error {
-	if err := settle.Marked(ctx, p.DB, p.Engine.Plan.chunk(), p.AfterChunk); err != nil {
-		return err
-	}
 	ids, err := rolloutdb.PlanningRollouts(ctx, p.DB)
 	if err != nil {
 		return err
@@ -136,7 +133,7 @@ func (p Planner) PlanAll(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return settle.Marked(ctx, p.DB, p.Engine.Plan.chunk(), p.AfterChunk)
 }
 
 // Run plans and settles whenever a rollout is created planning or one is
