@@ -38,6 +38,7 @@ type env struct {
 	fleet    fleet // the fleet-sized fleet, imported first
 	devices  int   // devices provisioned in all
 	tag      int   // the fleet's image tag now
+	policy   bool  // the fleet's rollout policy is made
 }
 
 func start(ctx context.Context, cfg Config, progress io.Writer) (*env, error) {
