@@ -7,13 +7,15 @@ import (
 	"github.com/airlock-iot/airlock/internal/apitest"
 	"github.com/airlock-iot/airlock/internal/rollout"
 	"github.com/airlock-iot/airlock/internal/service/rollouts"
+	"github.com/airlock-iot/airlock/internal/store"
+	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
 )
 
-// TestSupersedeLargeRolloutSettlesOffRequest: a push that supersedes a
-// rollout over more devices than are settled in the request answers with
-// the old rollout superseded and its devices untouched; the planner then
-// plans the new rollout, then settles them a chunk per transaction,
+// TestSupersedeLargeRolloutSettlesOffRequest: a push that plans a large
+// rollout answers without touching the old one (whose lock a monitor step
+// may hold); the planner supersedes it in the new rollout's first chunk,
+// plans the new rollout, then settles the old devices a chunk per transaction,
 // resuming after a crash, as rollout.Settle says: pending ones skipped,
 // those in flight cancelled.
 func TestSupersedeLargeRolloutSettlesOffRequest(t *testing.T) {
@@ -33,14 +35,16 @@ func TestSupersedeLargeRolloutSettlesOffRequest(t *testing.T) {
 		var answer struct {
 			Rollout *rolloutView `json:"rollout"`
 		}
+		release := holdRollout(t, s, old) // as a monitor step over the old rollout would
 		s.Must(200, "POST", "/api/v1/webhooks/docker-registry?token="+apitest.WebhookSecret,
 			map[string]any{"image": "docker.io/library/redis:7.6-alpine"}).JSON(t, &answer)
+		release()
 		if answer.Rollout == nil || answer.Rollout.Status != "planning" {
 			t.Fatalf("webhook answered %+v, want a planning rollout", answer.Rollout)
 		}
 		_, pushed := plannedRows(t, s, old)
-		if r := getRollout(t, s, old); r.Status != "superseded" || !equalCounts(pushed, before) {
-			t.Fatalf("old rollout after the push: %s %v, want superseded and unsettled %v", r.Status, pushed, before)
+		if r := getRollout(t, s, old); r.Status != "in_progress" || !equalCounts(pushed, before) {
+			t.Fatalf("old rollout after the push: %s %v, want untouched %v (superseded by the planner)", r.Status, pushed, before)
 		}
 
 		crashing := rollouts.Planner{DB: s.DB, Engine: rollouts.Engine{Log: s.Svc.Log, Plan: s.Svc.Planning},
@@ -50,6 +54,9 @@ func TestSupersedeLargeRolloutSettlesOffRequest(t *testing.T) {
 		}
 		if r := getRollout(t, s, answer.Rollout.ID); r.Status != "in_progress" {
 			t.Fatalf("new rollout after the crash: %+v, want planned before the old one is settled", r)
+		}
+		if r := getRollout(t, s, old); r.Status != "superseded" {
+			t.Fatalf("old rollout after the new one was planned: %s", r.Status)
 		}
 		_, mid := plannedRows(t, s, old)
 		if settled := mid["skipped"] + mid["cancelled"]; settled != s.Svc.Planning.Chunk {
@@ -64,6 +71,37 @@ func TestSupersedeLargeRolloutSettlesOffRequest(t *testing.T) {
 			t.Fatalf("new rollout: %+v", r)
 		}
 	})
+}
+
+// holdRollout locks rollout id's row on PostgreSQL, in a transaction that
+// lasts until release is called; SQLite has one writer, so it holds none.
+func holdRollout(t *testing.T, s *apitest.Server, id int64) (release func()) {
+	t.Helper()
+	if s.DB.Engine != store.Postgres {
+		return func() {}
+	}
+	locked, done, ended := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		ended <- s.DB.InTx(context.Background(), "test", func(tx *store.Tx) error {
+			if _, err := rolloutdb.RolloutForUpdate(context.Background(), tx, id); err != nil {
+				return err
+			}
+			close(locked)
+			<-done
+			return nil
+		})
+	}()
+	select {
+	case <-locked:
+	case err := <-ended:
+		t.Fatalf("lock rollout %d: %v", id, err)
+	}
+	return func() {
+		close(done)
+		if err := <-ended; err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // checkSettled: rollout id's devices pending before are skipped, those
@@ -107,10 +145,10 @@ func equalCounts(a, b map[string]int) bool {
 	return true
 }
 
-// TestSupersedeSmallRolloutSettlesInRequest: a superseded rollout within
-// the inline limit is settled in the request that supersedes it, even when
-// the new rollout is left to the planner.
-func TestSupersedeSmallRolloutSettlesInRequest(t *testing.T) {
+// TestSupersedeSmallRolloutSettlesAtOnce: a superseded rollout within the
+// inline limit is settled in the transaction that supersedes it: when the
+// new rollout is left to the planner, its first chunk's.
+func TestSupersedeSmallRolloutSettlesAtOnce(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dbURL string) {
 		s := apitest.Start(t, dbURL, apitest.WithService(smallPlans))
@@ -132,6 +170,12 @@ func TestSupersedeSmallRolloutSettlesInRequest(t *testing.T) {
 		_, before := plannedRows(t, s, old)
 		s.Must(200, "POST", "/api/v1/webhooks/docker-registry?token="+apitest.WebhookSecret,
 			map[string]any{"image": "docker.io/library/redis:7.6-alpine"})
+		steps := 0 // the count, then the first chunk
+		crashing := rollouts.Planner{DB: s.DB, Engine: rollouts.Engine{Log: s.Svc.Log, Plan: s.Svc.Planning},
+			AfterChunk: func(int64) bool { steps++; return steps < 2 }}
+		if err := crashing.PlanAll(context.Background()); err == nil {
+			t.Fatal("the crashing planner finished")
+		}
 		checkSettled(t, s, old, before)
 		if r := getRollout(t, s, old); r.Status != "superseded" {
 			t.Fatalf("old rollout: %+v", r)

@@ -91,6 +91,9 @@ func (e Engine) Create(ctx context.Context, tx *store.Tx, ref imageref.Ref, p ai
 	if err := e.created(ctx, tx, created); err != nil {
 		return nil, "", err
 	}
+	if err := e.supersede(ctx, tx, created); err != nil {
+		return nil, "", err
+	}
 	if r.UpdateStrategy != rollout.Manual {
 		if created, err = e.Start(ctx, tx, created, "", first); err != nil {
 			return nil, "", err
@@ -122,15 +125,11 @@ func launchFirst(r airlock.Rollout, devices []airlock.RolloutDevice) []airlock.R
 	return first
 }
 
-// created logs and records a new rollout and supersedes the older ones of
-// its repository.
+// created logs and records a new rollout.
 func (e Engine) created(ctx context.Context, tx *store.Tx, r airlock.Rollout) error {
 	e.Log.InfoContext(ctx, "rollout created", "rollout_id", r.ID, "image", r.Image, "status", r.Status,
 		"strategy", r.UpdateStrategy, "devices", r.TotalDevices, "batches", r.TotalBatches)
-	if err := Event(ctx, tx, "image.rollout_created", r, nil); err != nil {
-		return err
-	}
-	return e.supersede(ctx, tx, r)
+	return Event(ctx, tx, "image.rollout_created", r, nil)
 }
 
 // target is what devices are sent of ref: DeviceRef when set.
@@ -223,9 +222,10 @@ func startsAtOnce(t airlock.Timing) bool {
 	return len(t.MaintenanceWindows) == 0 && t.MaxDevicesPerMinute == 0 && t.Ramp == (airlock.Ramp{})
 }
 
-// supersede ends the other unfinished rollouts of r's repository: their
+// supersede ends the older unfinished rollouts of r's repository: their
 // devices are settled, so only r updates them from now on: a small one's
 // here, a large one's by the planner, so that the request stays short.
+// It waits for their locks: a monitor step may hold one for seconds.
 func (e Engine) supersede(ctx context.Context, tx *store.Tx, r airlock.Rollout) error {
 	old, err := rolloutdb.SupersedeRollouts(ctx, tx, r.Registry, r.Namespace, r.ImageName, r.ID,
 		fmt.Sprintf("superseded by rollout %d (%s)", r.ID, r.Image))

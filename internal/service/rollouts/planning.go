@@ -16,8 +16,9 @@ import (
 
 // createPlanning records a rollout too large to plan in the request: only
 // its row, as planning, with the filter a Planner plans it by. The older
-// rollouts of its repository are superseded now, as for any new rollout,
-// so that they stop updating devices this one will own.
+// rollouts of its repository are superseded by its first chunk, before it
+// writes a target state: superseding one waits for its lock, which a
+// monitor step over a large fleet holds for seconds.
 func (e Engine) createPlanning(ctx context.Context, tx *store.Tx, key airlock.Rollout, ref imageref.Ref, p airlock.Policy,
 	policyID *int64, trigger string) (*airlock.Rollout, string, error) {
 	r, _ := plan(key, e.target(ref), p, nil)
@@ -52,10 +53,16 @@ func fleetSize(r airlock.Rollout, st rolloutdb.PlanState) int {
 }
 
 // planChunk plans the next chunk of r's target apps after st's cursor, in
-// the caller's transaction over r's locked row: inserts its devices with
+// the caller's transaction over r's locked row (the first chunk first
+// supersedes the older rollouts of r's repository): inserts its devices with
 // their batch, gives batch one's devices the image when r starts at once,
 // and moves the cursor on. It reports whether r is still planning.
 func (e Engine) planChunk(ctx context.Context, tx *store.Tx, r airlock.Rollout, st *rolloutdb.PlanState) (bool, error) {
+	if st.CursorUUID == "" && st.CursorApp == "" {
+		if err := e.supersede(ctx, tx, r); err != nil {
+			return false, err
+		}
+	}
 	chunk := e.Plan.chunk()
 	apps, err := fleet.TargetAppsAfter(ctx, tx, repository(r), st.CursorUUID, st.CursorApp, chunk, len(st.Filter.Labels) > 0)
 	if err != nil {

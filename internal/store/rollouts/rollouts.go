@@ -270,12 +270,12 @@ func RollBackDevices(ctx context.Context, tx *store.Tx, id int64) ([]airlock.Rol
 	return back, nil
 }
 
-// SupersedeRollouts ends every unfinished rollout of a repository but
-// except as superseded and returns them.
-func SupersedeRollouts(ctx context.Context, tx *store.Tx, registry, namespace, name string, except int64, reason string) ([]airlock.Rollout, error) {
+// SupersedeRollouts ends every unfinished rollout of a repository older
+// than rollout by as superseded and returns them.
+func SupersedeRollouts(ctx context.Context, tx *store.Tx, registry, namespace, name string, by int64, reason string) ([]airlock.Rollout, error) {
 	rows, err := tx.Query(ctx, `UPDATE image_update_rollouts SET status = 'superseded', reason = $1, completed_at = $2
-		WHERE registry = $3 AND namespace = $4 AND image_name = $5 AND id <> $6 AND status IN `+store.Unfinished+`
-		RETURNING `+rolloutCols, reason, tx.Now(), registry, namespace, name, except)
+		WHERE registry = $3 AND namespace = $4 AND image_name = $5 AND id < $6 AND status IN `+store.Unfinished+`
+		RETURNING `+rolloutCols, reason, tx.Now(), registry, namespace, name, by)
 	if err != nil {
 		return nil, fmt.Errorf("supersede rollouts: %w", err)
 	}
