@@ -9,5 +9,5 @@ func (db *DB) JSONTime(t time.Time) string {
 	if db.Engine == SQLite {
 		return sqliteTime(t)
 	}
-	return t.UTC().Format(time.RFC3339Nano)
+	return t.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano) // PostgreSQL would round, as a bound time is truncated
 }
