@@ -122,9 +122,17 @@ func insertRolloutDevices(ctx context.Context, tx *store.Tx, id int64, devices [
 	if len(devices) == 0 {
 		return nil
 	}
+	// A device inserted updating starts its first attempt now, tracked as
+	// StartDevices tracks one: the monitor's first tick then has nothing
+	// to write for it, rather than every device of a fleet launched at once.
+	now := tx.DB().JSONTime(tx.Now())
 	rows := make([][]any, len(devices))
 	for i, d := range devices {
-		rows[i] = []any{d.DeviceUUID, d.App, d.Batch, d.PreviousImage, d.Status}
+		var started any
+		if d.Status == rollout.DeviceUpdating {
+			started = now
+		}
+		rows[i] = []any{d.DeviceUUID, d.App, d.Batch, d.PreviousImage, d.Status, started}
 	}
 	list, err := json.Marshal(rows)
 	if err != nil {
@@ -132,8 +140,9 @@ func insertRolloutDevices(ctx context.Context, tx *store.Tx, id int64, devices [
 	}
 	from, elem := tx.DB().JSONRows(4)
 	_, err = tx.Exec(ctx, `INSERT INTO rollout_devices (rollout_id, device_uuid, app, batch, previous_image,
-		target_image, status, updated_at) SELECT $1, `+elem(0, "")+`, `+elem(1, "")+`, `+elem(2, "int")+`, `+elem(3, "")+`,
-		$2, `+elem(4, "")+`, $3 FROM `+from, id, devices[0].TargetImage, tx.Now(), string(list))
+		target_image, status, updated_at, attempts, started_at, clock_from) SELECT $1, `+elem(0, "")+`, `+elem(1, "")+`,
+		`+elem(2, "int")+`, `+elem(3, "")+`, $2, `+elem(4, "")+`, $3, CASE WHEN `+elem(5, "")+` IS NULL THEN 0 ELSE 1 END,
+		`+elem(5, "timestamptz")+`, `+elem(5, "timestamptz")+` FROM `+from, id, devices[0].TargetImage, tx.Now(), string(list))
 	if err != nil {
 		return fmt.Errorf("insert rollout devices: %w", err)
 	}
