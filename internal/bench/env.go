@@ -39,6 +39,8 @@ type env struct {
 	devices  int   // devices provisioned in all
 	tag      int   // the fleet's image tag now
 	policy   bool  // the fleet's rollout policy is made
+
+	stopPlanner func() // stops the in-process server's rollout planner
 }
 
 func start(ctx context.Context, cfg Config, progress io.Writer) (*env, error) {
@@ -76,7 +78,8 @@ func (e *env) startAirlock(ctx context.Context) error {
 		return err
 	}
 	e.closers = append(e.closers, func() { a.Close() })
-	e.closers = append(e.closers, a.Service.StartPlanner(ctx))
+	e.stopPlanner = a.Service.StartPlanner(ctx)
+	e.closers = append(e.closers, func() { e.stopPlanner() })
 	e.db, e.svc = a.DB, a.Service
 	if _, _, err := a.Bootstrap(ctx); err != nil {
 		return err

@@ -25,6 +25,10 @@ func benchRSS(ctx context.Context, e *env, cfg Config) ([]Row, error) {
 	if err := e.fleetPolicy(ctx); err != nil {
 		return nil, err
 	}
+	// serve plans its rollouts alone: a second planner, the bench's own,
+	// would take every other chunk, as another replica would.
+	e.stopPlanner()
+	defer func() { e.stopPlanner = e.svc.StartPlanner(ctx) }()
 	var dones []float64
 	m, err := alternate(e, "serve's RSS", cfg.Rounds, func() (float64, error) {
 		rss, done, err := e.serveRollout(ctx, cfg)
