@@ -1,10 +1,6 @@
 package release
 
-import (
-	"fmt"
-
-	"github.com/airlock-iot/airlock/internal/platform"
-)
+import "github.com/airlock-iot/airlock/internal/platform"
 
 // PlatformCount is how many of a rollout's devices report a platform
 // (as Target.Platform spells it; "" when unknown).
@@ -28,25 +24,15 @@ func PlatformsByCount(offered []platform.Platform, counts []PlatformCount, requi
 			e.EligibleDevices += c.Devices
 			continue
 		}
-		dev, reason := devicePlatform(c.Platform)
-		if reason == "" {
-			if _, ok := platform.Best(dev, offered); ok {
-				e.EligibleDevices += c.Devices
-				continue
+		if _, reason := match(c.Platform, offered, missing, c.Devices); reason != "" {
+			e.SkippedDevices += c.Devices
+			if e.FirstSkip == "" {
+				e.FirstSkip = reason
 			}
-			missing[dev] += c.Devices
-			reason = fmt.Sprintf("no %s in this image", dev)
+			continue
 		}
-		e.SkippedDevices += c.Devices
-		if e.FirstSkip == "" {
-			e.FirstSkip = reason
-		}
+		e.EligibleDevices += c.Devices
 	}
-	e.Missing = sortedPlatforms(missing)
-	if requireAll && len(e.Missing) > 0 {
-		e.Hold = true
-		e.Reason = fmt.Sprintf("require_all_platforms: no %s in this image (%s)",
-			joinPlatforms(e.Missing), plural(sum(missing), "device"))
-	}
+	e.hold(missing, requireAll)
 	return e
 }

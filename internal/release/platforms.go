@@ -61,24 +61,40 @@ func Platforms(offered []platform.Platform, targets []Target, requireAll bool) E
 			e.Eligible = append(e.Eligible, Eligible{UUID: t.UUID, Index: -1})
 			continue
 		}
-		dev, reason := devicePlatform(t.Platform)
+		i, reason := match(t.Platform, offered, missing, 1)
 		if reason == "" {
-			if i, ok := platform.Best(dev, offered); ok {
-				e.Eligible = append(e.Eligible, Eligible{UUID: t.UUID, Platform: offered[i], Index: i})
-				continue
-			}
-			missing[dev]++
-			reason = fmt.Sprintf("no %s in this image", dev)
+			e.Eligible = append(e.Eligible, Eligible{UUID: t.UUID, Platform: offered[i], Index: i})
+			continue
 		}
 		e.Skipped = append(e.Skipped, Skip{UUID: t.UUID, Reason: reason})
 	}
+	e.hold(missing, requireAll)
+	return e
+}
+
+// match returns the index of the offered platform a device on platform s
+// pulls, or why it can run none; n devices on a valid platform the release
+// lacks are counted into missing.
+func match(s string, offered []platform.Platform, missing map[platform.Platform]int, n int) (int, string) {
+	dev, reason := devicePlatform(s)
+	if reason != "" {
+		return -1, reason
+	}
+	if i, ok := platform.Best(dev, offered); ok {
+		return i, ""
+	}
+	missing[dev] += n
+	return -1, fmt.Sprintf("no %s in this image", dev)
+}
+
+// hold lists what is missing and, with requireAll, holds the release for it.
+func (e *Eligibility) hold(missing map[platform.Platform]int, requireAll bool) {
 	e.Missing = sortedPlatforms(missing)
 	if requireAll && len(e.Missing) > 0 {
 		e.Hold = true
 		e.Reason = fmt.Sprintf("require_all_platforms: no %s in this image (%s)",
 			joinPlatforms(e.Missing), plural(sum(missing), "device"))
 	}
-	return e
 }
 
 func devicePlatform(s string) (platform.Platform, string) {

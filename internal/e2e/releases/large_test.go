@@ -7,17 +7,21 @@ import (
 	"testing"
 
 	"github.com/airlock-iot/airlock/internal/apitest"
+	"github.com/airlock-iot/airlock/internal/registrytest"
 	"github.com/airlock-iot/airlock/internal/service"
 	"github.com/airlock-iot/airlock/internal/service/rollouts"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
 )
 
 // largeFleet runs a server that decides a release on counts over more
-// than three target apps, and plans such rollouts two apps per chunk.
-func largeFleet(t *testing.T, dbURL string) fixture {
-	return fixture{t, apitest.Start(t, dbURL, apitest.WithService(func(s *service.Service) {
+// than three target apps, and plans such rollouts two apps per chunk, with
+// a declared registry and the repository acme/sensor on it.
+func largeFleet(t *testing.T, dbURL string) (fixture, *registrytest.Registry, string) {
+	f := fixture{t, apitest.Start(t, dbURL, apitest.WithService(func(s *service.Service) {
 		s.Planning = rollouts.PlanSettings{InlineMax: 3, Chunk: 2}
 	}))}
+	reg := declaredRegistry(f)
+	return f, reg, reg.Host() + "/acme/sensor"
 }
 
 // Over a fleet too large to decide device by device, an amd64-only image
@@ -26,9 +30,7 @@ func largeFleet(t *testing.T, dbURL string) fixture {
 func TestLargeFleetSkipsDevicesLackingThePlatform(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dbURL string) {
-		f := largeFleet(t, dbURL)
-		reg := declaredRegistry(f)
-		repo := reg.Host() + "/acme/sensor"
+		f, reg, repo := largeFleet(t, dbURL)
 		f.approve(repo)
 		for _, d := range []struct{ uuid, arch string }{{"pc1", "x86_64"}, {"pi1", "aarch64"}, {"pc2", "amd64"}, {"pi2", "aarch64"}, {"old", ""}} {
 			f.device(d.uuid, repo+":1.0", "architecture", d.arch)
@@ -73,9 +75,7 @@ func TestLargeFleetSkipsDevicesLackingThePlatform(t *testing.T) {
 func TestLargeFleetRefusesAnOlderPush(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dbURL string) {
-		f := largeFleet(t, dbURL)
-		reg := declaredRegistry(f)
-		repo := reg.Host() + "/acme/sensor"
+		f, reg, repo := largeFleet(t, dbURL)
 		f.approve(repo)
 		for n := range 5 {
 			f.device(fmt.Sprintf("dev-%d", n), repo+":2.0", "architecture", "amd64")
@@ -96,9 +96,7 @@ func TestLargeFleetRefusesAnOlderPush(t *testing.T) {
 func TestLargeFleetRequireAllPlatformsHolds(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dbURL string) {
-		f := largeFleet(t, dbURL)
-		reg := declaredRegistry(f)
-		repo := reg.Host() + "/acme/sensor"
+		f, reg, repo := largeFleet(t, dbURL)
 		f.approve(repo, "require_all_platforms", true)
 		for n := range 5 {
 			arch := []string{"amd64", "aarch64"}[n%2]

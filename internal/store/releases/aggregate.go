@@ -52,16 +52,7 @@ func PlatformsBetween(ctx context.Context, tx *store.Tx, lo, hi string) (map[str
 	if err != nil {
 		return nil, fmt.Errorf("device platforms: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var uuid, p string
-		if err := rows.Scan(&uuid, &p); err != nil {
-			return nil, store.WrapErr(err)
-		}
-		out[uuid] = p
-	}
-	return out, store.WrapErr(rows.Err())
+	return scanPlatforms(rows)
 }
 
 // RolloutPlatforms returns the platforms of the release whose decision

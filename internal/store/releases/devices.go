@@ -11,11 +11,16 @@ import (
 // DevicePlatforms returns the platform of every device whose target state
 // runs repository: the one set or reported, else its architecture.
 func DevicePlatforms(ctx context.Context, tx *store.Tx, repository string) (map[string]string, error) {
-	rows, err := tx.Query(ctx, `SELECT d.uuid, CASE WHEN d.platform <> '' THEN d.platform ELSE d.architecture END
+	rows, err := tx.Query(ctx, `SELECT d.uuid, `+devicePlatform+`
 		FROM devices d WHERE d.uuid IN (SELECT device_uuid FROM device_target_apps WHERE repository = $1)`, repository)
 	if err != nil {
 		return nil, fmt.Errorf("device platforms: %w", err)
 	}
+	return scanPlatforms(rows)
+}
+
+// scanPlatforms reads (uuid, platform) rows into a map.
+func scanPlatforms(rows *store.Rows) (map[string]string, error) {
 	defer rows.Close()
 	out := map[string]string{}
 	for rows.Next() {
