@@ -73,6 +73,12 @@ func wantedPlan(site string, strategy string, size, percent, canary int) map[str
 	return out
 }
 
+// stoppingPlanner is a planner that calls after after each chunk and stops
+// where it answers false, as a crash would.
+func stoppingPlanner(s *apitest.Server, after func(int64) bool) rollouts.Planner {
+	return rollouts.Planner{DB: s.DB, Engine: rollouts.Engine{Log: s.Svc.Log, Plan: s.Svc.Planning}, AfterChunk: after}
+}
+
 // plannedRows reads rollout id's rows as device/app → batch, and the rows
 // by status.
 func plannedRows(t *testing.T, s *apitest.Server, id int64) (map[string]int, map[string]int) {
@@ -243,8 +249,7 @@ func TestPlanningResumesAfterCrash(t *testing.T) {
 		importPlanFleet(t, s)
 		id := pushPlanning(t, s, map[string]any{"update_strategy": rollout.Staged, "batch_percent": 40})
 		chunks := 0
-		crashing := rollouts.Planner{DB: s.DB, Engine: rollouts.Engine{Log: s.Svc.Log, Plan: s.Svc.Planning},
-			AfterChunk: func(int64) bool { chunks++; return chunks < 2 }}
+		crashing := stoppingPlanner(s, func(int64) bool { chunks++; return chunks < 2 })
 		if err := crashing.PlanAll(context.Background()); err == nil {
 			t.Fatal("the crashing planner finished")
 		}
@@ -272,8 +277,7 @@ func TestCancelPlanningRollout(t *testing.T) {
 		s := apitest.Start(t, dbURL, apitest.WithService(smallPlans))
 		importPlanFleet(t, s)
 		id := pushPlanning(t, s, map[string]any{"update_strategy": rollout.Immediate})
-		once := rollouts.Planner{DB: s.DB, Engine: rollouts.Engine{Log: s.Svc.Log, Plan: s.Svc.Planning},
-			AfterChunk: func(int64) bool { return false }}
+		once := stoppingPlanner(s, func(int64) bool { return false })
 		once.PlanAll(context.Background())
 		s.Must(200, "POST", fmt.Sprintf("/api/v1/rollouts/%d/cancel", id), map[string]any{"reason": "too big"})
 		before, _ := plannedRows(t, s, id)

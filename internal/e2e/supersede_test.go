@@ -6,7 +6,6 @@ import (
 
 	"github.com/airlock-iot/airlock/internal/apitest"
 	"github.com/airlock-iot/airlock/internal/rollout"
-	"github.com/airlock-iot/airlock/internal/service/rollouts"
 	"github.com/airlock-iot/airlock/internal/store"
 	rolloutdb "github.com/airlock-iot/airlock/internal/store/rollouts"
 	"github.com/airlock-iot/airlock/internal/store/storetest"
@@ -21,13 +20,7 @@ import (
 func TestSupersedeLargeRolloutSettlesOffRequest(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dbURL string) {
-		s := apitest.Start(t, dbURL, apitest.WithService(smallPlans))
-		importPlanFleet(t, s)
-		old := pushPlanning(t, s, map[string]any{"update_strategy": rollout.Staged, "batch_percent": 40})
-		if err := s.Svc.PlanRollouts(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		_, before := plannedRows(t, s, old)
+		s, old, before := plannedStaged(t, dbURL)
 		if before["updating"] == 0 || before["pending"] == 0 {
 			t.Fatalf("old rollout before the push: %v, want some updating and some pending", before)
 		}
@@ -47,8 +40,7 @@ func TestSupersedeLargeRolloutSettlesOffRequest(t *testing.T) {
 			t.Fatalf("old rollout after the push: %s %v, want untouched %v (superseded by the planner)", r.Status, pushed, before)
 		}
 
-		crashing := rollouts.Planner{DB: s.DB, Engine: rollouts.Engine{Log: s.Svc.Log, Plan: s.Svc.Planning},
-			AfterChunk: func(id int64) bool { return id != old }} // plans the new rollout whole, then settles one chunk
+		crashing := stoppingPlanner(s, func(id int64) bool { return id != old }) // plans the new rollout whole, then settles one chunk
 		if err := crashing.PlanAll(context.Background()); err == nil {
 			t.Fatal("the crashing planner finished")
 		}
@@ -131,6 +123,19 @@ func checkSettled(t *testing.T, s *apitest.Server, id int64, before map[string]i
 	}
 }
 
+// plannedStaged starts a server over the plan fleet with a staged rollout
+// planned whole, and gives its id and its devices' statuses.
+func plannedStaged(t *testing.T, dbURL string) (*apitest.Server, int64, map[string]int) {
+	s := apitest.Start(t, dbURL, apitest.WithService(smallPlans))
+	importPlanFleet(t, s)
+	old := pushPlanning(t, s, map[string]any{"update_strategy": rollout.Staged, "batch_percent": 40})
+	if err := s.Svc.PlanRollouts(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, before := plannedRows(t, s, old)
+	return s, old, before
+}
+
 func equalCounts(a, b map[string]int) bool {
 	for k, v := range a {
 		if b[k] != v {
@@ -171,8 +176,7 @@ func TestSupersedeSmallRolloutSettlesAtOnce(t *testing.T) {
 		s.Must(200, "POST", "/api/v1/webhooks/docker-registry?token="+apitest.WebhookSecret,
 			map[string]any{"image": "docker.io/library/redis:7.6-alpine"})
 		steps := 0 // the count, then the first chunk
-		crashing := rollouts.Planner{DB: s.DB, Engine: rollouts.Engine{Log: s.Svc.Log, Plan: s.Svc.Planning},
-			AfterChunk: func(int64) bool { steps++; return steps < 2 }}
+		crashing := stoppingPlanner(s, func(int64) bool { steps++; return steps < 2 })
 		if err := crashing.PlanAll(context.Background()); err == nil {
 			t.Fatal("the crashing planner finished")
 		}
@@ -180,5 +184,44 @@ func TestSupersedeSmallRolloutSettlesAtOnce(t *testing.T) {
 		if r := getRollout(t, s, old); r.Status != "superseded" {
 			t.Fatalf("old rollout: %+v", r)
 		}
+	})
+}
+
+// TestPushDuringSettleIsPlannedFirst: a push that arrives while the planner
+// settles a large superseded rollout is planned after the chunk in flight,
+// before the rest of the settle, which then resumes to the end.
+func TestPushDuringSettleIsPlannedFirst(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		s, old, before := plannedStaged(t, dbURL)
+		var second, third struct {
+			Rollout *rolloutView `json:"rollout"`
+		}
+		s.Must(200, "POST", "/api/v1/webhooks/docker-registry?token="+apitest.WebhookSecret,
+			map[string]any{"image": "docker.io/library/redis:7.6-alpine"}).JSON(t, &second)
+		var order []int64
+		left := -1 // the old rollout's devices left to settle when the third push is planned
+		planner := stoppingPlanner(s, func(id int64) bool {
+			order = append(order, id)
+			switch {
+			case id == old && third.Rollout == nil:
+				s.Must(200, "POST", "/api/v1/webhooks/docker-registry?token="+apitest.WebhookSecret,
+					map[string]any{"image": "docker.io/library/redis:7.7-alpine"}).JSON(t, &third)
+			case third.Rollout != nil && id == third.Rollout.ID && left < 0:
+				_, mid := plannedRows(t, s, old)
+				left = mid["pending"] + mid["updating"]
+			}
+			return true
+		})
+		if err := planner.PlanAll(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if third.Rollout == nil || left <= 0 {
+			t.Fatalf("chunks %v: the push during the settle was planned with %d of the old rollout's devices left, want some", order, left)
+		}
+		if r := getRollout(t, s, third.Rollout.ID); r.Status != "in_progress" {
+			t.Fatalf("rollout of the push during the settle: %+v", r)
+		}
+		checkSettled(t, s, old, before)
 	})
 }

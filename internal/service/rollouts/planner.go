@@ -34,10 +34,9 @@ var errStopped = errors.New("planner stopped")
 // Step plans the next chunk of rollout id and reports whether it is still
 // planning. The first step of a rollout whose batches are sized by its
 // fleet counts the fleet first, streaming, outside any write transaction.
-func (p Planner) Step(ctx context.Context, id int64) (bool, error) {
+func (p Planner) Step(ctx context.Context, id int64) (more bool, err error) {
 	var count *airlock.Rollout
-	more := false
-	err := p.DB.InTx(ctx, "planner", func(tx *store.Tx) error {
+	err = p.DB.InTx(ctx, "planner", func(tx *store.Tx) error {
 		r, err := rolloutdb.RolloutForUpdate(ctx, tx, id)
 		if err != nil || r.Status != rollout.StatusPlanning {
 			return err
@@ -123,17 +122,28 @@ func (p Planner) Plan(ctx context.Context, id int64) error {
 // PlanAll plans every planning rollout, oldest first, then settles the
 // superseded rollouts left to it: the devices' new target states come
 // before the old rollout's bookkeeping, which nothing acts on meanwhile.
+// A rollout created meanwhile is planned after the settle's chunk in flight.
 func (p Planner) PlanAll(ctx context.Context) error {
-	ids, err := rolloutdb.PlanningRollouts(ctx, p.DB)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if err := p.Plan(ctx, id); err != nil {
+	for {
+		ids, err := rolloutdb.PlanningRollouts(ctx, p.DB)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := p.Plan(ctx, id); err != nil {
+				return err
+			}
+		}
+		pushed := false
+		err = settle.Marked(ctx, p.DB, p.Engine.Plan.chunk(), func(id int64) bool {
+			ids, err := rolloutdb.PlanningRollouts(ctx, p.DB)
+			pushed = err == nil && len(ids) > 0
+			return !pushed && (p.AfterChunk == nil || p.AfterChunk(id))
+		})
+		if !pushed {
 			return err
 		}
 	}
-	return settle.Marked(ctx, p.DB, p.Engine.Plan.chunk(), p.AfterChunk)
 }
 
 // Run plans and settles whenever a rollout is created planning or one is
