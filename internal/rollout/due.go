@@ -6,13 +6,19 @@ import "time"
 // earliest deadline after now of a device in flight (its health timeout,
 // the silence after its bake, its defer timeout, a retry's not-before
 // time, which also enters the rate's minute), the end of the batch delay
-// and the next window opening. A tick that changed anything, or that holds
-// devices back by the rate, is due again at once: the state it wrote is
-// judged afresh, and the rate frees a device within a minute. Without a
-// change each device's stored tracking is the one it was judged by.
+// and the next window opening, all as the caller stores the step. A step
+// that started devices, moved a batch or the rollout, or holds devices
+// back by the rate, is due again at once: the state it wrote is judged
+// afresh, and the rate frees a device within a minute. A step that only
+// judged devices is not: judging a device again at the same time leaves
+// it as it is, so gate and schedule would decide as they just did.
 func (p *Progress) due(s State, devices []Device, now time.Time) time.Time {
-	if p.changed() || !p.NextStart.IsZero() {
+	if !p.NextStart.IsZero() || p.Action != ActionWait || len(p.Start) > 0 || p.BatchDone || p.NextBatch {
 		return now
+	}
+	judged := make(map[string]Change, len(p.Changes))
+	for _, c := range p.Changes {
+		judged[c.UUID] = c
 	}
 	var next time.Time
 	earliest := func(t time.Time) {
@@ -21,6 +27,9 @@ func (p *Progress) due(s State, devices []Device, now time.Time) time.Time {
 		}
 	}
 	for _, d := range devices {
+		if c, ok := judged[d.UUID]; ok {
+			d.Status, d.Track = c.Status, c.Track
+		}
 		if inFlight(d.Status) {
 			for _, t := range deadlines(s, d.Track.normalised(d)) {
 				earliest(t)
@@ -32,11 +41,6 @@ func (p *Progress) due(s State, devices []Device, now time.Time) time.Time {
 	}
 	earliest(p.NextOpening)
 	return next
-}
-
-// changed reports whether the step has anything to write.
-func (p *Progress) changed() bool {
-	return p.Action != ActionWait || len(p.Changes) > 0 || len(p.Start) > 0 || p.BatchDone || p.NextBatch
 }
 
 // deadlines are the times at which judgeAttempt's verdict on an attempt
