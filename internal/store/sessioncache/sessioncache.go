@@ -19,8 +19,9 @@ import (
 	"github.com/airlock-iot/airlock/internal/airlock"
 )
 
-// Max bounds the cache; past it, it starts over. A write to more devices
-// than a quarter of it empties the cache rather than visit each.
+// Max bounds the cache; past it, a fill drops a session at random. A write
+// to more devices than a quarter of it empties the cache rather than visit
+// each.
 const Max = 500_000
 
 // Cache is the session cache of one database.
@@ -59,8 +60,11 @@ func (c *Cache) Put(hash string, s airlock.DeviceSession, mark uint64) {
 		return
 	}
 	if len(c.byKey) >= Max {
-		clear(c.byKey)
-		clear(c.keyOf)
+		for h, old := range c.byKey { // a random entry: a fleet larger than Max keeps Max of its sessions
+			delete(c.byKey, h)
+			delete(c.keyOf, old.UUID)
+			break
+		}
 	}
 	c.byKey[hash] = s
 	c.keyOf[s.UUID] = hash
@@ -73,12 +77,19 @@ func (c *Cache) Invalidate(uuids []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := c.writes.Add(1)
-	if len(uuids) == 0 || len(uuids) > Max/4 || len(c.wrote)+len(uuids) > Max {
+	if len(uuids) == 0 || len(uuids) > Max/4 {
 		clear(c.byKey)
 		clear(c.keyOf)
 		clear(c.wrote)
 		c.floor = n
 		return
+	}
+	if len(c.wrote)+len(uuids) > Max {
+		// Forget the older writes, and refuse every fill marked before
+		// now instead: the sessions cached stay, as a large rollout's
+		// writes pass through.
+		clear(c.wrote)
+		c.floor = n
 	}
 	for _, u := range uuids {
 		if h, ok := c.keyOf[u]; ok {
