@@ -80,8 +80,24 @@ func (db *DB) result(ctx context.Context, err error) error {
 // Rows are query results whose watch ends when they are closed.
 type Rows struct {
 	*sql.Rows
+	db     *DB
+	ctx    context.Context
 	cancel context.CancelFunc
+	read   int
 }
+
+// Next is sql.Rows.Next. Rows read are the database answering: a result
+// that takes long to read (a rollout's million devices, decoded as they
+// come) is not the database's silence, and is not cut for it.
+func (r *Rows) Next() bool {
+	if r.read++; r.read%64 == 0 {
+		r.db.progressed()
+	}
+	return r.Rows.Next()
+}
+
+// Err is sql.Rows.Err, named as the database's silence when that cut the read.
+func (r *Rows) Err() error { return r.db.result(r.ctx, r.Rows.Err()) }
 
 func (r *Rows) Close() error {
 	err := r.Rows.Close()
@@ -95,7 +111,7 @@ func (db *DB) newRows(ctx context.Context, rs *sql.Rows, err error, cancel conte
 		cancel()
 		return nil, err
 	}
-	return &Rows{Rows: rs, cancel: cancel}, nil
+	return &Rows{Rows: rs, db: db, ctx: ctx, cancel: cancel}, nil
 }
 
 // Row is a single-row result whose watch ends once it is scanned.

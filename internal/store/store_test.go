@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/airlock-iot/airlock/internal/airlock"
 	"github.com/airlock-iot/airlock/internal/store"
@@ -124,6 +125,31 @@ func TestDuplicateImageIsConflict(t *testing.T) {
 		}
 		if err := create(); airlock.ErrorCode(err) != airlock.ECONFLICT {
 			t.Fatalf("duplicate: %v", err)
+		}
+	})
+}
+
+// TestLongReadIsNotSilence: a result read over longer than the database's
+// silence limit (4 s), row by row as a monitor step decodes a large
+// rollout, is read to its end: each row read is the database answering.
+func TestLongReadIsNotSilence(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		db := storetest.Open(t, dbURL)
+		rows, err := db.Query(context.Background(), `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
+			SELECT i FROM n`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		read := 0
+		for rows.Next() {
+			read++
+			time.Sleep(10 * time.Millisecond) // 5 s in all
+		}
+		if err := rows.Err(); err != nil || read != 500 {
+			t.Fatalf("read %d of 500 rows: %v", read, err)
 		}
 	})
 }
