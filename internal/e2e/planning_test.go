@@ -291,3 +291,28 @@ func TestCancelPlanningRollout(t *testing.T) {
 		}
 	})
 }
+
+// TestPlannedRolloutIsAnalyzed: once a rollout is planned, PostgreSQL's
+// statistics of rollout_devices are refreshed, so that the monitor's
+// look-ups by primary key are planned as such (AnalyzePlanned).
+func TestPlannedRolloutIsAnalyzed(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		if !strings.HasPrefix(dbURL, "postgres") {
+			t.Skip("SQLite's query planner keeps no statistics")
+		}
+		s := apitest.Start(t, dbURL, apitest.WithService(smallPlans))
+		importPlanFleet(t, s)
+		pushPlanning(t, s, map[string]any{"update_strategy": rollout.Immediate})
+		if err := s.Svc.PlanRollouts(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var estimated float64
+		var rows int
+		err := s.DB.QueryRow(context.Background(), `SELECT reltuples, (SELECT COUNT(*) FROM rollout_devices) FROM pg_class
+			WHERE relname = 'rollout_devices' AND relnamespace = current_schema()::regnamespace`).Scan(&estimated, &rows)
+		if err != nil || rows == 0 || estimated != float64(rows) {
+			t.Fatalf("rollout_devices holds %d rows, %v by its statistics (%v)", rows, estimated, err)
+		}
+	})
+}

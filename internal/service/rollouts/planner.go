@@ -107,8 +107,11 @@ func (p Planner) count(ctx context.Context, r airlock.Rollout) error {
 func (p Planner) Plan(ctx context.Context, id int64) error {
 	for {
 		more, err := p.Step(ctx, id)
-		if err != nil || !more {
+		if err != nil {
 			return err
+		}
+		if !more {
+			return rolloutdb.AnalyzePlanned(ctx, p.DB)
 		}
 		if p.AfterChunk != nil && !p.AfterChunk(id) {
 			return errStopped
@@ -178,16 +181,11 @@ func (p Planner) Run(ctx context.Context, interval time.Duration, log *slog.Logg
 // or one superseded, which may be left to the planner to settle.
 func plannerWork(events []airlock.Event) bool {
 	for _, ev := range events {
-		if ev.Type == "image.rollout_superseded" {
-			return true
-		}
-		if ev.Type != "image.rollout_created" {
-			continue
-		}
-		var payload struct {
+		var created struct {
 			Status string `json:"status"`
 		}
-		if json.Unmarshal(ev.Payload, &payload) == nil && payload.Status == rollout.StatusPlanning {
+		if ev.Type == "image.rollout_superseded" || ev.Type == "image.rollout_created" &&
+			json.Unmarshal(ev.Payload, &created) == nil && created.Status == rollout.StatusPlanning {
 			return true
 		}
 	}

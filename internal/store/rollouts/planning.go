@@ -102,3 +102,19 @@ func PlanningRollouts(ctx context.Context, db *store.DB) ([]int64, error) {
 		return id, s.Scan(&id)
 	})
 }
+
+// AnalyzePlanned refreshes PostgreSQL's statistics of rollout_devices once
+// a large rollout is planned. Autovacuum may take minutes to, and until it
+// does the query planner believes a rollout has a few thousand rows: the
+// monitor's look-ups of a few hundred devices by primary key then scan the
+// whole rollout instead (44 ms a look-up at 200k devices, against 0.7 ms).
+// SQLite's planner keeps no such statistics.
+func AnalyzePlanned(ctx context.Context, db *store.DB) error {
+	if db.Engine != store.Postgres {
+		return nil
+	}
+	if _, err := db.Exec(ctx, `ANALYZE rollout_devices`); err != nil {
+		return fmt.Errorf("analyze rollout devices: %w", err)
+	}
+	return nil
+}
