@@ -32,8 +32,8 @@ type Progress struct {
 	NextStart   time.Time // the rate held devices back: when the next may start
 
 	// NextDue is when the rollout next needs a step if no report arrives
-	// and nothing else changes it: now when this step changed anything,
-	// zero when only a report or an admin can move it.
+	// and nothing else changes it: now when this step did more than judge
+	// devices, zero when only a report or an admin can move it.
 	NextDue time.Time
 }
 
