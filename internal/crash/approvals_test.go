@@ -116,8 +116,8 @@ func checkApprovalsKept(t *testing.T, s *server, ids []int64, answered []bool) {
 // requests maps the image names of the requests with status to their ids.
 func (s *server) requests(status string) map[string]int64 {
 	ids := map[string]int64{}
-	for { // a page at a time: an outage's load writes more requests than the largest page
-		st, b := s.call("GET", fmt.Sprintf("/api/v1/approval-requests?limit=1000&offset=%d&status=%s", len(ids), status), adminToken, "")
+	for offset := 0; ; { // a page at a time: an outage's load writes more requests than the largest page
+		st, b := s.call("GET", fmt.Sprintf("/api/v1/approval-requests?limit=1000&offset=%d&status=%s", offset, status), adminToken, "")
 		if st != 200 {
 			s.t.Fatalf("list %s requests: %d %s", status, st, b)
 		}
@@ -133,7 +133,7 @@ func (s *server) requests(status string) map[string]int64 {
 		for _, it := range list.Items {
 			ids[it.ImageName] = it.ID
 		}
-		if len(list.Items) < 1000 {
+		if offset += len(list.Items); len(list.Items) < 1000 {
 			return ids
 		}
 	}
